@@ -1,0 +1,173 @@
+//! The command line: argv becomes a plain record (clap), then a run over the library, then an
+//! exit code. The only module that prints, reads the environment or decides the exit code.
+#![allow(clippy::print_stderr)]
+
+mod exit;
+
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use gostatic::report::{self, Report, text::TextOptions};
+use gostatic::scan::{self, ScanOptions};
+
+pub use exit::FailOn;
+
+/// Will this binary run on `FROM scratch`, and is it built the hardened way?
+#[derive(Debug, Parser)]
+#[command(name = "gostatic", version, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check ELF files and directories (recursively): scratch verdict, linking, hardening,
+    /// leftover symbols and DWARF.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Files or directories to check; `-` reads one file from standard input.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+struct CommonArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    format: Format,
+    /// Exit 1 when a finding at or above this severity is reported.
+    #[arg(long, value_enum, default_value_t = FailOn::Error, global = true, value_name = "LEVEL")]
+    fail_on: FailOn,
+    /// When to colour the text report (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    color: ColorChoice,
+    /// Number of files analysed in parallel (default: one per CPU).
+    #[arg(long, short = 'j', global = true, value_name = "N")]
+    jobs: Option<usize>,
+    /// Print only findings (text format): no file headers, verdicts or summary.
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version are not errors; clap exits 2 on usage errors.
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::CLEAN
+            });
+        }
+    };
+    if let Some(jobs) = cli.common.jobs {
+        // Only fails if a global pool already exists, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build_global();
+    }
+    match cli.command {
+        Command::Check(args) => run_check(&args, &cli.common),
+    }
+}
+
+fn run_check(args: &CheckArgs, common: &CommonArgs) -> ExitCode {
+    let (candidates, walk_errors) = gostatic::input::collect(&args.paths);
+    let options = ScanOptions {
+        hash: common.format == Format::Json,
+        ..ScanOptions::default()
+    };
+    let report = scan::scan_all(&candidates, walk_errors, &options);
+    finish(&report, common)
+}
+
+/// Render the report, print errors on stderr, and turn the summary into an exit code.
+fn finish(report: &Report, common: &CommonArgs) -> ExitCode {
+    let color = use_color(common.color);
+    colored::control::set_override(color);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let rendered = match common.format {
+        Format::Text => report::text::render(
+            report,
+            &mut out,
+            TextOptions {
+                color,
+                quiet: common.quiet,
+            },
+        ),
+        Format::Json => report::json::render(report, &mut out),
+    }
+    .and_then(|()| out.flush());
+    if let Err(err) = rendered {
+        if err.kind() == io::ErrorKind::BrokenPipe {
+            return ExitCode::from(exit::CLEAN);
+        }
+        eprintln!("gostatic: cannot write the report: {err}");
+        return ExitCode::from(exit::ERROR);
+    }
+    drop(out);
+    let stderr = io::stderr();
+    let mut err_out = stderr.lock();
+    for error in &report.errors {
+        let _ = writeln!(
+            err_out,
+            "{}",
+            gostatic::sanitize::for_terminal(&error.line())
+        );
+    }
+    ExitCode::from(exit::code(&report.summary, common.fail_on))
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let set =
+                |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                false
+            } else if set("CLICOLOR_FORCE") {
+                true
+            } else {
+                io::stdout().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,280 @@
+//! ELF facts: the loader's view (`loader`, goblin) and the linker's leftovers (`sections`,
+//! `notes`, object), gathered once per file into plain data. Facts only: whether a fact is a
+//! problem is for `rules` to say.
+//!
+//! The linking class comes from program headers and PT_DYNAMIC, never from section names, so it
+//! is right for binaries without section headers (see PRODUCT.md "Linking classes").
+
+pub mod loader;
+pub mod names;
+pub mod notes;
+pub mod sections;
+
+use goblin::elf::header::{ET_CORE, ET_DYN, ET_EXEC, ET_REL};
+use goblin::elf::program_header::{PT_DYNAMIC, PT_GNU_RELRO, PT_GNU_STACK, PT_LOAD};
+use serde::Serialize;
+
+pub use loader::LoaderView;
+pub use sections::{DwarfSection, SectionView};
+
+use crate::error::ElfError;
+
+/// How a binary gets started, which decides whether it can run on an empty image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Linking {
+    /// ET_EXEC, no PT_INTERP, no DT_NEEDED: the kernel runs it directly.
+    Static,
+    /// ET_DYN, no PT_INTERP, no DT_NEEDED: relocates itself.
+    StaticPie,
+    /// ET_DYN with PT_INTERP but no DT_NEEDED (Go `-buildmode=pie`, internal link).
+    PieWithInterpreter,
+    /// PT_INTERP (or DT_NEEDED): needs the loader and its libraries.
+    Dynamic,
+    /// ET_DYN meant to be loaded by another program: DT_SONAME without DF_1_PIE, or DT_NEEDED
+    /// without PT_INTERP.
+    SharedLibrary,
+    /// ET_REL: an object file, input to a linker.
+    Object,
+    /// ET_CORE: a core dump.
+    Core,
+    /// A separate debug file (`objcopy --only-keep-debug`, `/usr/lib/debug`): program headers
+    /// kept, code and data gone (every executable section is SHT_NOBITS).
+    DebugInfo,
+}
+
+impl Linking {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Linking::Static => "static",
+            Linking::StaticPie => "static-pie",
+            Linking::PieWithInterpreter => "pie-with-interpreter",
+            Linking::Dynamic => "dynamic",
+            Linking::SharedLibrary => "shared-library",
+            Linking::Object => "object",
+            Linking::Core => "core",
+            Linking::DebugInfo => "debug-info",
+        }
+    }
+
+    /// Whether the file is a program someone would start.
+    pub fn is_executable(self) -> bool {
+        matches!(
+            self,
+            Linking::Static | Linking::StaticPie | Linking::PieWithInterpreter | Linking::Dynamic
+        )
+    }
+}
+
+/// RELRO as `checksec` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relro {
+    Full,
+    Partial,
+    None,
+}
+
+/// Everything gostatic knows about one ELF file. Serialised as the `elf` object of the JSON
+/// report (documented in `docs/json.md`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ElfFacts {
+    pub class: &'static str,
+    pub endian: &'static str,
+    pub machine: String,
+    pub machine_id: u16,
+    /// The Go/OCI architecture name (`amd64`, `arm64`, `mips64le`...), when there is one.
+    pub arch: Option<&'static str>,
+    #[serde(rename = "type")]
+    pub elf_type: String,
+    pub osabi: String,
+    /// The OS the file is for, from EI_OSABI and ABI notes: `linux` unless something says
+    /// otherwise.
+    pub os: &'static str,
+    pub entry: u64,
+    pub linking: Linking,
+    pub interpreter: Option<String>,
+    pub needed: Vec<String>,
+    pub rpath: Vec<String>,
+    pub runpath: Vec<String>,
+    pub soname: Option<String>,
+    pub pie: bool,
+    /// Non-executable stack: the last PT_GNU_STACK lacks PF_X. Null where there is no stack
+    /// (objects, core dumps).
+    pub nx: Option<bool>,
+    pub gnu_stack: GnuStack,
+    /// Indexes of PT_LOAD program headers that are both writable and executable.
+    pub wx_segments: Vec<usize>,
+    /// Null where nothing is relocated at load time (no PT_DYNAMIC).
+    pub relro: Option<Relro>,
+    pub bind_now: bool,
+    pub textrel: bool,
+    pub section_headers: usize,
+    pub symtab_bytes: u64,
+    pub dwarf_bytes: u64,
+    pub dwarf_sections: Vec<DwarfSection>,
+    /// What `-ldflags="-s -w"` (or `strip`) would remove: symbol tables plus DWARF, on disk.
+    pub strip_savings_bytes: u64,
+    pub debuglink: Option<String>,
+    pub gnu_build_id: Option<String>,
+    pub go_build_id: Option<String>,
+    /// A Go fingerprint was seen: the Go build ID note, or a `.gopclntab`, `.go.buildinfo` or
+    /// `.note.go.buildid` section.
+    pub go: bool,
+    /// The section table's `.interp` and SHT_DYNAMIC agree with the program headers (null
+    /// when there is nothing to compare). False means packed or tampered.
+    pub views_agree: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GnuStack {
+    /// No PT_GNU_STACK: the kernel may make the stack executable.
+    Missing,
+    NonExecutable,
+    Executable,
+}
+
+/// Read every ELF fact from the bytes of one file.
+pub fn read(data: &[u8]) -> Result<ElfFacts, ElfError> {
+    let view = loader::read(data)?;
+    let sections = sections::read(data, view.is_64)?;
+    let notes = notes::read(data, view.is_64);
+    Ok(facts_from(&view, &sections, &notes))
+}
+
+pub fn facts_from(view: &LoaderView, sections: &SectionView, notes: &notes::Notes) -> ElfFacts {
+    let linking = if sections.code_stripped {
+        Linking::DebugInfo
+    } else {
+        classify(view)
+    };
+    let dynamic = view.dynamic.clone().unwrap_or_default();
+    let executable_image = !matches!(
+        linking,
+        Linking::Object | Linking::Core | Linking::DebugInfo
+    );
+
+    let last_stack = view
+        .segments
+        .iter()
+        .rev()
+        .find(|s| s.p_type == PT_GNU_STACK);
+    let gnu_stack = match last_stack {
+        None => GnuStack::Missing,
+        Some(s) if s.is_exec() => GnuStack::Executable,
+        Some(_) => GnuStack::NonExecutable,
+    };
+    let nx = executable_image.then_some(gnu_stack == GnuStack::NonExecutable);
+    let wx_segments = view
+        .segments
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.p_type == PT_LOAD && s.is_write() && s.is_exec())
+        .map(|(i, _)| i)
+        .collect();
+
+    let bind_now = dynamic.has_bind_now
+        || dynamic.flags & loader::DF_BIND_NOW != 0
+        || dynamic.flags_1 & loader::DF_1_NOW != 0;
+    let relro =
+        view.has_segment(PT_DYNAMIC)
+            .then(|| match (view.has_segment(PT_GNU_RELRO), bind_now) {
+                (true, true) => Relro::Full,
+                (true, false) => Relro::Partial,
+                (false, _) => Relro::None,
+            });
+    let pie = view.e_type == ET_DYN
+        && matches!(
+            linking,
+            Linking::Dynamic | Linking::PieWithInterpreter | Linking::StaticPie
+        );
+
+    let dwarf_bytes = sections.dwarf.iter().map(|d| d.size).sum();
+    let go = notes.go_build_id.is_some()
+        || [".gopclntab", ".go.buildinfo", ".note.go.buildid"]
+            .iter()
+            .any(|n| sections.has(n));
+    let os = names::target_os(view.osabi, notes.abi_os);
+
+    ElfFacts {
+        class: if view.is_64 { "ELF64" } else { "ELF32" },
+        endian: if view.little_endian { "little" } else { "big" },
+        machine: names::machine(view.machine),
+        machine_id: view.machine,
+        arch: names::go_arch(view.machine, view.is_64, view.little_endian),
+        elf_type: names::elf_type(view.e_type),
+        osabi: names::osabi(view.osabi),
+        os,
+        entry: view.entry,
+        linking,
+        interpreter: view.interpreter.clone(),
+        needed: dynamic.needed.clone(),
+        rpath: dynamic.rpath.clone(),
+        runpath: dynamic.runpath.clone(),
+        soname: dynamic.soname.clone(),
+        pie,
+        nx,
+        gnu_stack,
+        wx_segments,
+        relro,
+        bind_now,
+        textrel: dynamic.has_textrel,
+        section_headers: sections.count,
+        symtab_bytes: sections.symtab_bytes,
+        dwarf_bytes,
+        dwarf_sections: sections.dwarf.clone(),
+        strip_savings_bytes: sections.symtab_bytes + dwarf_bytes,
+        debuglink: sections.debuglink.clone(),
+        gnu_build_id: notes.gnu_build_id.clone(),
+        go_build_id: notes.go_build_id.clone(),
+        go,
+        views_agree: views_agree(view, sections),
+    }
+}
+
+/// The linking class, from the ELF type, entry point, PT_INTERP and PT_DYNAMIC alone.
+pub fn classify(view: &LoaderView) -> Linking {
+    let needed = !view.needed().is_empty();
+    let soname = view.dynamic.as_ref().is_some_and(|d| d.soname.is_some());
+    let pie_flag = view
+        .dynamic
+        .as_ref()
+        .is_some_and(|d| d.flags_1 & loader::DF_1_PIE != 0);
+    match view.e_type {
+        ET_REL => Linking::Object,
+        ET_CORE => Linking::Core,
+        // A library that can also be run (libc.so.6 prints its version) is still a library:
+        // DT_SONAME without DF_1_PIE is what linkers write for `-shared` only.
+        ET_DYN if soname && !pie_flag => Linking::SharedLibrary,
+        _ if view.interpreter.is_some() => {
+            if view.e_type == ET_DYN && !needed {
+                Linking::PieWithInterpreter
+            } else {
+                Linking::Dynamic
+            }
+        }
+        ET_DYN if needed && !pie_flag => Linking::SharedLibrary,
+        // Plugins and modules without DT_SONAME: nothing to start, so not a static PIE.
+        ET_DYN if view.entry == 0 => Linking::SharedLibrary,
+        _ if needed => Linking::Dynamic,
+        ET_DYN => Linking::StaticPie,
+        ET_EXEC => Linking::Static,
+        // Processor- or OS-specific types: judge as an executable would be.
+        _ => Linking::Static,
+    }
+}
+
+fn views_agree(view: &LoaderView, sections: &SectionView) -> Option<bool> {
+    let mut compared = false;
+    let mut agree = true;
+    if let Some(interp) = &sections.interpreter {
+        compared = true;
+        agree &= view.interpreter.as_ref() == Some(interp);
+    }
+    if let Some(needed) = &sections.needed {
+        compared = true;
+        agree &= view.needed() == needed.as_slice();
+    }
+    compared.then_some(agree)
+}

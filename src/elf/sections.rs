@@ -1,0 +1,284 @@
+//! The linker's leftovers, read from the section header table with object's zero-copy reader:
+//! symbol tables and DWARF (and what they cost on disk), `.gnu_debuglink`, and the section-side
+//! copies of `.interp` and `.dynamic`, which the rules compare with the loader's view.
+//!
+//! Nothing here decides whether a binary runs: the kernel never reads section headers.
+//! Compressed DWARF: Go 1.11–1.18 wrote `.zdebug_*` ("ZLIB" + u64 big-endian size); Go 1.19+
+//! and binutils use SHF_COMPRESSED with an `Elf{32,64}_Chdr` (`cmd/link/internal/ld/data.go`,
+//! `compressSyms`; ELF gABI "Section Compression").
+
+use object::Endianness;
+use object::elf;
+use object::read::elf::{FileHeader, SectionHeader, SectionTable};
+use serde::Serialize;
+
+use crate::error::ElfError;
+
+/// One DWARF section as it lies in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DwarfSection {
+    pub name: String,
+    /// Bytes on disk (compressed, when compressed).
+    pub size: u64,
+    /// `zlib` or `zstd` (SHF_COMPRESSED), `zlib-gnu` (legacy `.zdebug_*`), or null.
+    pub compression: Option<String>,
+    /// The size once decompressed, read from the compression header; equals `size` when plain.
+    pub uncompressed_size: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SectionView {
+    pub count: usize,
+    pub names: Vec<String>,
+    pub symtab_bytes: u64,
+    pub dwarf: Vec<DwarfSection>,
+    pub debuglink: Option<String>,
+    /// `.interp` contents, when the section exists.
+    pub interpreter: Option<String>,
+    /// DT_NEEDED names from the SHT_DYNAMIC section, when it exists.
+    pub needed: Option<Vec<String>>,
+    /// Executable sections exist and all are SHT_NOBITS: a separate debug-info file.
+    pub code_stripped: bool,
+}
+
+impl SectionView {
+    pub fn has(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+}
+
+pub fn read(data: &[u8], is_64: bool) -> Result<SectionView, ElfError> {
+    if is_64 {
+        read_as::<elf::FileHeader64<Endianness>>(data)
+    } else {
+        read_as::<elf::FileHeader32<Endianness>>(data)
+    }
+}
+
+fn read_as<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<SectionView, ElfError> {
+    let header = Elf::parse(data).map_err(|e| ElfError::malformed("ELF header", e))?;
+    let endian = header
+        .endian()
+        .map_err(|e| ElfError::malformed("ELF header", e))?;
+    check_table_bounds(header, endian, data)?;
+    let table = header
+        .sections(endian, data)
+        .map_err(|e| ElfError::malformed("section header table", e))?;
+    let mut view = SectionView {
+        count: table.len(),
+        ..SectionView::default()
+    };
+    if table.is_empty() {
+        return Ok(view);
+    }
+    let size = data.len() as u64;
+    let mut symtab_links = Vec::new();
+    let mut linked_by_dynsym = Vec::new();
+    let (mut code_sections, mut code_nobits) = (0usize, 0usize);
+
+    for section in table.iter() {
+        let name_bytes = table.section_name(endian, section).unwrap_or(b"");
+        let name = String::from_utf8_lossy(name_bytes).into_owned();
+        let sh_type = section.sh_type(endian);
+        if let Some((offset, len)) = section.file_range(endian)
+            && offset.checked_add(len).is_none_or(|end| end > size)
+        {
+            return Err(ElfError::SectionOutOfFile {
+                name,
+                offset,
+                len,
+                size,
+            });
+        }
+        let on_disk = if sh_type == elf::SHT_NOBITS {
+            0
+        } else {
+            section.sh_size(endian).into()
+        };
+        let flags = section.sh_flags(endian).0;
+        if flags & elf::SHF_EXECINSTR.0 != 0
+            && flags & elf::SHF_ALLOC.0 != 0
+            && section.sh_size(endian).into() > 0
+        {
+            code_sections += 1;
+            code_nobits += usize::from(sh_type == elf::SHT_NOBITS);
+        }
+        match sh_type {
+            elf::SHT_SYMTAB => {
+                view.symtab_bytes += on_disk;
+                symtab_links.push(section.sh_link(endian) as usize);
+            }
+            elf::SHT_SYMTAB_SHNDX => view.symtab_bytes += on_disk,
+            elf::SHT_DYNSYM => linked_by_dynsym.push(section.sh_link(endian) as usize),
+            _ => {}
+        }
+        if is_dwarf_name(&name) && sh_type != elf::SHT_NOBITS {
+            let bytes = section.data(endian, data).unwrap_or(&[]);
+            view.dwarf.push(dwarf_section(
+                &name,
+                bytes,
+                flags,
+                header.is_type_64(),
+                endian,
+            ));
+        }
+        if name == ".gnu_debuglink" {
+            let bytes = section.data(endian, data).unwrap_or(&[]);
+            view.debuglink = Some(super::loader::c_string(bytes)).filter(|s| !s.is_empty());
+        }
+        if name == ".interp" && sh_type == elf::SHT_PROGBITS {
+            view.interpreter = section.data(endian, data).ok().map(super::loader::c_string);
+        }
+        if sh_type == elf::SHT_DYNAMIC && view.needed.is_none() {
+            view.needed = dynamic_needed(&table, section, endian, data);
+        }
+        view.names.push(name);
+    }
+    view.code_stripped = code_sections > 0 && code_nobits == code_sections;
+    // The string table of .symtab is part of what `-s` removes, unless the dynamic symbol
+    // table or the section names share it.
+    let shstrndx = header.shstrndx(endian, data).unwrap_or(0) as usize;
+    symtab_links.sort_unstable();
+    symtab_links.dedup();
+    for link in symtab_links {
+        if link == 0 || link == shstrndx || linked_by_dynsym.contains(&link) {
+            continue;
+        }
+        if let Ok(strtab) = table.section(object::SectionIndex(link))
+            && strtab.sh_type(endian) == elf::SHT_STRTAB
+        {
+            let strtab_size: u64 = strtab.sh_size(endian).into();
+            view.symtab_bytes += strtab_size;
+        }
+    }
+    Ok(view)
+}
+
+/// Report a section table that runs past the end of the file in the house style, before
+/// object gives its generic message.
+fn check_table_bounds<Elf: FileHeader<Endian = Endianness>>(
+    header: &Elf,
+    endian: Endianness,
+    data: &[u8],
+) -> Result<(), ElfError> {
+    let shoff: u64 = header.e_shoff(endian).into();
+    if shoff == 0 {
+        return Ok(());
+    }
+    let bits = if header.is_type_64() { 64 } else { 32 };
+    let expected: u16 = if header.is_type_64() { 64 } else { 40 };
+    let entsize = header.e_shentsize(endian);
+    if entsize != expected {
+        return Err(ElfError::BadShentsize {
+            found: entsize,
+            expected,
+            bits,
+        });
+    }
+    let mut count = u64::from(header.e_shnum(endian));
+    if count == 0 {
+        // e_shnum == 0 with e_shoff set: the real count is in section 0's sh_size.
+        count = 1;
+    }
+    let size = data.len() as u64;
+    let end = shoff.checked_add(count * u64::from(entsize));
+    if end.is_none_or(|end| end > size) {
+        return Err(ElfError::TruncatedSectionHeaders {
+            shoff,
+            count,
+            entsize: entsize.into(),
+            size,
+        });
+    }
+    Ok(())
+}
+
+pub(crate) fn is_dwarf_name(name: &str) -> bool {
+    name.starts_with(".debug_") || name.starts_with(".zdebug_")
+}
+
+fn dwarf_section(
+    name: &str,
+    bytes: &[u8],
+    flags: u64,
+    is_64: bool,
+    endian: Endianness,
+) -> DwarfSection {
+    let size = bytes.len() as u64;
+    let plain = DwarfSection {
+        name: name.to_string(),
+        size,
+        compression: None,
+        uncompressed_size: size,
+    };
+    if flags & elf::SHF_COMPRESSED.0 != 0 {
+        let (ch_type, ch_size) = if is_64 {
+            (read_u32(bytes, 0, endian), read_u64(bytes, 8, endian))
+        } else {
+            (
+                read_u32(bytes, 0, endian),
+                read_u32(bytes, 4, endian).map(u64::from),
+            )
+        };
+        let compression = match ch_type {
+            Some(1) => "zlib".to_string(),
+            Some(2) => "zstd".to_string(),
+            Some(other) => format!("unknown-{other}"),
+            None => "truncated".to_string(),
+        };
+        return DwarfSection {
+            compression: Some(compression),
+            uncompressed_size: ch_size.unwrap_or(0),
+            ..plain
+        };
+    }
+    if name.starts_with(".zdebug_") && bytes.starts_with(b"ZLIB") {
+        let uncompressed = read_u64(bytes, 4, Endianness::Big).unwrap_or(0);
+        return DwarfSection {
+            compression: Some("zlib-gnu".to_string()),
+            uncompressed_size: uncompressed,
+            ..plain
+        };
+    }
+    plain
+}
+
+fn dynamic_needed<'data, Elf: FileHeader<Endian = Endianness>>(
+    table: &SectionTable<'data, Elf, &'data [u8]>,
+    section: &Elf::SectionHeader,
+    endian: Endianness,
+    data: &'data [u8],
+) -> Option<Vec<String>> {
+    use object::read::elf::Dyn;
+    let (entries, link) = section.dynamic(endian, data).ok()??;
+    let strings = table.strings(endian, data, link).ok()?;
+    let mut needed = Vec::new();
+    for entry in entries {
+        let tag = entry.d_tag(endian);
+        if tag == elf::DT_NULL {
+            break;
+        }
+        if tag == elf::DT_NEEDED {
+            let at: u64 = entry.d_val(endian).into();
+            let name = strings.get(at as u32).ok()?;
+            needed.push(String::from_utf8_lossy(name).into_owned());
+        }
+    }
+    Some(needed)
+}
+
+fn read_u32(bytes: &[u8], at: usize, endian: Endianness) -> Option<u32> {
+    let raw: [u8; 4] = bytes.get(at..at + 4)?.try_into().ok()?;
+    Some(match endian {
+        Endianness::Little => u32::from_le_bytes(raw),
+        Endianness::Big => u32::from_be_bytes(raw),
+    })
+}
+
+fn read_u64(bytes: &[u8], at: usize, endian: Endianness) -> Option<u64> {
+    let raw: [u8; 8] = bytes.get(at..at + 8)?.try_into().ok()?;
+    Some(match endian {
+        Endianness::Little => u64::from_le_bytes(raw),
+        Endianness::Big => u64::from_be_bytes(raw),
+    })
+}

@@ -1,0 +1,79 @@
+//! Inputs: walking the paths named on the command line, sniffing magic bytes, and getting a
+//! file's bytes (mapped or read). Names and permission bits are never trusted: a file is an ELF
+//! because it starts like one.
+
+pub mod blob;
+pub mod walk;
+
+pub use blob::Blob;
+pub use walk::{Candidate, Origin, collect};
+
+/// Executable formats gostatic recognises by their first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Elf,
+    /// `MZ`: confirmed as PE only once the `PE\0\0` signature is found at `e_lfanew`.
+    Pe,
+    MachO,
+    MachOFat,
+}
+
+/// How many leading bytes `sniff` needs to decide.
+pub const SNIFF_LEN: usize = 8;
+
+/// Recognise an executable format from the first bytes of a file.
+pub fn sniff(head: &[u8]) -> Option<Format> {
+    let magic: [u8; 4] = head.get(..4)?.try_into().ok()?;
+    match magic {
+        [0x7f, b'E', b'L', b'F'] => Some(Format::Elf),
+        [b'M', b'Z', _, _] => Some(Format::Pe),
+        [0xfe, 0xed, 0xfa, 0xce | 0xcf] | [0xce | 0xcf, 0xfa, 0xed, 0xfe] => Some(Format::MachO),
+        [0xca, 0xfe, 0xba, 0xbe | 0xbf] => {
+            // Java class files share this magic; their next word is a version >= 45, a fat
+            // Mach-O's is its architecture count (file(1) uses the same cut-off).
+            let count = u32::from_be_bytes(head.get(4..8)?.try_into().ok()?);
+            (1..20).contains(&count).then_some(Format::MachOFat)
+        }
+        _ => None,
+    }
+}
+
+/// The first bytes of a file, for an error message about an unknown format.
+pub fn describe_head(head: &[u8]) -> String {
+    if head.is_empty() {
+        return "nothing".to_string();
+    }
+    let shown: Vec<String> = head.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("bytes {}", shown.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_each_format() {
+        assert_eq!(sniff(b"\x7fELF\x02\x01\x01\x00"), Some(Format::Elf));
+        assert_eq!(sniff(b"MZ\x90\x00\x03\x00\x00\x00"), Some(Format::Pe));
+        assert_eq!(
+            sniff(b"\xcf\xfa\xed\xfe\x07\x00\x00\x01"),
+            Some(Format::MachO)
+        );
+        assert_eq!(
+            sniff(b"\xca\xfe\xba\xbe\x00\x00\x00\x02"),
+            Some(Format::MachOFat)
+        );
+    }
+
+    #[test]
+    fn java_class_files_are_not_mach_o() {
+        assert_eq!(sniff(b"\xca\xfe\xba\xbe\x00\x00\x00\x3d"), None);
+    }
+
+    #[test]
+    fn short_or_unknown_input_is_none() {
+        assert_eq!(sniff(b"\x7fEL"), None);
+        assert_eq!(sniff(b"#!/bin/sh\n"), None);
+        assert_eq!(describe_head(b"#!/b"), "bytes 23 21 2f 62");
+    }
+}

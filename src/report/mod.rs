@@ -1,0 +1,160 @@
+//! The report: one serialisable value per run, rendered by `text` or `json`. Reports never
+//! decide pass or fail; the CLI does that from the summary.
+
+pub mod json;
+pub mod text;
+
+use serde::Serialize;
+
+use crate::elf::ElfFacts;
+use crate::error::InputError;
+use crate::facts::FileFacts;
+use crate::foreign::ForeignFacts;
+use crate::rules::{Evaluation, Finding, NotApplicable, Scratch, Severity, Verdict};
+
+pub const SCHEMA: &str = "gostatic/v1";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub tool: Tool,
+    pub files: Vec<FileReport>,
+    pub errors: Vec<ErrorEntry>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    /// `elf`, `pe`, `macho` or `macho-universal`.
+    pub format: &'static str,
+    pub sha256: Option<String>,
+    pub size: u64,
+    pub elf: Option<ElfFacts>,
+    /// PE and Mach-O files: format, OS and architectures.
+    pub foreign: Option<ForeignFacts>,
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+    pub not_applicable: Vec<NotApplicable>,
+}
+
+impl FileReport {
+    pub fn new(
+        path: String,
+        size: u64,
+        sha256: Option<String>,
+        facts: FileFacts,
+        evaluation: Evaluation,
+    ) -> Self {
+        let (format, elf, foreign) = match facts {
+            FileFacts::Elf(elf) => ("elf", Some(*elf), None),
+            FileFacts::Foreign(foreign) => (foreign.format, None, Some(foreign)),
+        };
+        FileReport {
+            path,
+            format,
+            sha256,
+            size,
+            elf,
+            foreign,
+            verdict: evaluation.verdict,
+            findings: evaluation.findings,
+            not_applicable: evaluation.not_applicable,
+        }
+    }
+}
+
+/// An input that could not be read or parsed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorEntry {
+    pub path: String,
+    pub message: String,
+}
+
+impl ErrorEntry {
+    /// `path: message`, as printed on stderr.
+    pub fn line(&self) -> String {
+        format!("{}: {}", self.path, self.message)
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub errors: usize,
+    pub ready: usize,
+    pub blocked: usize,
+    pub not_applicable: usize,
+    pub findings: SeverityCounts,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SeverityCounts {
+    pub error: usize,
+    pub warning: usize,
+    pub note: usize,
+}
+
+impl Summary {
+    /// The most severe finding in the run, if any.
+    pub fn highest(&self) -> Option<Severity> {
+        if self.findings.error > 0 {
+            Some(Severity::Error)
+        } else if self.findings.warning > 0 {
+            Some(Severity::Warning)
+        } else if self.findings.note > 0 {
+            Some(Severity::Note)
+        } else {
+            None
+        }
+    }
+}
+
+impl Report {
+    pub fn new(mut files: Vec<FileReport>, errors: Vec<InputError>) -> Self {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut errors: Vec<ErrorEntry> = errors
+            .into_iter()
+            .map(|e| ErrorEntry {
+                path: e.path,
+                message: e.kind.to_string(),
+            })
+            .collect();
+        errors.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.message.cmp(&b.message)));
+        let mut summary = Summary {
+            files: files.len(),
+            errors: errors.len(),
+            ..Summary::default()
+        };
+        for file in &files {
+            match file.verdict.scratch {
+                Scratch::Ready => summary.ready += 1,
+                Scratch::Blocked => summary.blocked += 1,
+                Scratch::NotApplicable => summary.not_applicable += 1,
+            }
+            for finding in &file.findings {
+                match finding.severity {
+                    Severity::Error => summary.findings.error += 1,
+                    Severity::Warning => summary.findings.warning += 1,
+                    Severity::Note => summary.findings.note += 1,
+                }
+            }
+        }
+        Report {
+            schema: SCHEMA,
+            tool: Tool {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            files,
+            errors,
+            summary,
+        }
+    }
+}

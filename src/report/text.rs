@@ -1,0 +1,190 @@
+//! The human report: one block per file (what it is, the scratch verdict, findings with their
+//! fix), then a summary line. Colour is decided by the caller; untrusted strings are escaped.
+
+use std::io::{self, Write};
+
+use colored::{ColoredString, Colorize};
+
+use super::{FileReport, Report};
+use crate::rules::{Scratch, Severity, human_bytes};
+use crate::sanitize::for_terminal;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextOptions {
+    pub color: bool,
+    /// Only findings: no file headers, verdicts or summary.
+    pub quiet: bool,
+}
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, text: &str, style: fn(&str) -> ColoredString) -> String {
+        if self.color {
+            style(text).to_string()
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, severity: Severity) -> String {
+        let style: fn(&str) -> ColoredString = match severity {
+            Severity::Error => |s| s.red().bold(),
+            Severity::Warning => |s| s.yellow().bold(),
+            Severity::Note => |s| s.cyan(),
+        };
+        self.paint(severity.as_str(), style)
+    }
+}
+
+pub fn render(report: &Report, out: &mut dyn Write, options: TextOptions) -> io::Result<()> {
+    let painter = Painter {
+        color: options.color,
+    };
+    for (index, file) in report.files.iter().enumerate() {
+        if options.quiet {
+            render_findings_only(file, out, &painter)?;
+            continue;
+        }
+        if index > 0 {
+            writeln!(out)?;
+        }
+        render_file(file, out, &painter)?;
+    }
+    if options.quiet {
+        return Ok(());
+    }
+    if !report.files.is_empty() {
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", summary_line(report))
+}
+
+fn render_file(file: &FileReport, out: &mut dyn Write, painter: &Painter) -> io::Result<()> {
+    let path = for_terminal(&file.path);
+    writeln!(
+        out,
+        "{}: {}",
+        painter.paint(&path, |s| s.bold()),
+        describe(file)
+    )?;
+    let verdict = for_terminal(&file.verdict.summary);
+    let verdict = match file.verdict.scratch {
+        Scratch::Ready => painter.paint(&verdict, |s| s.green().bold()),
+        Scratch::Blocked => painter.paint(&verdict, |s| s.red().bold()),
+        Scratch::NotApplicable => painter.paint(&verdict, |s| s.dimmed()),
+    };
+    writeln!(out, "  {verdict}")?;
+    for finding in &file.findings {
+        writeln!(
+            out,
+            "  {}[{} {}] {}",
+            painter.severity(finding.severity),
+            finding.rule.id(),
+            finding.slug,
+            for_terminal(&finding.message)
+        )?;
+        writeln!(
+            out,
+            "      {} {}",
+            painter.paint("fix:", |s| s.dimmed()),
+            for_terminal(&finding.fix)
+        )?;
+    }
+    for skipped in &file.not_applicable {
+        let line = format!(
+            "  n/a[{} {}] {}",
+            skipped.rule.id(),
+            skipped.slug,
+            skipped.reason
+        );
+        writeln!(out, "{}", painter.paint(&line, |s| s.dimmed()))?;
+    }
+    Ok(())
+}
+
+fn render_findings_only(
+    file: &FileReport,
+    out: &mut dyn Write,
+    painter: &Painter,
+) -> io::Result<()> {
+    for finding in &file.findings {
+        writeln!(
+            out,
+            "{}: {}[{} {}] {}",
+            for_terminal(&file.path),
+            painter.severity(finding.severity),
+            finding.rule.id(),
+            finding.slug,
+            for_terminal(&finding.message)
+        )?;
+    }
+    Ok(())
+}
+
+/// `ELF64 x86-64 EXEC, static, Go, 1.2 MiB` or `PE x86-64 (windows)`.
+fn describe(file: &FileReport) -> String {
+    if let Some(elf) = &file.elf {
+        let mut parts = vec![
+            format!("{} {} {}", elf.class, elf.machine, elf.elf_type),
+            elf.linking.as_str().to_string(),
+        ];
+        if elf.endian == "big" {
+            parts[0].push_str(" big-endian");
+        }
+        if elf.os != "linux" {
+            parts.push(format!("for {}", elf.os));
+        }
+        if elf.go {
+            parts.push("Go".to_string());
+        }
+        if elf.section_headers == 0 {
+            parts.push("no section headers".to_string());
+        }
+        if elf.views_agree == Some(false) {
+            parts.push("section table disagrees with program headers".to_string());
+        }
+        parts.push(human_bytes(file.size));
+        return for_terminal(&parts.join(", ")).into_owned();
+    }
+    if let Some(foreign) = &file.foreign {
+        return format!(
+            "{} {} ({}), {}",
+            foreign.format,
+            foreign.arch.join("+"),
+            foreign.os,
+            human_bytes(file.size)
+        );
+    }
+    file.format.to_string()
+}
+
+fn summary_line(report: &Report) -> String {
+    let s = &report.summary;
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut line = format!(
+        "{}: {} ready, {} blocked",
+        plural(s.files, "file", "files"),
+        s.ready,
+        s.blocked
+    );
+    if s.not_applicable > 0 {
+        line.push_str(&format!(", {} not applicable", s.not_applicable));
+    }
+    line.push_str(&format!(
+        "; {}, {}, {}",
+        plural(s.findings.error, "error", "errors"),
+        plural(s.findings.warning, "warning", "warnings"),
+        plural(s.findings.note, "note", "notes")
+    ));
+    if s.errors > 0 {
+        line.push_str(&format!(
+            "; {} could not be read",
+            plural(s.errors, "input", "inputs")
+        ));
+    }
+    line
+}

@@ -1,0 +1,97 @@
+//! GS2xx: hardening, judged only where it applies; elsewhere the rule is recorded as not
+//! applicable, with the reason, rather than flagged (checksec's "N/A").
+
+use super::{Finding, Rule, Sink};
+use crate::elf::{ElfFacts, GnuStack, Linking, Relro};
+
+pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
+    let not_loaded = match elf.linking {
+        Linking::Object => Some("object file: not loaded by the kernel"),
+        Linking::Core => Some("core dump: not a program"),
+        Linking::DebugInfo => Some("separate debug-info file: not a program"),
+        _ => None,
+    };
+    if let Some(reason) = not_loaded {
+        for rule in [Rule::ExecStack, Rule::WxSegment, Rule::NoPie, Rule::NoRelro] {
+            sink.not_applicable(rule, reason);
+        }
+        return;
+    }
+
+    match elf.gnu_stack {
+        GnuStack::NonExecutable => {}
+        GnuStack::Executable => sink.found(Finding::new(
+            Rule::ExecStack,
+            "the stack is executable: the last PT_GNU_STACK has PF_X",
+            exec_stack_fix(elf),
+        )),
+        GnuStack::Missing => sink.found(Finding::new(
+            Rule::ExecStack,
+            "no PT_GNU_STACK program header: the kernel may map the stack executable",
+            exec_stack_fix(elf),
+        )),
+    }
+
+    if !elf.wx_segments.is_empty() {
+        let list: Vec<String> = elf.wx_segments.iter().map(usize::to_string).collect();
+        let which = match list.as_slice() {
+            [one] => format!("PT_LOAD program header {one} is"),
+            many => format!("PT_LOAD program headers {} are", many.join(", ")),
+        };
+        sink.found(Finding::new(
+            Rule::WxSegment,
+            format!("{which} both writable and executable (RWX)"),
+            "link without -N/--omagic and with -z separate-code; find the object with an RWX section (readelf -lW)",
+        ));
+    }
+
+    if elf.linking == Linking::SharedLibrary {
+        sink.not_applicable(
+            Rule::NoPie,
+            "shared library: position independent by construction",
+        );
+    } else if !elf.pie {
+        let fix = if elf.go {
+            "build with -buildmode=pie; for scratch, a static PIE: -buildmode=pie -ldflags='-linkmode=external -extldflags=-static-pie'"
+        } else {
+            "compile with -fPIE and link with -pie (or -static-pie)"
+        };
+        sink.found(Finding::new(
+            Rule::NoPie,
+            format!(
+                "{} executable (ET_EXEC): loaded at a fixed address",
+                elf.linking.as_str()
+            ),
+            fix,
+        ));
+    }
+
+    match elf.relro {
+        None => sink.not_applicable(
+            Rule::NoRelro,
+            "no PT_DYNAMIC: nothing is relocated at load time",
+        ),
+        Some(Relro::Full) => {}
+        Some(level) => {
+            let message = if level == Relro::Partial {
+                "partial RELRO: PT_GNU_RELRO without BIND_NOW, the GOT stays writable"
+            } else {
+                "no PT_GNU_RELRO: relocated data stays writable after start"
+            };
+            let fix = if elf.go {
+                "link externally with -ldflags='-linkmode=external -extldflags=-Wl,-z,relro,-z,now'"
+            } else {
+                "link with -Wl,-z,relro,-z,now"
+            };
+            sink.found(Finding::new(Rule::NoRelro, message, fix));
+        }
+    }
+}
+
+fn exec_stack_fix(elf: &ElfFacts) -> &'static str {
+    if elf.go {
+        "Go's linker marks the stack non-executable; a C or assembly object linked in asks otherwise: link with -extldflags=-Wl,-z,noexecstack"
+    } else {
+        "link with -Wl,-z,noexecstack and find the object without a .note.GNU-stack section"
+    }
+}

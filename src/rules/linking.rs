@@ -1,0 +1,83 @@
+//! GS1xx: what stops a binary from starting on an empty (`FROM scratch`) image.
+
+use super::{Finding, Rule, Sink};
+use crate::elf::{ElfFacts, Linking};
+use crate::foreign::ForeignFacts;
+
+pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
+    if elf.os != "linux" {
+        sink.found(Finding::new(
+            Rule::NotLinux,
+            format!("ELF for {} (EI_OSABI {}), not for Linux", elf.os, elf.osabi),
+            "build for Linux (GOOS=linux)",
+        ));
+    }
+    if !elf.linking.is_executable() {
+        return;
+    }
+    if let Some(interp) = &elf.interpreter {
+        let fix = match (elf.linking, elf.go) {
+            (Linking::PieWithInterpreter, true) => {
+                "build without -buildmode=pie, or as a static PIE: -buildmode=pie -ldflags='-linkmode=external -extldflags=-static-pie'"
+            }
+            (_, true) => {
+                "build with CGO_ENABLED=0, or link statically: -ldflags='-linkmode=external -extldflags=-static'"
+            }
+            (_, false) => {
+                "link with -static (or -static-pie), or copy the loader and its libraries into the image"
+            }
+        };
+        sink.found(Finding::new(
+            Rule::DynamicInterpreter,
+            format!("requests the ELF interpreter {interp}, which an empty image does not have"),
+            fix,
+        ));
+    }
+    if !elf.needed.is_empty() {
+        let fix = if elf.go {
+            "build with CGO_ENABLED=0, or link statically: -ldflags='-linkmode=external -extldflags=-static'"
+        } else {
+            "link with -static, or copy these libraries into the image (distroless/base has glibc)"
+        };
+        let count = elf.needed.len();
+        let plural = if count == 1 { "y" } else { "ies" };
+        sink.found(Finding::new(
+            Rule::NeededLibraries,
+            format!(
+                "needs {count} shared librar{plural}: {}",
+                elf.needed.join(", ")
+            ),
+            fix,
+        ));
+    }
+    let mut search = Vec::new();
+    if !elf.rpath.is_empty() {
+        search.push(format!("DT_RPATH {}", elf.rpath.join(":")));
+    }
+    if !elf.runpath.is_empty() {
+        search.push(format!("DT_RUNPATH {}", elf.runpath.join(":")));
+    }
+    if !search.is_empty() {
+        sink.found(Finding::new(
+            Rule::Rpath,
+            format!("{}: the loader searches these directories first", search.join(", ")),
+            "link without -rpath (-Wl,-rpath), and install libraries where the image's loader looks",
+        ));
+    }
+}
+
+pub(super) fn check_foreign(foreign: &ForeignFacts, sink: &mut Sink) {
+    let kind = match foreign.format {
+        "pe" => "Windows PE executable",
+        "macho-universal" => "macOS universal (fat) Mach-O binary",
+        _ => "macOS Mach-O binary",
+    };
+    sink.found(Finding::new(
+        Rule::NotLinux,
+        format!(
+            "{kind} for {}: it cannot run on a Linux image",
+            foreign.arch.join(", ")
+        ),
+        "build for Linux (GOOS=linux)",
+    ));
+}

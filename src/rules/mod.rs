@@ -1,0 +1,269 @@
+//! Rules turn facts into findings with stable IDs. Each rule is one function over the facts of
+//! one file; the registry below is the single list of IDs, slugs and default severities. Rules
+//! never touch bytes and never print.
+//!
+//! Rule IDs are never renumbered or reused (see `docs/rules.md`).
+
+mod debug;
+mod hardening;
+mod linking;
+mod verdict;
+
+use serde::{Serialize, Serializer};
+
+use crate::facts::FileFacts;
+pub use verdict::{Scratch, Verdict};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// The registry entry of one rule.
+#[derive(Debug)]
+pub struct RuleInfo {
+    pub id: &'static str,
+    pub slug: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+}
+
+macro_rules! rules {
+    ($($variant:ident => $id:literal, $slug:literal, $severity:ident, $summary:literal;)*) => {
+        /// Every rule gostatic knows.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule { $($variant),* }
+
+        impl Rule {
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
+
+            pub fn info(self) -> &'static RuleInfo {
+                match self {
+                    $(Rule::$variant => &RuleInfo { id: $id, slug: $slug, severity: Severity::$severity, summary: $summary }),*
+                }
+            }
+        }
+    };
+}
+
+rules! {
+    DynamicInterpreter => "GS101", "dynamic-interpreter", Error, "PT_INTERP requests an ELF interpreter (dynamic loader) that an empty image lacks";
+    NeededLibraries => "GS102", "needed-libraries", Error, "DT_NEEDED shared libraries must be present in the image";
+    NotLinux => "GS103", "not-linux", Error, "not an executable for Linux (PE, Mach-O, or an ELF for another OS)";
+    Rpath => "GS106", "rpath", Warning, "DT_RPATH/DT_RUNPATH make the loader search build-specific directories";
+    ExecStack => "GS201", "exec-stack", Error, "the stack is executable (PT_GNU_STACK with PF_X, or no PT_GNU_STACK)";
+    WxSegment => "GS202", "wx-segment", Error, "a PT_LOAD segment is both writable and executable";
+    NoPie => "GS203", "no-pie", Note, "the executable is not position independent (no ASLR for its image)";
+    NoRelro => "GS204", "no-relro", Note, "dynamic relocations are not fully read-only after start (no full RELRO)";
+    Dwarf => "GS301", "dwarf", Warning, "DWARF debug information is left in the binary";
+    Symtab => "GS302", "symtab", Warning, "the symbol table (.symtab/.strtab) is left in the binary";
+}
+
+impl Rule {
+    pub fn id(self) -> &'static str {
+        self.info().id
+    }
+    pub fn slug(self) -> &'static str {
+        self.info().slug
+    }
+    /// Find a rule by ID (`GS101`, any case) or slug (`dynamic-interpreter`).
+    pub fn find(name: &str) -> Option<Rule> {
+        Rule::ALL
+            .iter()
+            .copied()
+            .find(|r| r.id().eq_ignore_ascii_case(name) || r.slug() == name)
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+/// One problem found in one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: Rule,
+    pub slug: &'static str,
+    pub severity: Severity,
+    /// One line, with the evidence.
+    pub message: String,
+    /// The build flag or Dockerfile line that fixes it.
+    pub fix: String,
+}
+
+impl Finding {
+    pub fn new(rule: Rule, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Finding {
+            rule,
+            slug: rule.slug(),
+            severity: rule.info().severity,
+            message: message.into(),
+            fix: fix.into(),
+        }
+    }
+}
+
+/// A rule that was not judged for a file, and why (a static binary has no RELRO to check).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotApplicable {
+    pub rule: Rule,
+    pub slug: &'static str,
+    pub reason: String,
+}
+
+impl NotApplicable {
+    pub fn new(rule: Rule, reason: impl Into<String>) -> Self {
+        NotApplicable {
+            rule,
+            slug: rule.slug(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// What the rules say about one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    pub not_applicable: Vec<NotApplicable>,
+    pub verdict: Verdict,
+}
+
+/// Collects what the rule functions report.
+#[derive(Default)]
+pub(crate) struct Sink {
+    findings: Vec<Finding>,
+    not_applicable: Vec<NotApplicable>,
+}
+
+impl Sink {
+    pub(crate) fn found(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+    pub(crate) fn not_applicable(&mut self, rule: Rule, reason: impl Into<String>) {
+        self.not_applicable.push(NotApplicable::new(rule, reason));
+    }
+}
+
+/// Run every rule over the facts of one file.
+pub fn evaluate(facts: &FileFacts) -> Evaluation {
+    let mut sink = Sink::default();
+    match facts {
+        FileFacts::Elf(elf) => {
+            linking::check(elf, &mut sink);
+            hardening::check(elf, &mut sink);
+            debug::check(elf, &mut sink);
+        }
+        FileFacts::Foreign(foreign) => linking::check_foreign(foreign, &mut sink),
+    }
+    let mut findings = sink.findings;
+    findings.sort_by_key(|f| f.rule);
+    let mut not_applicable = sink.not_applicable;
+    not_applicable.sort_by_key(|n| n.rule);
+    Evaluation {
+        verdict: verdict::judge(facts),
+        findings,
+        not_applicable,
+    }
+}
+
+/// `1.2 MiB`, `840 KiB`, `512 B`: sizes in messages.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value >= 100.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_and_slugs_are_unique_and_well_formed() {
+        let ids: HashSet<_> = Rule::ALL.iter().map(|r| r.id()).collect();
+        let slugs: HashSet<_> = Rule::ALL.iter().map(|r| r.slug()).collect();
+        assert_eq!(ids.len(), Rule::ALL.len());
+        assert_eq!(slugs.len(), Rule::ALL.len());
+        for rule in Rule::ALL {
+            assert!(
+                rule.id().starts_with("GS") && rule.id().len() == 5,
+                "{}",
+                rule.id()
+            );
+            assert!(
+                rule.slug()
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                rule.slug()
+            );
+        }
+    }
+
+    #[test]
+    fn the_rule_list_is_stable() {
+        let listed: Vec<String> = Rule::ALL
+            .iter()
+            .map(|r| format!("{} {} {}", r.id(), r.slug(), r.info().severity.as_str()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                "GS101 dynamic-interpreter error",
+                "GS102 needed-libraries error",
+                "GS103 not-linux error",
+                "GS106 rpath warning",
+                "GS201 exec-stack error",
+                "GS202 wx-segment error",
+                "GS203 no-pie note",
+                "GS204 no-relro note",
+                "GS301 dwarf warning",
+                "GS302 symtab warning",
+            ]
+        );
+    }
+
+    #[test]
+    fn rules_are_found_by_id_or_slug() {
+        assert_eq!(Rule::find("GS101"), Some(Rule::DynamicInterpreter));
+        assert_eq!(Rule::find("gs302"), Some(Rule::Symtab));
+        assert_eq!(Rule::find("wx-segment"), Some(Rule::WxSegment));
+        assert_eq!(Rule::find("GS999"), None);
+    }
+
+    #[test]
+    fn human_bytes_reads_well() {
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(1_258_291), "1.2 MiB");
+        assert_eq!(human_bytes(300 * 1024 * 1024), "300 MiB");
+    }
+}

@@ -1,0 +1,184 @@
+//! One file in, one outcome out: open, sniff, read facts, evaluate rules. Files are scanned in
+//! parallel on rayon's pool; the outcomes come back in input order, which `walk` sorted.
+
+use std::fs::File;
+use std::io::{self, Read};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::error::{InputError, InputErrorKind};
+use crate::facts::FileFacts;
+use crate::input::{self, Blob, Candidate, Format, Origin};
+use crate::report::{FileReport, Report};
+use crate::rules;
+
+/// Bounds on what one input may make us hold in memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Most bytes read from stdin or a pipe (files on disk are mapped, not read).
+    pub max_stream_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_stream_bytes: 4 << 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Compute each reported file's SHA-256 (only formats that print it ask for it).
+    pub hash: bool,
+    pub limits: Limits,
+}
+
+/// What became of one candidate.
+#[derive(Debug)]
+pub enum Outcome {
+    Reported(Box<FileReport>),
+    /// Not an executable format, met while walking a directory.
+    Skipped,
+    Failed(InputError),
+}
+
+/// Scan every candidate in parallel and assemble the report, sorted by path.
+pub fn scan_all(
+    candidates: &[Candidate],
+    walk_errors: Vec<InputError>,
+    options: &ScanOptions,
+) -> Report {
+    let outcomes: Vec<Outcome> = candidates
+        .par_iter()
+        .map(|c| scan_one(c, options))
+        .collect();
+    let mut files = Vec::new();
+    let mut errors = walk_errors;
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Reported(file) => files.push(*file),
+            Outcome::Skipped => {}
+            Outcome::Failed(error) => errors.push(error),
+        }
+    }
+    Report::new(files, errors)
+}
+
+pub fn scan_one(candidate: &Candidate, options: &ScanOptions) -> Outcome {
+    let fail = |kind: InputErrorKind| {
+        Outcome::Failed(InputError {
+            path: candidate.display.clone(),
+            kind,
+        })
+    };
+    let blob = match &candidate.origin {
+        Origin::File(path) => match open_file(path, candidate.named) {
+            Ok(Some(blob)) => blob,
+            Ok(None) => return Outcome::Skipped,
+            Err(kind) => return fail(kind),
+        },
+        Origin::Stream(path) => match File::open(path) {
+            Ok(mut file) => match read_stream(&mut file, options.limits) {
+                Ok(blob) => blob,
+                Err(kind) => return fail(kind),
+            },
+            Err(err) => return fail(InputErrorKind::from_io(&err)),
+        },
+        Origin::Stdin => match read_stream(&mut io::stdin().lock(), options.limits) {
+            Ok(blob) => blob,
+            Err(kind) => return fail(kind),
+        },
+    };
+    match analyse(&candidate.display, &blob, candidate.named, options) {
+        Ok(Some(report)) => Outcome::Reported(Box::new(report)),
+        Ok(None) => Outcome::Skipped,
+        Err(kind) => fail(kind),
+    }
+}
+
+/// Open a file and return its bytes if it starts like an executable. A file met in a walk is
+/// sniffed from its first bytes before anything else is read.
+fn open_file(path: &std::path::Path, named: bool) -> Result<Option<Blob>, InputErrorKind> {
+    let mut file = File::open(path).map_err(|e| InputErrorKind::from_io(&e))?;
+    let mut head = [0u8; input::SNIFF_LEN];
+    let got = read_head(&mut file, &mut head).map_err(|e| InputErrorKind::from_io(&e))?;
+    if input::sniff(&head[..got]).is_none() {
+        return match (named, got) {
+            (false, _) => Ok(None),
+            (true, 0) => Err(InputErrorKind::Empty),
+            (true, _) => Err(InputErrorKind::UnknownFormat(input::describe_head(
+                &head[..got],
+            ))),
+        };
+    }
+    let size = file
+        .metadata()
+        .map_err(|e| InputErrorKind::from_io(&e))?
+        .len();
+    use std::io::Seek;
+    file.seek(io::SeekFrom::Start(0))
+        .map_err(|e| InputErrorKind::from_io(&e))?;
+    Blob::open(&mut file, size)
+        .map(Some)
+        .map_err(|e| InputErrorKind::from_io(&e))
+}
+
+fn read_head(file: &mut File, head: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < head.len() {
+        match file.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
+fn read_stream(reader: &mut dyn Read, limits: Limits) -> Result<Blob, InputErrorKind> {
+    match Blob::read_stream(reader, limits.max_stream_bytes) {
+        Ok(Ok(blob)) => Ok(blob),
+        Ok(Err(limit)) => Err(InputErrorKind::TooLarge { limit }),
+        Err(err) => Err(InputErrorKind::from_io(&err)),
+    }
+}
+
+/// Facts and findings for bytes that may be an executable. `Ok(None)`: not one, and not named.
+pub fn analyse(
+    display: &str,
+    data: &[u8],
+    named: bool,
+    options: &ScanOptions,
+) -> Result<Option<FileReport>, InputErrorKind> {
+    let Some(format) = input::sniff(data) else {
+        return match (named, data.is_empty()) {
+            (false, _) => Ok(None),
+            (true, true) => Err(InputErrorKind::Empty),
+            (true, false) => Err(InputErrorKind::UnknownFormat(input::describe_head(data))),
+        };
+    };
+    let facts = match format {
+        Format::Elf => FileFacts::Elf(Box::new(crate::elf::read(data)?)),
+        other => match crate::foreign::read(data, other).map_err(InputErrorKind::Foreign)? {
+            Some(facts) => FileFacts::Foreign(facts),
+            None if named => return Err(InputErrorKind::UnknownFormat(input::describe_head(data))),
+            None => return Ok(None),
+        },
+    };
+    let evaluation = rules::evaluate(&facts);
+    let sha256 = options.hash.then(|| hex(&Sha256::digest(data)));
+    Ok(Some(FileReport::new(
+        display.to_string(),
+        data.len() as u64,
+        sha256,
+        facts,
+        evaluation,
+    )))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,1 @@
+//! Integration tests: the real `gostatic` binary on real and synthetic inputs.
