@@ -1,0 +1,478 @@
+//! The real binary: exit codes, one-line errors, the walk, stdin, and report shapes.
+
+use predicates::prelude::*;
+use predicates::str::contains;
+use serde_json::Value;
+
+use crate::synth::*;
+use crate::util::{gostatic, write};
+
+fn json_of(output: &[u8]) -> Value {
+    serde_json::from_slice(output).expect("stdout is one JSON document")
+}
+
+#[test]
+fn ready_binary_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = write(dir.path(), "server", &Synth::exec64().build());
+    gostatic()
+        .arg("check")
+        .arg(&bin)
+        .assert()
+        .code(0)
+        .stdout(contains("scratch: ready"));
+}
+
+#[test]
+fn dynamic_binary_exits_one_with_the_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = write(dir.path(), "server", &Synth::dynamic64().build());
+    gostatic()
+        .arg("check")
+        .arg(&bin)
+        .assert()
+        .code(1)
+        .stdout(contains("error[GS101 dynamic-interpreter] requests the ELF interpreter /lib64/ld-linux-x86-64.so.2"))
+        .stdout(contains("error[GS102 needed-libraries] needs 1 shared library: libc.so.6"))
+        .stdout(contains("scratch: blocked (needs the loader /lib64/ld-linux-x86-64.so.2; needs libc.so.6)"));
+}
+
+#[test]
+fn fail_on_chooses_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut synth = Synth::exec64();
+    synth.sections = vec![Section::new(".debug_info", SHT_PROGBITS, 0, vec![1; 64])];
+    let bin = write(dir.path(), "server", &synth.build());
+    // A warning (GS301) and a note (GS203).
+    gostatic()
+        .args(["check", "--fail-on", "error"])
+        .arg(&bin)
+        .assert()
+        .code(0);
+    gostatic()
+        .args(["check", "--fail-on", "warning"])
+        .arg(&bin)
+        .assert()
+        .code(1);
+    gostatic()
+        .args(["check", "--fail-on", "note"])
+        .arg(&bin)
+        .assert()
+        .code(1);
+    gostatic()
+        .args(["--fail-on", "never", "check"])
+        .arg(&bin)
+        .assert()
+        .code(0);
+    let ready = write(dir.path(), "plain", &Synth::exec64().build());
+    gostatic()
+        .args(["check", "--fail-on", "warning"])
+        .arg(&ready)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn missing_path_is_an_error_and_other_files_are_still_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = write(dir.path(), "server", &Synth::exec64().build());
+    let missing = dir.path().join("nope");
+    gostatic()
+        .arg("check")
+        .arg(&missing)
+        .arg(&bin)
+        .assert()
+        .code(2)
+        .stdout(contains("scratch: ready"))
+        .stderr(format!(
+            "{}: no such file or directory\n",
+            missing.display()
+        ));
+}
+
+#[test]
+fn empty_file_named_directly_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = write(dir.path(), "empty", b"");
+    gostatic()
+        .arg("check")
+        .arg(&empty)
+        .assert()
+        .code(2)
+        .stderr(format!("{}: empty file\n", empty.display()));
+}
+
+#[test]
+fn text_file_named_directly_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(dir.path(), "run.sh", b"#!/bin/sh\nexec /server\n");
+    gostatic()
+        .arg("check")
+        .arg(&script)
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "{}: not an ELF, PE or Mach-O file (starts with bytes 23 21 2f 62)\n",
+            script.display()
+        ));
+}
+
+#[test]
+fn truncated_elf_is_a_one_line_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = Synth::dynamic64().build();
+    let cut = write(dir.path(), "cut", &bytes[..100]);
+    gostatic()
+        .arg("check")
+        .arg(&cut)
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "{}: truncated program header table (e_phoff 0x40 + 5*56 > size 100)\n",
+            cut.display()
+        ));
+}
+
+#[test]
+fn tiny_file_with_elf_magic_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let stub = write(dir.path(), "stub", b"\x7fELF\x02\x01\x01");
+    gostatic()
+        .arg("check")
+        .arg(&stub)
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "{}: truncated ELF header (7 bytes, need 16)\n",
+            stub.display()
+        ));
+}
+
+#[test]
+fn unreadable_file_is_an_error() {
+    // Reading /proc/self/mem at offset 0 fails with EIO, even for root.
+    gostatic()
+        .args(["check", "/proc/self/mem"])
+        .assert()
+        .code(2)
+        .stderr("/proc/self/mem: input/output error\n");
+}
+
+#[test]
+fn device_named_directly_is_not_read() {
+    gostatic()
+        .args(["check", "/dev/null"])
+        .assert()
+        .code(2)
+        .stderr("/dev/null: not a regular file\n");
+}
+
+#[test]
+fn directories_are_walked_sorted_and_non_executables_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "b/server", &Synth::dynamic64().build());
+    write(dir.path(), "a/tool", &Synth::exec64().build());
+    write(dir.path(), "a/README.md", b"# not a binary\n");
+    write(dir.path(), "a/empty", b"");
+    write(dir.path(), "c/app.exe", &pe64());
+    let out = gostatic()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_of(&out);
+    let paths: Vec<String> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            f["path"]
+                .as_str()
+                .unwrap()
+                .strip_prefix(&dir.path().display().to_string())
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(paths, ["/a/tool", "/b/server", "/c/app.exe"]);
+    assert_eq!(report["errors"].as_array().unwrap().len(), 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_to_files_are_followed_and_to_directories_are_not() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "hidden", &Synth::exec64().build());
+    let real = write(dir.path(), "real", &Synth::exec64().build());
+    symlink(&real, dir.path().join("link")).unwrap();
+    symlink(outside.path(), dir.path().join("dirlink")).unwrap();
+    symlink(dir.path().join("gone"), dir.path().join("dangling")).unwrap();
+    let out = gostatic()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_of(&out);
+    let names: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names[0].ends_with("/link") && names[1].ends_with("/real"),
+        "{names:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_in_a_directory_is_skipped_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "server", &Synth::exec64().build());
+    let fifo = dir.path().join("pipe");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    gostatic()
+        .arg("check")
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(0)
+        .stdout(contains("1 file: 1 ready"));
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    gostatic()
+        .args(["check", "-"])
+        .write_stdin(Synth::dynamic64().build())
+        .assert()
+        .code(1)
+        .stdout(contains("-: ELF64 x86-64 DYN, dynamic"));
+    gostatic()
+        .args(["check", "-"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr("-: empty file\n");
+}
+
+#[test]
+fn json_report_has_the_contract_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = write(dir.path(), "server", &Synth::dynamic64().build());
+    let missing = dir.path().join("missing");
+    let out = gostatic()
+        .args(["check", "--format", "json"])
+        .arg(&bin)
+        .arg(&missing)
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_of(&out);
+    assert_eq!(report["schema"], "gostatic/v1");
+    let file = &report["files"][0];
+    for key in [
+        "path",
+        "format",
+        "sha256",
+        "size",
+        "elf",
+        "verdict",
+        "findings",
+        "not_applicable",
+    ] {
+        assert!(file.get(key).is_some(), "files[].{key} missing");
+    }
+    assert_eq!(file["sha256"].as_str().unwrap().len(), 64);
+    let elf = &file["elf"];
+    for key in [
+        "class",
+        "machine",
+        "endian",
+        "type",
+        "linking",
+        "interpreter",
+        "needed",
+        "rpath",
+        "runpath",
+        "symtab_bytes",
+        "dwarf_bytes",
+        "dwarf_sections",
+        "pie",
+        "nx",
+        "relro",
+    ] {
+        assert!(elf.get(key).is_some(), "elf.{key} missing");
+    }
+    assert_eq!(elf["linking"], "dynamic");
+    assert_eq!(elf["needed"], serde_json::json!(["libc.so.6"]));
+    assert_eq!(file["findings"][0]["rule"], "GS101");
+    assert_eq!(file["findings"][0]["slug"], "dynamic-interpreter");
+    assert_eq!(file["findings"][0]["severity"], "error");
+    assert!(
+        file["findings"][0]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("-static")
+    );
+    assert_eq!(report["errors"][0]["message"], "no such file or directory");
+    assert_eq!(report["summary"]["errors"], 1);
+    assert_eq!(report["summary"]["blocked"], 1);
+}
+
+#[test]
+fn text_report_has_no_hash_cost_and_json_has_hashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = write(dir.path(), "server", &Synth::exec64().build());
+    let out = gostatic()
+        .args(["check", "--format", "json"])
+        .arg(&bin)
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    use sha2_check::hex_sha256;
+    assert_eq!(
+        json_of(&out)["files"][0]["sha256"],
+        hex_sha256(&std::fs::read(&bin).unwrap())
+    );
+}
+
+mod sha2_check {
+    /// An independent SHA-256 via `sha256sum`, so the test does not trust our own hashing.
+    pub fn hex_sha256(bytes: &[u8]) -> String {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new("sha256sum")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(bytes).unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    }
+}
+
+#[test]
+fn quiet_prints_only_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = write(dir.path(), "server", &Synth::dynamic64().build());
+    let out = gostatic()
+        .args(["check", "--quiet"])
+        .arg(&bin)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.lines()
+            .all(|l| l.starts_with(&format!("{}: error[GS10", bin.display()))),
+        "{text}"
+    );
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = write(dir.path(), "server", &Synth::dynamic64().build());
+    gostatic()
+        .args(["check", "--color", "always"])
+        .arg(&bin)
+        .assert()
+        .stdout(contains("\x1b["));
+    gostatic()
+        .args(["check", "--color", "never"])
+        .arg(&bin)
+        .assert()
+        .stdout(contains("\x1b[").not());
+    gostatic()
+        .args(["check"])
+        .arg(&bin)
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .assert()
+        .stdout(contains("\x1b[").not());
+    gostatic()
+        .args(["check"])
+        .arg(&bin)
+        .env("CLICOLOR_FORCE", "1")
+        .assert()
+        .stdout(contains("\x1b["));
+}
+
+#[test]
+fn untrusted_strings_are_escaped_on_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let synth = Synth {
+        needed: vec!["lib\x1b[2Jc.so".into()],
+        ..Synth::dynamic64()
+    };
+    let bin = write(dir.path(), "server", &synth.build());
+    gostatic()
+        .arg("check")
+        .arg(&bin)
+        .assert()
+        .stdout(contains("lib\\u{1b}[2Jc.so"))
+        .stdout(contains("\x1b[2J").not());
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    gostatic().assert().code(2);
+    gostatic()
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("required"));
+    gostatic()
+        .args(["check", "--format", "xml", "x"])
+        .assert()
+        .code(2);
+    gostatic()
+        .arg("--version")
+        .assert()
+        .code(0)
+        .stdout(contains("gostatic"));
+}
+
+#[test]
+fn a_file_that_vanishes_after_the_walk_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "keeps", &Synth::exec64().build());
+    let doomed = write(dir.path(), "vanishes", &Synth::exec64().build());
+    let (candidates, errors) = gostatic::input::collect(&[dir.path()]);
+    assert_eq!((candidates.len(), errors.len()), (2, 0));
+    std::fs::remove_file(&doomed).unwrap();
+    let report = gostatic::scan::scan_all(&candidates, errors, &Default::default());
+    assert_eq!(report.files.len(), 1);
+    assert_eq!(report.errors.len(), 1);
+    assert_eq!(
+        report.errors[0].line(),
+        format!("{}: no such file or directory", doomed.display())
+    );
+}

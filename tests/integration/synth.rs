@@ -1,0 +1,437 @@
+//! Synthetic ELF files for edge cases no toolchain produces on purpose: any class and byte
+//! order, program headers chosen one by one, optional section headers, and easy truncation.
+//! One PT_LOAD maps the whole file, so DT_STRTAB addresses resolve like in a real binary.
+
+pub const PT_LOAD: u32 = 1;
+pub const PT_DYNAMIC: u32 = 2;
+pub const PT_INTERP: u32 = 3;
+pub const PT_GNU_STACK: u32 = 0x6474_e551;
+pub const PT_GNU_RELRO: u32 = 0x6474_e552;
+pub const PF_X: u32 = 1;
+pub const PF_W: u32 = 2;
+pub const PF_R: u32 = 4;
+pub const ET_REL: u16 = 1;
+pub const ET_EXEC: u16 = 2;
+pub const ET_DYN: u16 = 3;
+pub const EM_X86_64: u16 = 62;
+pub const EM_MIPS: u16 = 8;
+pub const DT_NEEDED: u64 = 1;
+pub const DT_STRTAB: u64 = 5;
+pub const DT_STRSZ: u64 = 10;
+pub const DT_SONAME: u64 = 14;
+pub const DT_RUNPATH: u64 = 29;
+pub const DT_FLAGS_1: u64 = 0x6fff_fffb;
+pub const DT_BIND_NOW: u64 = 24;
+pub const SHT_PROGBITS: u32 = 1;
+pub const SHT_SYMTAB: u32 = 2;
+pub const SHT_STRTAB: u32 = 3;
+pub const SHT_NOBITS: u32 = 8;
+pub const SHF_ALLOC: u64 = 2;
+pub const SHF_EXECINSTR: u64 = 4;
+pub const SHF_COMPRESSED: u64 = 0x800;
+
+#[derive(Clone)]
+pub struct Section {
+    pub name: String,
+    pub sh_type: u32,
+    pub flags: u64,
+    pub data: Vec<u8>,
+    /// Index (in `Synth::sections`, 1-based like the final table) of the linked section.
+    pub link: u32,
+}
+
+impl Section {
+    pub fn new(name: &str, sh_type: u32, flags: u64, data: Vec<u8>) -> Self {
+        Section {
+            name: name.into(),
+            sh_type,
+            flags,
+            data,
+            link: 0,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Synth {
+    pub is_64: bool,
+    pub little_endian: bool,
+    pub e_type: u16,
+    pub machine: u16,
+    pub osabi: u8,
+    pub entry: u64,
+    pub interp: Option<String>,
+    pub needed: Vec<String>,
+    pub soname: Option<String>,
+    pub runpath: Option<String>,
+    pub flags_1: u64,
+    pub bind_now: bool,
+    /// Force a PT_DYNAMIC even with no entries but DT_NULL (a static PIE).
+    pub dynamic: bool,
+    /// Flags of each PT_GNU_STACK, in order.
+    pub gnu_stacks: Vec<u32>,
+    pub relro: bool,
+    /// Extra PT_LOAD flags (each maps the first page again).
+    pub extra_loads: Vec<u32>,
+    pub sections: Vec<Section>,
+    pub section_headers: bool,
+}
+
+impl Synth {
+    /// A static x86-64 executable with a non-executable stack.
+    pub fn exec64() -> Self {
+        Synth {
+            is_64: true,
+            little_endian: true,
+            e_type: ET_EXEC,
+            machine: EM_X86_64,
+            osabi: 0,
+            entry: 0x401000,
+            interp: None,
+            needed: Vec::new(),
+            soname: None,
+            runpath: None,
+            flags_1: 0,
+            bind_now: false,
+            dynamic: false,
+            gnu_stacks: vec![PF_R | PF_W],
+            relro: false,
+            extra_loads: Vec::new(),
+            sections: Vec::new(),
+            section_headers: true,
+        }
+    }
+
+    /// A PIE that needs the loader and libc.
+    pub fn dynamic64() -> Self {
+        Synth {
+            e_type: ET_DYN,
+            entry: 0x1040,
+            interp: Some("/lib64/ld-linux-x86-64.so.2".into()),
+            needed: vec!["libc.so.6".into()],
+            flags_1: 0x0800_0000,
+            relro: true,
+            bind_now: true,
+            ..Synth::exec64()
+        }
+    }
+
+    fn has_dynamic(&self) -> bool {
+        self.dynamic
+            || !self.needed.is_empty()
+            || self.soname.is_some()
+            || self.runpath.is_some()
+            || self.flags_1 != 0
+    }
+
+    fn base(&self) -> u64 {
+        if self.e_type == ET_EXEC { 0x400000 } else { 0 }
+    }
+
+    pub fn build(&self) -> Vec<u8> {
+        let (ehsize, phentsize, shentsize) = if self.is_64 {
+            (64u64, 56u64, 64u64)
+        } else {
+            (52, 32, 40)
+        };
+        let mut phdr_count = 1 + self.gnu_stacks.len() + self.extra_loads.len();
+        phdr_count += usize::from(self.interp.is_some())
+            + usize::from(self.has_dynamic())
+            + usize::from(self.relro);
+        let mut body = Vec::new();
+        let body_start = ehsize + phentsize * phdr_count as u64;
+        let base = self.base();
+
+        let interp_at = self.interp.as_ref().map(|i| {
+            let at = body_start + body.len() as u64;
+            body.extend_from_slice(i.as_bytes());
+            body.push(0);
+            (at, i.len() as u64 + 1)
+        });
+        let mut dynamic_at = None;
+        if self.has_dynamic() {
+            let mut strtab = vec![0u8];
+            let mut add = |s: &str| {
+                let at = strtab.len() as u64;
+                strtab.extend_from_slice(s.as_bytes());
+                strtab.push(0);
+                at
+            };
+            let mut entries = Vec::new();
+            for lib in &self.needed {
+                entries.push((DT_NEEDED, add(lib)));
+            }
+            if let Some(soname) = &self.soname {
+                entries.push((DT_SONAME, add(soname)));
+            }
+            if let Some(runpath) = &self.runpath {
+                entries.push((DT_RUNPATH, add(runpath)));
+            }
+            let strtab_at = body_start + body.len() as u64;
+            body.extend_from_slice(&strtab);
+            align(&mut body, 8);
+            entries.push((DT_STRTAB, base + strtab_at));
+            entries.push((DT_STRSZ, strtab.len() as u64));
+            if self.flags_1 != 0 {
+                entries.push((DT_FLAGS_1, self.flags_1));
+            }
+            if self.bind_now {
+                entries.push((DT_BIND_NOW, 0));
+            }
+            entries.push((0, 0));
+            let at = body_start + body.len() as u64;
+            for (tag, val) in &entries {
+                self.word(&mut body, *tag);
+                self.word(&mut body, *val);
+            }
+            dynamic_at = Some((at, body.len() as u64 + body_start - at));
+        }
+
+        // Section contents, then the names, then the header table.
+        let mut section_offsets = Vec::new();
+        let mut shstrtab = vec![0u8];
+        let mut name_offsets = Vec::new();
+        if self.section_headers {
+            for section in &self.sections {
+                align(&mut body, 8);
+                section_offsets.push(body_start + body.len() as u64);
+                if section.sh_type != SHT_NOBITS {
+                    body.extend_from_slice(&section.data);
+                }
+                name_offsets.push(shstrtab.len() as u32);
+                shstrtab.extend_from_slice(section.name.as_bytes());
+                shstrtab.push(0);
+            }
+            name_offsets.push(shstrtab.len() as u32);
+            shstrtab.extend_from_slice(b".shstrtab\0");
+        }
+        let shstrtab_at = body_start + body.len() as u64;
+        if self.section_headers {
+            body.extend_from_slice(&shstrtab);
+            align(&mut body, 8);
+        }
+        let shoff = if self.section_headers {
+            body_start + body.len() as u64
+        } else {
+            0
+        };
+        let shnum = if self.section_headers {
+            self.sections.len() as u16 + 2
+        } else {
+            0
+        };
+        // Like a real linker's output, the section header table is outside every PT_LOAD.
+        let load_size = body_start + body.len() as u64;
+
+        let mut out = Vec::new();
+        out.extend_from_slice(b"\x7fELF");
+        out.push(if self.is_64 { 2 } else { 1 });
+        out.push(if self.little_endian { 1 } else { 2 });
+        out.push(1);
+        out.push(self.osabi);
+        out.extend_from_slice(&[0; 8]);
+        self.half(&mut out, self.e_type);
+        self.half(&mut out, self.machine);
+        self.u32(&mut out, 1);
+        self.addr(&mut out, self.entry);
+        self.addr(&mut out, ehsize);
+        self.addr(&mut out, shoff);
+        self.u32(&mut out, 0);
+        self.half(&mut out, ehsize as u16);
+        self.half(&mut out, phentsize as u16);
+        self.half(&mut out, phdr_count as u16);
+        self.half(&mut out, shentsize as u16);
+        self.half(&mut out, shnum);
+        self.half(&mut out, if self.section_headers { shnum - 1 } else { 0 });
+
+        self.phdr(
+            &mut out,
+            PT_LOAD,
+            PF_R | PF_X,
+            0,
+            base,
+            load_size,
+            load_size,
+        );
+        if let Some((at, len)) = interp_at {
+            self.phdr(&mut out, PT_INTERP, PF_R, at, base + at, len, len);
+        }
+        if let Some((at, len)) = dynamic_at {
+            self.phdr(&mut out, PT_DYNAMIC, PF_R | PF_W, at, base + at, len, len);
+        }
+        if self.relro {
+            self.phdr(&mut out, PT_GNU_RELRO, PF_R, 0, base, 0x100, 0x100);
+        }
+        for &flags in &self.gnu_stacks {
+            self.phdr(&mut out, PT_GNU_STACK, flags, 0, 0, 0, 0);
+        }
+        for &flags in &self.extra_loads {
+            self.phdr(&mut out, PT_LOAD, flags, 0, base + 0x10_0000, 0x40, 0x40);
+        }
+        assert_eq!(out.len() as u64, body_start);
+        out.extend_from_slice(&body);
+
+        if self.section_headers {
+            out.resize(shoff as usize, 0);
+            self.shdr(&mut out, 0, 0, 0, 0, 0, 0);
+            for (i, section) in self.sections.iter().enumerate() {
+                let len = section.data.len() as u64;
+                self.shdr(
+                    &mut out,
+                    name_offsets[i],
+                    section.sh_type,
+                    section.flags,
+                    section_offsets[i],
+                    len,
+                    section.link,
+                );
+            }
+            let len = shstrtab.len() as u64;
+            self.shdr(
+                &mut out,
+                *name_offsets.last().unwrap(),
+                SHT_STRTAB,
+                0,
+                shstrtab_at,
+                len,
+                0,
+            );
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn phdr(
+        &self,
+        out: &mut Vec<u8>,
+        p_type: u32,
+        flags: u32,
+        offset: u64,
+        vaddr: u64,
+        filesz: u64,
+        memsz: u64,
+    ) {
+        self.u32(out, p_type);
+        if self.is_64 {
+            self.u32(out, flags);
+        }
+        self.addr(out, offset);
+        self.addr(out, vaddr);
+        self.addr(out, vaddr);
+        self.addr(out, filesz);
+        self.addr(out, memsz);
+        if !self.is_64 {
+            self.u32(out, flags);
+        }
+        self.addr(out, 8);
+    }
+
+    fn shdr(
+        &self,
+        out: &mut Vec<u8>,
+        name: u32,
+        sh_type: u32,
+        flags: u64,
+        offset: u64,
+        size: u64,
+        link: u32,
+    ) {
+        self.u32(out, name);
+        self.u32(out, sh_type);
+        self.addr(out, flags);
+        self.addr(out, 0);
+        self.addr(out, offset);
+        self.addr(out, size);
+        self.u32(out, link);
+        self.u32(out, 0);
+        self.addr(out, 1);
+        self.addr(out, 0);
+    }
+
+    fn half(&self, out: &mut Vec<u8>, v: u16) {
+        out.extend_from_slice(&if self.little_endian {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        });
+    }
+    fn u32(&self, out: &mut Vec<u8>, v: u32) {
+        out.extend_from_slice(&if self.little_endian {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        });
+    }
+    fn u64(&self, out: &mut Vec<u8>, v: u64) {
+        out.extend_from_slice(&if self.little_endian {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        });
+    }
+    fn addr(&self, out: &mut Vec<u8>, v: u64) {
+        if self.is_64 {
+            self.u64(out, v)
+        } else {
+            self.u32(out, v as u32)
+        }
+    }
+    /// A dynamic-entry word: 8 bytes in ELF64, 4 in ELF32.
+    fn word(&self, out: &mut Vec<u8>, v: u64) {
+        self.addr(out, v)
+    }
+
+    /// An SHF_COMPRESSED section header (`Elf{32,64}_Chdr`) followed by `payload`.
+    pub fn compressed(&self, ch_type: u32, size: u64, payload: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.u32(&mut out, ch_type);
+        if self.is_64 {
+            self.u32(&mut out, 0);
+            self.u64(&mut out, size);
+            self.u64(&mut out, 1);
+        } else {
+            self.u32(&mut out, size as u32);
+            self.u32(&mut out, 1);
+        }
+        out.extend_from_slice(payload);
+        out
+    }
+}
+
+fn align(body: &mut Vec<u8>, to: usize) {
+    while body.len() % to != 0 {
+        body.push(0);
+    }
+}
+
+/// A minimal PE32+ image for x86-64 (DOS stub header, PE signature, COFF and optional header).
+pub fn pe64() -> Vec<u8> {
+    let mut out = vec![0u8; 0x40];
+    out[0..2].copy_from_slice(b"MZ");
+    out[0x3c..0x40].copy_from_slice(&0x40u32.to_le_bytes());
+    out.extend_from_slice(b"PE\0\0");
+    out.extend_from_slice(&0x8664u16.to_le_bytes()); // Machine
+    out.extend_from_slice(&0u16.to_le_bytes()); // NumberOfSections
+    out.extend_from_slice(&[0; 12]); // TimeDateStamp, PointerToSymbolTable, NumberOfSymbols
+    out.extend_from_slice(&240u16.to_le_bytes()); // SizeOfOptionalHeader
+    out.extend_from_slice(&0x22u16.to_le_bytes()); // Characteristics
+    let mut optional = vec![0u8; 240];
+    optional[0..2].copy_from_slice(&0x20bu16.to_le_bytes());
+    optional[32..36].copy_from_slice(&0x1000u32.to_le_bytes()); // SectionAlignment
+    optional[36..40].copy_from_slice(&0x200u32.to_le_bytes()); // FileAlignment
+    optional[56..60].copy_from_slice(&0x1000u32.to_le_bytes()); // SizeOfImage
+    optional[60..64].copy_from_slice(&0x200u32.to_le_bytes()); // SizeOfHeaders
+    optional[108..112].copy_from_slice(&16u32.to_le_bytes()); // NumberOfRvaAndSizes
+    out.extend_from_slice(&optional);
+    out.resize(0x200, 0);
+    out
+}
+
+/// A minimal 64-bit Mach-O executable header for arm64.
+pub fn macho_arm64() -> Vec<u8> {
+    let mut out = Vec::new();
+    for word in [0xfeed_facfu32, 0x0100_000c, 0, 2, 0, 0, 0, 0] {
+        out.extend_from_slice(&word.to_le_bytes());
+    }
+    out
+}
