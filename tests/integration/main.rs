@@ -3,5 +3,6 @@
 
 mod cli;
 mod elf_edge;
+mod fixtures;
 mod synth;
 mod util;
