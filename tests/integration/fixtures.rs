@@ -58,7 +58,7 @@ fn readelf(name: &str) -> Readelf {
         needed: text
             .lines()
             .filter(|l| l.contains("(NEEDED)"))
-            .map(|l| bracketed(l))
+            .map(bracketed)
             .collect(),
         symtab: text.lines().any(|l| l.contains("] .symtab ")),
         dwarf: text

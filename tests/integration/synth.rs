@@ -326,6 +326,7 @@ impl Synth {
         self.addr(out, 8);
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn shdr(
         &self,
         out: &mut Vec<u8>,
@@ -399,7 +400,7 @@ impl Synth {
 }
 
 fn align(body: &mut Vec<u8>, to: usize) {
-    while body.len() % to != 0 {
+    while !body.len().is_multiple_of(to) {
         body.push(0);
     }
 }
