@@ -14,6 +14,7 @@ pub mod elf;
 pub mod error;
 pub mod facts;
 pub mod foreign;
+pub mod gobin;
 pub mod input;
 pub mod report;
 pub mod rules;

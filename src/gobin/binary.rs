@@ -1,0 +1,170 @@
+//! A format-neutral view of an executable for the Go readers: sections by name, loadable
+//! segments with their permissions, virtual address to file offset, pointer size and byte
+//! order. ELF, PE and Mach-O come through object's unified reader, which is what lets
+//! `gostatic buildinfo` read Windows and macOS builds the way `go version -m` does.
+//!
+//! It borrows from the file's bytes and never copies section contents. Nothing here knows
+//! about Go; it only answers "which bytes live at this address" and "where is this section".
+
+use object::{BinaryFormat, Object, ObjectSection, ObjectSegment};
+
+/// Most sections or segments kept from one file; real executables have a few dozen.
+const MAX_TABLE_ENTRIES: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    Elf,
+    Pe,
+    MachO,
+}
+
+/// A section that has bytes in the file.
+#[derive(Debug, Clone)]
+pub struct Section<'data> {
+    pub name: String,
+    pub address: u64,
+    pub data: &'data [u8],
+    /// Where `data` starts in the file.
+    pub offset: u64,
+}
+
+/// A loadable segment (ELF PT_LOAD, Mach-O LC_SEGMENT, PE section).
+#[derive(Debug, Clone)]
+pub struct Segment<'data> {
+    pub address: u64,
+    /// Size in memory, which may exceed the bytes in the file (`.bss`).
+    pub mem_size: u64,
+    pub data: &'data [u8],
+    pub offset: u64,
+    pub writable: bool,
+    pub executable: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Binary<'data> {
+    pub data: &'data [u8],
+    pub container: Container,
+    /// 4 or 8.
+    pub pointer_size: usize,
+    pub big_endian: bool,
+    pub sections: Vec<Section<'data>>,
+    pub segments: Vec<Segment<'data>>,
+}
+
+impl<'data> Binary<'data> {
+    /// Parse the section and segment tables; `None` for anything object cannot read as an
+    /// executable container (the ELF readers report why elsewhere).
+    pub fn parse(data: &'data [u8]) -> Option<Binary<'data>> {
+        let file = object::File::parse(data).ok()?;
+        let container = match file.format() {
+            BinaryFormat::Elf => Container::Elf,
+            BinaryFormat::Pe => Container::Pe,
+            BinaryFormat::MachO => Container::MachO,
+            _ => return None,
+        };
+        let size = data.len() as u64;
+        let in_file = |offset: u64, len: u64| {
+            let end = offset.checked_add(len).filter(|&end| end <= size)?;
+            data.get(offset as usize..end as usize)
+        };
+        let mut sections = Vec::new();
+        for section in file.sections().take(MAX_TABLE_ENTRIES) {
+            let Some((offset, len)) = section.file_range() else {
+                continue;
+            };
+            let Some(bytes) = in_file(offset, len) else {
+                continue;
+            };
+            let name = section.name().unwrap_or_default().to_string();
+            sections.push(Section {
+                name,
+                address: section.address(),
+                data: bytes,
+                offset,
+            });
+        }
+        let mut segments = Vec::new();
+        for segment in file.segments().take(MAX_TABLE_ENTRIES) {
+            let (offset, len) = segment.file_range();
+            let Some(bytes) = in_file(offset, len) else {
+                continue;
+            };
+            let permissions = segment.permissions();
+            segments.push(Segment {
+                address: segment.address(),
+                mem_size: segment.size(),
+                data: bytes,
+                offset,
+                writable: permissions.writable(),
+                executable: permissions.executable(),
+            });
+        }
+        Some(Binary {
+            data,
+            container,
+            pointer_size: if file.is_64() { 8 } else { 4 },
+            big_endian: !file.is_little_endian(),
+            sections,
+            segments,
+        })
+    }
+
+    pub fn section(&self, name: &str) -> Option<&Section<'data>> {
+        self.sections.iter().find(|s| s.name == name)
+    }
+
+    /// Up to `len` bytes at virtual address `address`, as far as the file holds them (fewer
+    /// when the segment's file image ends first; empty when the address is in none).
+    pub fn bytes_at(&self, address: u64, len: usize) -> Option<&'data [u8]> {
+        let segment = self
+            .segments
+            .iter()
+            .find(|s| address >= s.address && address - s.address < s.data.len() as u64)?;
+        let start = (address - segment.address) as usize;
+        let end = start.saturating_add(len).min(segment.data.len());
+        segment.data.get(start..end)
+    }
+
+    pub fn read_uint(&self, bytes: &[u8], size: usize) -> Option<u64> {
+        read_uint(bytes, size, self.big_endian)
+    }
+
+    /// A pointer-sized value at `address`.
+    pub fn pointer_at(&self, address: u64) -> Option<u64> {
+        let bytes = self.bytes_at(address, self.pointer_size)?;
+        self.read_uint(bytes, self.pointer_size)
+    }
+}
+
+/// An unsigned integer of 1, 2, 4 or 8 bytes from the start of `bytes`.
+pub fn read_uint(bytes: &[u8], size: usize, big_endian: bool) -> Option<u64> {
+    let raw = bytes.get(..size)?;
+    if !matches!(size, 1 | 2 | 4 | 8) {
+        return None;
+    }
+    let fold = |acc: u64, b: &u8| (acc << 8) | u64::from(*b);
+    Some(if big_endian {
+        raw.iter().fold(0, fold)
+    } else {
+        raw.iter().rev().fold(0, fold)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_follow_the_byte_order() {
+        assert_eq!(read_uint(&[1, 2, 3, 4], 4, false), Some(0x0403_0201));
+        assert_eq!(read_uint(&[1, 2, 3, 4], 4, true), Some(0x0102_0304));
+        assert_eq!(read_uint(&[1, 2], 4, true), None);
+        assert_eq!(read_uint(&[1, 2, 3], 3, true), None);
+    }
+
+    #[test]
+    fn garbage_is_not_a_binary() {
+        assert!(Binary::parse(b"\x7fELF garbage").is_none());
+        assert!(Binary::parse(&[]).is_none());
+    }
+}
