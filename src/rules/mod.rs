@@ -7,11 +7,13 @@
 mod debug;
 mod hardening;
 mod linking;
+mod registry;
 mod verdict;
 
 use serde::{Serialize, Serializer};
 
 use crate::facts::FileFacts;
+pub use registry::{Category, Rule, RuleInfo};
 pub use verdict::{Scratch, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -30,46 +32,6 @@ impl Severity {
             Severity::Error => "error",
         }
     }
-}
-
-/// The registry entry of one rule.
-#[derive(Debug)]
-pub struct RuleInfo {
-    pub id: &'static str,
-    pub slug: &'static str,
-    pub severity: Severity,
-    pub summary: &'static str,
-}
-
-macro_rules! rules {
-    ($($variant:ident => $id:literal, $slug:literal, $severity:ident, $summary:literal;)*) => {
-        /// Every rule gostatic knows.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum Rule { $($variant),* }
-
-        impl Rule {
-            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
-
-            pub fn info(self) -> &'static RuleInfo {
-                match self {
-                    $(Rule::$variant => &RuleInfo { id: $id, slug: $slug, severity: Severity::$severity, summary: $summary }),*
-                }
-            }
-        }
-    };
-}
-
-rules! {
-    DynamicInterpreter => "GS101", "dynamic-interpreter", Error, "PT_INTERP requests an ELF interpreter (dynamic loader) that an empty image lacks";
-    NeededLibraries => "GS102", "needed-libraries", Error, "DT_NEEDED shared libraries must be present in the image";
-    NotLinux => "GS103", "not-linux", Error, "not an executable for Linux (PE, Mach-O, or an ELF for another OS)";
-    Rpath => "GS106", "rpath", Warning, "DT_RPATH/DT_RUNPATH make the loader search build-specific directories";
-    ExecStack => "GS201", "exec-stack", Error, "the stack is executable (PT_GNU_STACK with PF_X, or no PT_GNU_STACK)";
-    WxSegment => "GS202", "wx-segment", Error, "a PT_LOAD segment is both writable and executable";
-    NoPie => "GS203", "no-pie", Note, "the executable is not position independent (no ASLR for its image)";
-    NoRelro => "GS204", "no-relro", Note, "dynamic relocations are not fully read-only after start (no full RELRO)";
-    Dwarf => "GS301", "dwarf", Warning, "DWARF debug information is left in the binary";
-    Symtab => "GS302", "symtab", Warning, "the symbol table (.symtab/.strtab) is left in the binary";
 }
 
 impl Rule {
@@ -240,13 +202,24 @@ mod tests {
                 "GS101 dynamic-interpreter error",
                 "GS102 needed-libraries error",
                 "GS103 not-linux error",
+                "GS104 cgo warning",
+                "GS105 static-glibc-nss warning",
                 "GS106 rpath warning",
                 "GS201 exec-stack error",
                 "GS202 wx-segment error",
                 "GS203 no-pie note",
                 "GS204 no-relro note",
+                "GS205 upx-packed warning",
                 "GS301 dwarf warning",
                 "GS302 symtab warning",
+                "GS401 build-paths warning",
+                "GS402 go-unsupported warning",
+                "GS403 vcs-modified note",
+                "GS404 no-buildinfo note",
+                "GS405 local-replace note",
+                "GS501 needs-ca-certificates note",
+                "GS502 needs-zoneinfo note",
+                "GS503 needs-passwd note",
             ]
         );
     }

@@ -1,0 +1,247 @@
+//! The rule registry: every rule gostatic knows, as data. IDs and slugs are stable and never
+//! reused; `gostatic rules`, `gostatic explain`, `docs/rules.md` and SARIF rule metadata are
+//! all rendered from this one table.
+
+use serde::Serialize;
+
+use super::Severity;
+
+/// Which part of the question a rule answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// Will it start on an empty image at all?
+    Linking,
+    /// Is it built the hardened way?
+    Hardening,
+    /// What does it carry that a release build should not?
+    Debug,
+    /// What its Go build says about it.
+    GoBuild,
+    /// Files the program opens at run time.
+    Runtime,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Linking => "linking",
+            Category::Hardening => "hardening",
+            Category::Debug => "debug",
+            Category::GoBuild => "go-build",
+            Category::Runtime => "runtime",
+        }
+    }
+}
+
+/// The registry entry of one rule.
+#[derive(Debug, Serialize)]
+pub struct RuleInfo {
+    pub id: &'static str,
+    pub slug: &'static str,
+    pub severity: Severity,
+    pub category: Category,
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+    /// Why it matters, for `gostatic explain` and the SARIF help text.
+    pub rationale: &'static str,
+    /// How to fix it in general; each finding also carries a fix for its own case.
+    pub fix: &'static str,
+    /// What a finding shows as evidence.
+    pub evidence: &'static str,
+}
+
+macro_rules! registry {
+    ($($variant:ident => $info:expr;)*) => {
+        /// Every rule gostatic knows.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule { $($variant),* }
+
+        impl Rule {
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
+
+            pub fn info(self) -> &'static RuleInfo {
+                match self {
+                    $(Rule::$variant => {
+                        const INFO: RuleInfo = $info;
+                        &INFO
+                    }),*
+                }
+            }
+        }
+    };
+}
+
+use Category::*;
+use Severity::*;
+
+registry! {
+    DynamicInterpreter => RuleInfo {
+        id: "GS101", slug: "dynamic-interpreter", severity: Error, category: Linking,
+        summary: "PT_INTERP requests an ELF interpreter (dynamic loader) that an empty image lacks",
+        rationale: "The kernel starts a program with a PT_INTERP program header by first loading the interpreter it names (for glibc, /lib64/ld-linux-x86-64.so.2). On a FROM scratch image that file does not exist, so execve fails with ENOENT and the container dies with the baffling 'exec /server: no such file or directory', although /server is right there. Go binaries get one from cgo (the default when a C compiler is present and net or os/user is imported) and from -buildmode=pie, which asks for the loader even when it needs no library.",
+        fix: "Build with CGO_ENABLED=0 (or -tags netgo,osusergo), drop -buildmode=pie or make it a static PIE (-buildmode=pie -ldflags='-linkmode=external -extldflags=-static-pie'), or use a base image that has the loader (distroless/base).",
+        evidence: "the interpreter path from PT_INTERP",
+    };
+    NeededLibraries => RuleInfo {
+        id: "GS102", slug: "needed-libraries", severity: Error, category: Linking,
+        summary: "DT_NEEDED shared libraries must be present in the image",
+        rationale: "Each DT_NEEDED entry in PT_DYNAMIC is a shared library the loader must find before main runs. An empty image has none of them, and a minimal one may lack some. A missing library stops the program before it prints anything.",
+        fix: "Build with CGO_ENABLED=0 or link statically (-ldflags='-linkmode=external -extldflags=-static'); otherwise ship the libraries (distroless/base has glibc, distroless/cc adds libstdc++).",
+        evidence: "the DT_NEEDED names, in load order",
+    };
+    NotLinux => RuleInfo {
+        id: "GS103", slug: "not-linux", severity: Error, category: Linking,
+        summary: "not an executable for Linux (PE, Mach-O, or an ELF for another OS)",
+        rationale: "A container on Linux runs Linux ELF executables. A Windows PE, a macOS Mach-O or an ELF built for FreeBSD or another OS fails with 'exec format error'. This usually means GOOS was wrong in a cross build.",
+        fix: "Build with GOOS=linux and the GOARCH of the target platform.",
+        evidence: "the file format and the OS it targets (EI_OSABI, ABI notes)",
+    };
+    Cgo => RuleInfo {
+        id: "GS104", slug: "cgo", severity: Warning, category: Linking,
+        summary: "cgo is linked in: the binary depends on a C library",
+        rationale: "A cgo binary calls into C: usually libc for name resolution (getaddrinfo) and user lookup (getpwuid_r), which on glibc go through NSS and may load shared libraries at run time. Linked dynamically it needs the loader and libc; linked statically against glibc it still needs NSS modules for some calls. CGO_ENABLED=1 in the build settings only says cgo was allowed; gostatic reports cgo only when the runtime/cgo code is really in the binary.",
+        fix: "Build with CGO_ENABLED=0, or with -tags netgo,osusergo if cgo is needed for something else.",
+        evidence: "the functions that prove it (runtime/cgo, crosscall2, _cgo_panic, _cgo_topofstack) or a NEEDED libc",
+    };
+    StaticGlibcNss => RuleInfo {
+        id: "GS105", slug: "static-glibc-nss", severity: Warning, category: Linking,
+        summary: "statically linked glibc that calls NSS functions, which load shared libraries at run time",
+        rationale: "glibc implements getaddrinfo, getpwnam and friends through NSS, which dlopens libnss_*.so modules named in /etc/nsswitch.conf. A statically linked glibc binary still does that at run time, and needs modules from the exact glibc version it was linked with; the linker warns 'Using getaddrinfo in statically linked applications requires at runtime the shared libraries from the glibc version used for linking'. On scratch those lookups fail or behave differently.",
+        fix: "Build Go with CGO_ENABLED=0 or -tags netgo,osusergo; link C programs against musl; or use a base image with the same glibc (distroless/base).",
+        evidence: "the NSS entry points and glibc NSS internals found in the binary",
+    };
+    Rpath => RuleInfo {
+        id: "GS106", slug: "rpath", severity: Warning, category: Linking,
+        summary: "DT_RPATH/DT_RUNPATH make the loader search build-specific directories",
+        rationale: "RPATH and RUNPATH add directories to the loader's search path, usually paths of the build machine. They leak the build layout and, where those directories are writable at run time, let someone plant a library.",
+        fix: "Link without -rpath (-Wl,-rpath), and install libraries where the image's loader looks.",
+        evidence: "the DT_RPATH and DT_RUNPATH values",
+    };
+    ExecStack => RuleInfo {
+        id: "GS201", slug: "exec-stack", severity: Error, category: Hardening,
+        summary: "the stack is executable (PT_GNU_STACK with PF_X, or no PT_GNU_STACK)",
+        rationale: "The kernel maps the stack executable when the last PT_GNU_STACK has PF_X, or when there is none, which turns any stack overflow into code execution. Go's linker always asks for a non-executable stack; an executable one comes from a C or assembly object without a .note.GNU-stack section.",
+        fix: "Link with -Wl,-z,noexecstack (for Go with external linking: -extldflags=-Wl,-z,noexecstack).",
+        evidence: "the last PT_GNU_STACK's flags, or its absence",
+    };
+    WxSegment => RuleInfo {
+        id: "GS202", slug: "wx-segment", severity: Error, category: Hardening,
+        summary: "a PT_LOAD segment is both writable and executable",
+        rationale: "A segment mapped writable and executable lets an attacker who can write memory run it. Modern linkers never produce one unless asked (-N, --omagic, odd linker scripts).",
+        fix: "Link without -N/--omagic and with -z separate-code; find the object with an RWX section (readelf -lW).",
+        evidence: "the indexes of the RWX PT_LOAD program headers",
+    };
+    NoPie => RuleInfo {
+        id: "GS203", slug: "no-pie", severity: Note, category: Hardening,
+        summary: "the executable is not position independent (no ASLR for its image)",
+        rationale: "An ET_EXEC binary is loaded at a fixed address, so its code and data do not move under ASLR. Go's default on Linux is a non-PIE executable, which is memory safe in practice; PIE matters more for cgo code. A dynamic PIE cannot run on scratch, a static PIE can.",
+        fix: "Build with -buildmode=pie; for scratch, a static PIE: -buildmode=pie -ldflags='-linkmode=external -extldflags=-static-pie'.",
+        evidence: "the ELF type and linking class",
+    };
+    NoRelro => RuleInfo {
+        id: "GS204", slug: "no-relro", severity: Note, category: Hardening,
+        summary: "dynamic relocations are not fully read-only after start (no full RELRO)",
+        rationale: "With full RELRO (PT_GNU_RELRO plus BIND_NOW) the loader resolves every symbol at start and makes the GOT read-only, so it cannot be overwritten to redirect calls. It only applies to binaries with PT_DYNAMIC; a static binary has nothing to relocate, and gostatic says so rather than flag it.",
+        fix: "Link with -Wl,-z,relro,-z,now (for Go: -ldflags='-linkmode=external -extldflags=-Wl,-z,relro,-z,now').",
+        evidence: "PT_GNU_RELRO and BIND_NOW (DT_BIND_NOW, DF_BIND_NOW, DF_1_NOW)",
+    };
+    UpxPacked => RuleInfo {
+        id: "GS205", slug: "upx-packed", severity: Warning, category: Hardening,
+        summary: "the binary is UPX-packed: what it will really run cannot be inspected",
+        rationale: "UPX compresses the program and unpacks it into writable, executable memory at start. That defeats W^X, slows start-up, increases memory use (the unpacked image is not shared between processes), trips malware scanners, and hides the real program from every tool, gostatic included: facts about the packed program (interpreter, libraries, Go build information) are not visible.",
+        fix: "Ship the unpacked binary; -ldflags='-s -w' and -trimpath make it small without packing.",
+        evidence: "UPX's pack header (version, format, method) and the sizes",
+    };
+    Dwarf => RuleInfo {
+        id: "GS301", slug: "dwarf", severity: Warning, category: Debug,
+        summary: "DWARF debug information is left in the binary",
+        rationale: "DWARF (.debug_*, Go's older .zdebug_*, or SHF_COMPRESSED sections) is never loaded at run time; it only costs image size and pull time, and reveals source paths and types. A Go service typically carries a few megabytes of it.",
+        fix: "Build with -ldflags=\"-s -w\" (or strip --strip-debug); keep a separate debug file if you need one.",
+        evidence: "the DWARF sections, their bytes on disk and uncompressed",
+    };
+    Symtab => RuleInfo {
+        id: "GS302", slug: "symtab", severity: Warning, category: Debug,
+        summary: "the symbol table (.symtab/.strtab) is left in the binary",
+        rationale: "The static symbol table is not used at run time (Go keeps its own function table, pclntab, for stack traces). It costs bytes and makes reverse engineering easier.",
+        fix: "Build with -ldflags=\"-s -w\" (or strip --strip-all).",
+        evidence: "the bytes of .symtab and its string table",
+    };
+    BuildPaths => RuleInfo {
+        id: "GS401", slug: "build-paths", severity: Warning, category: GoBuild,
+        summary: "absolute paths of the build machine are embedded in the binary",
+        rationale: "Without -trimpath the Go toolchain records the absolute path of every source file (GOROOT, the module cache, the checkout, often a user's home directory) in the function table, which -s -w does not remove, and in DWARF. They leak the build machine's layout and user names and make builds irreproducible across machines.",
+        fix: "Build with -trimpath (go build -trimpath, or GOFLAGS=-trimpath).",
+        evidence: "how many absolute paths, up to three examples, where they were found, and the -trimpath build setting",
+    };
+    GoUnsupported => RuleInfo {
+        id: "GS402", slug: "go-unsupported", severity: Warning, category: GoBuild,
+        summary: "built by a Go toolchain that no longer gets security fixes",
+        rationale: "Each Go minor release gets security fixes until two newer minors are out. The standard library is compiled into every Go binary, so a binary built with an unsupported toolchain keeps its known vulnerabilities (crypto/tls, net/http, ...) until it is rebuilt. gostatic judges from a release table built into it, whose date it prints.",
+        fix: "Rebuild with a supported Go release (one of the two newest minors).",
+        evidence: "the Go version, its support status, and the release table's date",
+    };
+    VcsModified => RuleInfo {
+        id: "GS403", slug: "vcs-modified", severity: Note, category: GoBuild,
+        summary: "built from a working tree with uncommitted changes",
+        rationale: "The build settings vcs.modified=true mean the binary was built from changes no commit holds: vcs.revision does not describe it, and nobody can rebuild it.",
+        fix: "Build from a clean checkout (in CI, from the commit).",
+        evidence: "the vcs, vcs.revision and vcs.modified build settings",
+    };
+    NoBuildinfo => RuleInfo {
+        id: "GS404", slug: "no-buildinfo", severity: Note, category: GoBuild,
+        summary: "a Go binary without readable build information",
+        rationale: "Since Go 1.13 the linker embeds the toolchain version, the module list and (1.18+) the build settings. Without them, scanners cannot tell which modules and Go version are inside, so vulnerability scanning misses the binary. It is removed on purpose by some obfuscators, lost with GOPATH-mode builds, and absent in toolchains older than 1.13.",
+        fix: "Build in module mode with a current Go toolchain and do not strip .go.buildinfo.",
+        evidence: "how the binary was recognised as Go (pclntab, Go build ID)",
+    };
+    LocalReplace => RuleInfo {
+        id: "GS405", slug: "local-replace", severity: Note, category: GoBuild,
+        summary: "a module is replaced by a local directory",
+        rationale: "A replace directive pointing at a directory (=> ../fork) builds code that exists only on the build machine: no version, no checksum, not reproducible, and invisible to vulnerability databases.",
+        fix: "Publish the fork and replace with a module version, or remove the replace before release.",
+        evidence: "the replaced module and the directory",
+    };
+    NeedsCaCertificates => RuleInfo {
+        id: "GS501", slug: "needs-ca-certificates", severity: Note, category: Runtime,
+        summary: "verifies TLS with the system roots, and has no embedded fallback roots",
+        rationale: "crypto/x509 loads the system roots from /etc/ssl/certs/ca-certificates.crt and other well-known paths. On scratch none exists, SystemCertPool returns an empty pool without an error, and every TLS connection later fails with 'x509: certificate signed by unknown authority'. In `check` this is advice for the Dockerfile; in an image it is an error when no bundle is present.",
+        fix: "COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ , or embed roots: import _ \"golang.org/x/crypto/x509roots/fallback\".",
+        evidence: "the crypto/x509 functions that load system roots",
+    };
+    NeedsZoneinfo => RuleInfo {
+        id: "GS502", slug: "needs-zoneinfo", severity: Note, category: Runtime,
+        summary: "loads time zones by name, and has no embedded time zone database",
+        rationale: "time.LoadLocation reads $ZONEINFO, then /usr/share/zoneinfo and a few other paths. On scratch they are missing and LoadLocation(\"Europe/Paris\") returns an error; only UTC and Local work, and Local silently falls back to UTC.",
+        fix: "import _ \"time/tzdata\" (or build with -tags timetzdata), or COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo.",
+        evidence: "the time zone loading functions",
+    };
+    NeedsPasswd => RuleInfo {
+        id: "GS503", slug: "needs-passwd", severity: Note, category: Runtime,
+        summary: "looks up users or groups (os/user), which reads /etc/passwd and /etc/group",
+        rationale: "os/user parses /etc/passwd and /etc/group (pure Go) or asks libc (cgo), which reads the same files. On scratch they do not exist: user.Current fails unless $USER and $HOME are set, and lookups by name fail.",
+        fix: "Ship a minimal /etc/passwd and /etc/group with the run user (COPY --from=build /etc/passwd /etc/group /etc/).",
+        evidence: "the os/user functions",
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_is_complete() {
+        for rule in Rule::ALL {
+            let info = rule.info();
+            for (field, text) in [
+                ("summary", info.summary),
+                ("rationale", info.rationale),
+                ("fix", info.fix),
+                ("evidence", info.evidence),
+            ] {
+                assert!(!text.trim().is_empty(), "{} has no {field}", info.id);
+                assert!(!text.contains('\n'), "{} {field} spans lines", info.id);
+            }
+        }
+    }
+}
