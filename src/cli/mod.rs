@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use gostatic::report::{self, Report, text::TextOptions};
+use gostatic::rules::Rule;
 use gostatic::scan::{self, ScanOptions};
 
 pub use exit::FailOn;
@@ -30,6 +31,17 @@ enum Command {
     /// Check ELF files and directories (recursively): scratch verdict, linking, hardening,
     /// leftover symbols and DWARF.
     Check(CheckArgs),
+    /// List every rule: ID, default severity, category, slug and what it finds.
+    Rules,
+    /// Explain one rule: why it matters, how to fix it, what evidence it reports.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+struct ExplainArgs {
+    /// The rule, by ID (`GS101`) or slug (`dynamic-interpreter`).
+    #[arg(value_name = "RULE")]
+    rule: String,
 }
 
 #[derive(Debug, Args)]
@@ -92,6 +104,37 @@ pub fn main() -> ExitCode {
     }
     match cli.command {
         Command::Check(args) => run_check(&args, &cli.common),
+        Command::Rules => print_with(|out| match cli.common.format {
+            Format::Json => report::rules::render_list_json(out),
+            Format::Text => report::rules::render_list(out),
+        }),
+        Command::Explain(args) => {
+            let Some(rule) = Rule::find(&args.rule) else {
+                eprintln!(
+                    "gostatic: unknown rule '{}' (see `gostatic rules`)",
+                    gostatic::sanitize::for_terminal(&args.rule)
+                );
+                return ExitCode::from(exit::ERROR);
+            };
+            print_with(|out| match cli.common.format {
+                Format::Json => report::rules::render_explain_json(rule, out),
+                Format::Text => report::rules::render_explain(rule, out),
+            })
+        }
+    }
+}
+
+/// Write a document to stdout; a closed pipe is not an error.
+fn print_with(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> ExitCode {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match render(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::from(exit::CLEAN),
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(exit::CLEAN),
+        Err(err) => {
+            eprintln!("gostatic: cannot write the output: {err}");
+            ExitCode::from(exit::ERROR)
+        }
     }
 }
 

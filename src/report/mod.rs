@@ -2,6 +2,7 @@
 //! decide pass or fail; the CLI does that from the summary.
 
 pub mod json;
+pub mod rules;
 pub mod text;
 
 use serde::Serialize;

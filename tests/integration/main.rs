@@ -4,5 +4,6 @@
 mod cli;
 mod elf_edge;
 mod fixtures;
+mod rules_cmd;
 mod synth;
 mod util;
