@@ -6,5 +6,6 @@
 //! (`src/debug/buildinfo/buildinfo.go`, `src/debug/gosym/pclntab.go`).
 
 pub mod binary;
+pub mod buildinfo;
 
 pub use binary::Binary;

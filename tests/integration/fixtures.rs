@@ -277,6 +277,7 @@ fn help_snapshots() {
     for (name, args) in [
         ("help_main", vec!["--help"]),
         ("help_check", vec!["check", "--help"]),
+        ("help_buildinfo", vec!["buildinfo", "--help"]),
     ] {
         let out = gostatic().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(0));
