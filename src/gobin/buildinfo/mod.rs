@@ -236,3 +236,6 @@ fn finish(raw: RawBuildInfo<'_>, found_by: FoundBy) -> Result<BuildInfo, BuildIn
     info.go_version = GoString::from(raw.version);
     Ok(info)
 }
+
+#[cfg(test)]
+mod tests;
