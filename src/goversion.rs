@@ -14,14 +14,20 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, Metadata};
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use crate::error::InputErrorKind;
 use crate::gobin::buildinfo::{self, BuildInfo, BuildInfoError};
 use crate::input::Blob;
 
+/// Bytes `debug/buildinfo` reads to identify a format.
+const IDENT_LEN: usize = 16;
+
 /// What became of one file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Outcome {
     /// The path as `go version` prints it (bytes: file names need not be UTF-8).
     pub path: Vec<u8>,
@@ -46,43 +52,100 @@ pub struct Run {
     pub failed: bool,
 }
 
+/// One file to read, in output order.
+enum Item {
+    /// Named on the command line: errors are reported.
+    Named {
+        path: PathBuf,
+        shown: Vec<u8>,
+        meta: Metadata,
+    },
+    /// Met in a walk: reported only if it is a Go binary.
+    Walked {
+        path: PathBuf,
+        shown: Vec<u8>,
+        symlink: bool,
+    },
+    /// Already decided (a path that could not be stat'ed).
+    Done(Outcome),
+}
+
+/// Run `go version -m ARGS` semantics. Files are read in parallel; the order of the outcomes
+/// is Go's.
 pub fn run(args: &[OsString]) -> Run {
-    let mut run = Run::default();
+    let mut items = Vec::new();
     for arg in args {
         let path = Path::new(arg);
         let shown = os_bytes(arg);
-        let meta = match fs::metadata(path) {
-            Ok(meta) => meta,
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => walk(path, &shown, &mut items),
+            Ok(meta) => items.push(Item::Named {
+                path: path.to_path_buf(),
+                shown,
+                meta,
+            }),
             Err(err) => {
                 let reason = InputErrorKind::from_io(&err).to_string();
                 let mut message = b"stat ".to_vec();
                 message.extend_from_slice(&shown);
                 message.extend_from_slice(b": ");
                 message.extend_from_slice(reason.as_bytes());
-                run.outcomes.push(Outcome {
+                items.push(Item::Done(Outcome {
                     path: shown,
                     result: Err(Failure {
                         reason,
                         message: Some(message),
                     }),
-                });
-                run.failed = true;
-                continue;
+                }));
             }
-        };
-        if meta.is_dir() {
-            walk(path, &shown, &mut run.outcomes);
-        } else {
-            let outcome = read_named(path, shown, &meta);
-            run.failed |= outcome.result.is_err();
-            run.outcomes.push(outcome);
         }
     }
-    run
+    let named_failed = |item: &Item, outcome: &Option<Outcome>| {
+        matches!(item, Item::Named { .. } | Item::Done(_))
+            && outcome.as_ref().is_some_and(|o| o.result.is_err())
+    };
+    let outcomes: Vec<Option<Outcome>> = items.par_iter().map(read_item).collect();
+    let failed = items.iter().zip(&outcomes).any(|(i, o)| named_failed(i, o));
+    Run {
+        outcomes: outcomes.into_iter().flatten().collect(),
+        failed,
+    }
+}
+
+fn read_item(item: &Item) -> Option<Outcome> {
+    match item {
+        Item::Named { path, shown, meta } => Some(read_named(path, shown.clone(), meta)),
+        Item::Walked {
+            path,
+            shown,
+            symlink,
+        } => read_walked(path, shown, *symlink),
+        Item::Done(outcome) => Some(outcome.clone()),
+    }
+}
+
+/// A walked regular file or symlink: reported only if it reads as a Go binary.
+fn read_walked(path: &Path, shown: &[u8], symlink: bool) -> Option<Outcome> {
+    // A symlink counts only if it leads to a regular file (scanFile's os.Stat check).
+    if symlink && !fs::metadata(path).ok()?.is_file() {
+        return None;
+    }
+    let info = read_file(path).ok()?;
+    Some(Outcome {
+        path: shown.to_vec(),
+        result: Ok(info),
+    })
 }
 
 fn read_named(path: &Path, shown: Vec<u8>, meta: &Metadata) -> Outcome {
-    let result = match read_file(path, meta) {
+    let result = if meta.is_file() {
+        read_file(path)
+    } else {
+        // Devices and FIFOs: Go's reader gets no executable header from them (and would block
+        // on a FIFO); we do not open them at all.
+        Err(ReadError::BuildInfo(BuildInfoError::UnrecognizedFormat))
+    };
+    let result = match result {
         Ok(info) => Ok(info),
         Err(ReadError::Open(reason)) => Err(Failure {
             // Go prints only the file name when opening fails (the `*os.PathError` branch).
@@ -113,18 +176,19 @@ enum ReadError {
     BuildInfo(BuildInfoError),
 }
 
-fn read_file(path: &Path, meta: &Metadata) -> Result<BuildInfo, ReadError> {
-    if !meta.is_file() {
-        // Devices and FIFOs: Go's reader gets no executable header from them (and would block
-        // on a FIFO); we do not open them at all.
-        return Err(ReadError::BuildInfo(BuildInfoError::UnrecognizedFormat));
-    }
+/// Build info of a regular file.
+fn read_file(path: &Path) -> Result<BuildInfo, ReadError> {
     let open_error =
         |err: std::io::Error| ReadError::Open(InputErrorKind::from_io(&err).to_string());
+    let unrecognized = ReadError::BuildInfo(BuildInfoError::UnrecognizedFormat);
     let mut file = File::open(path).map_err(open_error)?;
-    let size = file.metadata().map_err(open_error)?.len();
-    let blob = Blob::open(&mut file, size)
-        .map_err(|_| ReadError::BuildInfo(BuildInfoError::UnrecognizedFormat))?;
+    // Go reads 16 bytes to choose a format and stops there for anything else; so do we,
+    // rather than mapping every data file of a directory walk.
+    let mut ident = [0u8; IDENT_LEN];
+    if file.read_exact(&mut ident).is_err() || !buildinfo::is_executable_ident(&ident) {
+        return Err(unrecognized);
+    }
+    let blob = Blob::map(&file).map_err(|_| unrecognized)?;
     buildinfo::read_bytes(&blob).map_err(ReadError::BuildInfo)
 }
 
@@ -153,64 +217,62 @@ fn executable(_meta: &Metadata) -> bool {
     false
 }
 
-/// `scanDir`: report the Go binaries under `root`, silently skipping everything else.
-fn walk(root: &Path, shown_root: &[u8], outcomes: &mut Vec<Outcome>) {
+/// `scanDir`: queue the regular files and symlinks under `root`; which of them are Go
+/// binaries is decided when they are read.
+fn walk(root: &Path, shown_root: &[u8], items: &mut Vec<Item>) {
     // WalkDir starts from Lstat(root): a root that is a symlink is visited, not descended.
     match fs::symlink_metadata(root) {
         Ok(meta) if meta.is_dir() => {}
         _ => return,
     }
     // Depth-first, pre-order, each directory's entries sorted by name, as WalkDir does.
-    let mut stack: Vec<std::vec::IntoIter<(PathBuf, Vec<u8>)>> =
-        vec![children(root, shown_root).into_iter()];
+    let mut stack = vec![children(root, shown_root).into_iter()];
     while let Some(level) = stack.last_mut() {
-        let Some((path, shown)) = level.next() else {
+        let Some(child) = level.next() else {
             stack.pop();
             continue;
         };
-        let Ok(meta) = fs::symlink_metadata(&path) else {
-            continue;
-        };
-        let file_type = meta.file_type();
-        if file_type.is_dir() {
-            stack.push(children(&path, &shown).into_iter());
-        } else if file_type.is_file() || file_type.is_symlink() {
-            // A symlink counts only if it leads to a regular file.
-            let Ok(target) = fs::metadata(&path) else {
-                continue;
-            };
-            if !target.is_file() {
-                continue;
-            }
-            if let Ok(info) = read_file(&path, &target) {
-                outcomes.push(Outcome {
-                    path: shown,
-                    result: Ok(info),
-                });
-            }
+        // The type from the directory entry, as Go's `d.Type()`, without a stat.
+        if child.file_type.is_dir() {
+            stack.push(children(&child.path, &child.shown).into_iter());
+        } else if child.file_type.is_file() || child.file_type.is_symlink() {
+            items.push(Item::Walked {
+                path: child.path,
+                shown: child.shown,
+                symlink: child.file_type.is_symlink(),
+            });
         }
     }
 }
 
+struct Child {
+    path: PathBuf,
+    shown: Vec<u8>,
+    file_type: fs::FileType,
+}
+
 /// A directory's entries, sorted by name, with the paths Go shows for them
 /// (`filepath.Join(dir, name)`). Unreadable directories have no entries (Go ignores the error).
-fn children(dir: &Path, shown_dir: &[u8]) -> Vec<(PathBuf, Vec<u8>)> {
+fn children(dir: &Path, shown_dir: &[u8]) -> Vec<Child> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut names: Vec<OsString> = entries
-        .filter_map(|e| e.ok().map(|e| e.file_name()))
-        .collect();
-    names.sort_by_key(|name| os_bytes(name));
-    names
-        .into_iter()
-        .map(|name| {
+    let mut children: Vec<Child> = entries
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let name = entry.file_name();
             let mut joined = shown_dir.to_vec();
             joined.push(b'/');
             joined.extend_from_slice(&os_bytes(&name));
-            (dir.join(&name), clean(&joined))
+            Some(Child {
+                path: entry.path(),
+                shown: clean(&joined),
+                file_type: entry.file_type().ok()?,
+            })
         })
-        .collect()
+        .collect();
+    children.sort_by(|a, b| a.path.file_name().cmp(&b.path.file_name()));
+    children
 }
 
 #[cfg(unix)]

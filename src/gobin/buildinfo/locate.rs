@@ -96,6 +96,18 @@ impl<'data> Exe<'data> {
     }
 }
 
+/// Whether the first 16 bytes start like a format Go's reader parses (ELF, PE, Mach-O, fat
+/// Mach-O; XCOFF and Plan 9 are not supported here).
+pub(crate) fn is_executable_ident(ident: &[u8]) -> bool {
+    ident.len() >= 16
+        && (ident.starts_with(b"\x7fELF")
+            || ident.starts_with(b"MZ")
+            || ident.starts_with(b"\xfe\xed\xfa")
+            || ident[1..].starts_with(b"\xfa\xed\xfe")
+            || ident.starts_with(b"\xca\xfe\xba\xbe")
+            || ident.starts_with(b"\xca\xfe\xba\xbf"))
+}
+
 /// The first architecture of a fat Mach-O (Go reads only `Arches[0]`).
 pub(crate) fn first_fat_arch(data: &[u8]) -> Option<&[u8]> {
     if data.get(3) == Some(&0xbf) {

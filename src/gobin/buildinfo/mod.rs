@@ -205,6 +205,12 @@ pub fn read(bin: &Binary) -> Result<Option<BuildInfo>, BuildInfoError> {
     }
 }
 
+/// Whether a file starting with these 16 bytes is worth reading: one of the executable
+/// formats `read_bytes` understands. Anything else is `UnrecognizedFormat` without more reads.
+pub fn is_executable_ident(ident: &[u8]) -> bool {
+    locate::is_executable_ident(ident)
+}
+
 /// Build info of a whole file's bytes, with `debug/buildinfo`'s error when there is none.
 pub fn read_bytes(data: &[u8]) -> Result<BuildInfo, BuildInfoError> {
     let go_result = locate::Exe::parse(data).and_then(|exe| blob::read_like_go(&exe));

@@ -1,6 +1,10 @@
 //! gostatic's wider search, used only when Go's own lookup (`locate`) finds nothing: every
-//! loadable segment (ELF PT_LOAD, PE section, Mach-O segment), writable ones first, at every
-//! 16-byte-aligned virtual address, through the whole segment. This reads binaries that
+//! writable loadable segment (ELF PT_LOAD, PE section, Mach-O segment), at every
+//! 16-byte-aligned virtual address, through the whole segment. The linker always puts the
+//! blob in writable data (`SBUILDINFO` is a data kind; PE `.data`, Mach-O `__DATA`), so code
+//! and read-only segments are not read; nor is an ELF file whose section table exists but has
+//! no `.go.buildinfo` (there is no blob to find, and scanning every such C binary of a
+//! directory walk would read it whole). This reads binaries that
 //! `go version -m` 1.27 cannot: ELF files without section headers (sstrip, some packers;
 //! Go 1.27 looks only at the `.go.buildinfo` section, and Go 1.21–1.26 failed on internally
 //! linked PIEs, whose first writable segment is RELRO), and PE or Mach-O files whose blob is
@@ -13,6 +17,7 @@ use super::RawBuildInfo;
 use super::blob::{self, ALIGN, HEADER_SIZE, MAGIC, Memory};
 use super::locate::{NotMapped, first_fat_arch};
 use crate::gobin::Binary;
+use crate::gobin::binary::Container;
 
 struct SegmentMemory<'a, 'data>(&'a Binary<'data>);
 
@@ -29,12 +34,13 @@ pub(crate) fn scan(data: &[u8]) -> Option<RawBuildInfo<'_>> {
         data
     };
     let bin = Binary::parse(data)?;
-    let writable_first = bin
-        .segments
-        .iter()
-        .filter(|s| s.writable)
-        .chain(bin.segments.iter().filter(|s| !s.writable));
-    for segment in writable_first {
+    if bin.container == Container::Elf
+        && !bin.sections.is_empty()
+        && bin.section(".go.buildinfo").is_none()
+    {
+        return None;
+    }
+    for segment in bin.segments.iter().filter(|s| s.writable) {
         let misalignment = (ALIGN - segment.address % ALIGN) % ALIGN;
         let mut offset = misalignment as usize;
         while let Some(header) = segment.data.get(offset..offset + HEADER_SIZE) {
