@@ -1,5 +1,6 @@
 //! Go's view of an executable for buildinfo: the `exe` interface of
-//! `src/debug/buildinfo/buildinfo.go` (Go 1.27), per format. `data_start` is where Go looks
+//! `src/debug/buildinfo/buildinfo.go` (Go 1.27), per format (ELF, PE, Mach-O and fat Mach-O,
+//! AIX XCOFF, Plan 9 a.out). `data_start` is where Go looks
 //! for the blob (`DataStart`); `reader` is `DataReader`: the bytes from an address to the end
 //! of the first program header, PE section or Mach-O segment whose range holds it, in table
 //! order and with Go's unsigned arithmetic (a zero-size region at address 0 matches every
@@ -61,6 +62,10 @@ impl<'data> Exe<'data> {
             parse_macho_any(data)
         } else if ident.starts_with(b"\xca\xfe\xba\xbe") || ident.starts_with(b"\xca\xfe\xba\xbf") {
             first_fat_arch(data).and_then(parse_macho_any)
+        } else if ident.starts_with(&[0x01, 0xdf]) || ident.starts_with(&[0x01, 0xf7]) {
+            parse_xcoff(data)
+        } else if is_plan9_magic(ident) {
+            parse_plan9(data)
         } else {
             None
         };
@@ -105,7 +110,24 @@ pub(crate) fn is_executable_ident(ident: &[u8]) -> bool {
             || ident.starts_with(b"\xfe\xed\xfa")
             || ident[1..].starts_with(b"\xfa\xed\xfe")
             || ident.starts_with(b"\xca\xfe\xba\xbe")
-            || ident.starts_with(b"\xca\xfe\xba\xbf"))
+            || ident.starts_with(b"\xca\xfe\xba\xbf")
+            || ident.starts_with(&[0x01, 0xdf])
+            || ident.starts_with(&[0x01, 0xf7])
+            || is_plan9_magic(ident))
+}
+
+/// Plan 9 a.out magics Go's reader accepts: 386, amd64, arm (`debug/plan9obj`).
+fn is_plan9_magic(ident: &[u8]) -> bool {
+    const MAGIC_386: u32 = (4 * 11) * 11 + 7;
+    const MAGIC_AMD64: u32 = (4 * 26) * 26 + 7 + 0x8000;
+    const MAGIC_ARM: u32 = (4 * 20) * 20 + 7;
+    be(ident, 0, 4).is_some_and(|m| matches!(m as u32, MAGIC_386 | MAGIC_AMD64 | MAGIC_ARM))
+}
+
+/// A big-endian unsigned integer of `size` bytes at `offset`.
+fn be(data: &[u8], offset: usize, size: usize) -> Option<u64> {
+    let bytes = data.get(offset..offset.checked_add(size)?)?;
+    Some(bytes.iter().fold(0, |acc, &b| (acc << 8) | u64::from(b)))
 }
 
 /// The first architecture of a fat Mach-O (Go reads only `Arches[0]`).
@@ -257,6 +279,92 @@ fn parse_macho<'data, H: MachHeader<Endian = Endianness>>(data: &'data [u8]) -> 
         regions,
         pe_image_base: None,
         data_start: data_start.unwrap_or((0, 0)),
+    })
+}
+
+/// AIX XCOFF (`internal/xcoff`): sections by virtual address; Go searches the first section
+/// whose flags are exactly `STYP_DATA`. Go's parser also reads the symbol and string tables;
+/// here only their presence is checked, as Go rejects a file without them.
+fn parse_xcoff(data: &[u8]) -> Option<Exe<'_>> {
+    const STYP_DATA: u64 = 0x0040;
+    let is64 = be(data, 0, 2)? == 0x01f7;
+    let sections = be(data, 2, 2)? as usize;
+    let (symptr, nsyms, opthdr, header_size, entry_size) = if is64 {
+        (be(data, 8, 8)?, be(data, 20, 4)?, be(data, 16, 2)?, 24, 72)
+    } else {
+        (be(data, 8, 4)?, be(data, 12, 4)?, be(data, 16, 2)?, 20, 40)
+    };
+    if symptr == 0 || nsyms == 0 {
+        return None;
+    }
+    let mut regions = Vec::new();
+    let mut data_start = None;
+    let mut at = header_size + opthdr as usize;
+    for _ in 0..sections.min(MAX_REGIONS) {
+        let word = if is64 { 8 } else { 4 };
+        let vaddr = be(data, at + 8 + word, word)?;
+        let size = be(data, at + 8 + 2 * word, word)?;
+        let scnptr = be(data, at + 8 + 3 * word, word)?;
+        let flags = be(data, at + if is64 { 64 } else { 36 }, 4)?;
+        regions.push(Region {
+            start: vaddr,
+            last: vaddr.wrapping_add(size).wrapping_sub(1),
+            // Go reads a section without file data (.bss) as zeros; no blob lives there.
+            bytes: if scnptr == 0 {
+                &[]
+            } else {
+                file_bytes(data, scnptr, size)
+            },
+            skip: false,
+        });
+        if data_start.is_none() && flags == STYP_DATA {
+            data_start = Some((vaddr, size));
+        }
+        at += entry_size;
+    }
+    Some(Exe {
+        regions,
+        pe_image_base: None,
+        data_start: data_start.unwrap_or((0, 0)),
+    })
+}
+
+/// Plan 9 a.out (`debug/plan9obj`): five sections back to back after the header, addressed
+/// by file offset; Go searches the `data` section.
+fn parse_plan9(data: &[u8]) -> Option<Exe<'_>> {
+    let magic = be(data, 0, 4)?;
+    let header_size: u64 = if magic & 0x8000 != 0 { 40 } else { 32 };
+    if (data.len() as u64) < header_size {
+        return None;
+    }
+    // text, data, syms, spsz, pcsz sizes, in file order (the header lists bss between).
+    let sizes = [
+        be(data, 4, 4)?,
+        be(data, 8, 4)?,
+        be(data, 16, 4)?,
+        be(data, 24, 4)?,
+        be(data, 28, 4)?,
+    ];
+    let mut regions = Vec::new();
+    let mut offset = header_size as u32;
+    let mut data_start = (0, 0);
+    for (index, &size) in sizes.iter().enumerate() {
+        let size = size as u32;
+        regions.push(Region {
+            start: u64::from(offset),
+            last: u64::from(offset.wrapping_add(size).wrapping_sub(1)),
+            bytes: file_bytes(data, u64::from(offset), u64::from(size)),
+            skip: false,
+        });
+        if index == 1 {
+            data_start = (u64::from(offset), u64::from(size));
+        }
+        offset = offset.wrapping_add(size);
+    }
+    Some(Exe {
+        regions,
+        pe_image_base: None,
+        data_start,
     })
 }
 

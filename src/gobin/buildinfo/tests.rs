@@ -326,3 +326,39 @@ fn mutated_files_never_panic() {
         }
     }
 }
+
+#[test]
+fn plan9_and_xcoff_are_read_where_go_reads_them() {
+    let blob = inline_blob(b"go1.27.3", &framed(TEXT));
+    // Plan 9 amd64: 40-byte header, 24 bytes of text, then data at file offset 64.
+    let mut plan9 = Vec::new();
+    for word in [
+        (4 * 26) * 26 + 7 + 0x8000,
+        24,
+        blob.len() as u32,
+        0,
+        0,
+        0,
+        0,
+        0,
+    ] {
+        plan9.extend(word.to_be_bytes());
+    }
+    plan9.extend([0; 8]);
+    plan9.extend([0x90; 24]);
+    plan9.extend(&blob);
+    check(&read_bytes(&plan9).unwrap(), "go1.27.3", FoundBy::GoLookup);
+    // XCOFF64: one STYP_DATA section at 0x1000_0000, its bytes at file offset 0x100.
+    let mut xcoff = vec![0x01, 0xf7, 0, 1, 0, 0, 0, 0];
+    xcoff.extend(0x200_u64.to_be_bytes()); // symptr
+    xcoff.extend([0, 0, 0, 0]); // opthdr, flags
+    xcoff.extend(1_u32.to_be_bytes()); // nsyms
+    xcoff.extend(b".data\0\0\0");
+    for word in [0x1000_0000_u64, 0x1000_0000, blob.len() as u64, 0x100, 0, 0] {
+        xcoff.extend(word.to_be_bytes());
+    }
+    xcoff.extend([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0, 0]);
+    xcoff.resize(0x100, 0);
+    xcoff.extend(&blob);
+    check(&read_bytes(&xcoff).unwrap(), "go1.27.3", FoundBy::GoLookup);
+}
