@@ -15,6 +15,7 @@ pub mod error;
 pub mod facts;
 pub mod foreign;
 pub mod gobin;
+pub mod goversion;
 pub mod input;
 pub mod report;
 pub mod rules;

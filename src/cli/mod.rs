@@ -31,6 +31,16 @@ enum Command {
     /// Check ELF files and directories (recursively): scratch verdict, linking, hardening,
     /// leftover symbols and DWARF.
     Check(CheckArgs),
+    /// Print the Go version, modules and build settings of Go binaries, as `go version -m` does.
+    ///
+    /// The text is byte for byte what `go version -m FILE...` prints: `FILE: goX.Y.Z`, then the
+    /// tab-indented `path`, `mod`, `dep`, `=>` and `build` lines. Directories are searched
+    /// recursively and only their Go binaries are reported. Binaries that `go version` cannot
+    /// read because their section headers were stripped are read too, and printed the same way.
+    ///
+    /// Exit status: 0, or 1 if a named file is missing or is not a readable Go binary (errors on
+    /// stderr in `go version`'s words); 2 on a usage error.
+    Buildinfo(BuildinfoArgs),
     /// List every rule: ID, default severity, category, slug and what it finds.
     Rules,
     /// Explain one rule: why it matters, how to fix it, what evidence it reports.
@@ -42,6 +52,17 @@ struct ExplainArgs {
     /// The rule, by ID (`GS101`) or slug (`dynamic-interpreter`).
     #[arg(value_name = "RULE")]
     rule: String,
+}
+
+#[derive(Debug, Args)]
+struct BuildinfoArgs {
+    /// Go binaries, or directories to search for them.
+    #[arg(required = true, value_name = "FILE")]
+    paths: Vec<OsString>,
+    /// Print a JSON array, one object per file: `path` and `go` (version, path, main, deps,
+    /// settings, found_by), or `path` and `error`. Same as `--format json`.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -104,6 +125,7 @@ pub fn main() -> ExitCode {
     }
     match cli.command {
         Command::Check(args) => run_check(&args, &cli.common),
+        Command::Buildinfo(args) => run_buildinfo(&args, &cli.common),
         Command::Rules => print_with(|out| match cli.common.format {
             Format::Json => report::rules::render_list_json(out),
             Format::Text => report::rules::render_list(out),
@@ -136,6 +158,34 @@ fn print_with(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> ExitCode
             ExitCode::from(exit::ERROR)
         }
     }
+}
+
+fn run_buildinfo(args: &BuildinfoArgs, common: &CommonArgs) -> ExitCode {
+    let run = gostatic::goversion::run(&args.paths);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let stderr = io::stderr();
+    let mut err_out = stderr.lock();
+    let rendered = if args.json || common.format == Format::Json {
+        report::goversion::render_json(&run, &mut out)
+    } else {
+        let escape = io::stdout().is_terminal();
+        report::goversion::render_text(&run, &mut out, &mut err_out, escape)
+    }
+    .and_then(|()| out.flush());
+    if let Err(err) = rendered {
+        if err.kind() == io::ErrorKind::BrokenPipe {
+            return ExitCode::from(exit::CLEAN);
+        }
+        eprintln!("gostatic: cannot write the report: {err}");
+        return ExitCode::from(exit::ERROR);
+    }
+    // `go version -m` exits 1 when a named file is missing or not a Go binary.
+    ExitCode::from(if run.failed {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
 }
 
 fn run_check(args: &CheckArgs, common: &CommonArgs) -> ExitCode {

@@ -30,6 +30,15 @@ impl Blob {
         Ok(Blob::Mapped(map))
     }
 
+    /// Bytes of `file` by mapping, whatever its size: for readers that look at a few headers
+    /// of many files (`gostatic buildinfo` on a directory), where reading small files whole
+    /// costs more than mapping them.
+    pub fn map(file: &File) -> io::Result<Blob> {
+        // SAFETY: as in `open`. (memmap2 maps an empty file as an empty slice.)
+        let map = unsafe { memmap2::Mmap::map(file)? };
+        Ok(Blob::Mapped(map))
+    }
+
     /// Read everything from a stream (stdin, a pipe), refusing more than `limit` bytes.
     pub fn read_stream(reader: &mut dyn Read, limit: u64) -> io::Result<Result<Blob, u64>> {
         let mut bytes = Vec::new();

@@ -1,6 +1,7 @@
 //! The report: one serialisable value per run, rendered by `text` or `json`. Reports never
 //! decide pass or fail; the CLI does that from the summary.
 
+pub mod goversion;
 pub mod json;
 pub mod rules;
 pub mod text;
