@@ -6,6 +6,7 @@
 //! (`src/debug/buildinfo/buildinfo.go`, `src/debug/gosym/pclntab.go`).
 
 pub mod binary;
+pub mod dwarf;
 pub mod pclntab;
 pub mod symtab;
 
