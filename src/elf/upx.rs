@@ -116,9 +116,7 @@ fn loader_info(data: &[u8]) -> Option<LoaderInfo> {
         return None;
     }
     let (version, format) = (l_info[10], l_info[11]);
-    if format_name(format).is_none() {
-        return None;
-    }
+    format_name(format)?;
     let original_size = uint(data, at + 16, 4, big).filter(|&size| size > 0);
     Some(LoaderInfo {
         version,
