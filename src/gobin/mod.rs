@@ -5,6 +5,7 @@
 //! Byte layouts follow `../shared/reference/go-binary-formats.md` and the Go sources it cites
 //! (`src/debug/buildinfo/buildinfo.go`, `src/debug/gosym/pclntab.go`).
 
+pub mod analysis;
 pub mod binary;
 pub mod dwarf;
 pub mod pclntab;
