@@ -19,7 +19,7 @@ pub const MAX_EXAMPLES: usize = 8;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CgoEvidence {
     pub linked: bool,
-    /// How many function names are cgo evidence.
+    /// How many functab entries are cgo evidence (the table can list a name twice).
     pub count: usize,
     /// Up to `MAX_EXAMPLES` of them, in table order.
     pub evidence: Vec<String>,

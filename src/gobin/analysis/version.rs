@@ -1,7 +1,7 @@
 //! The Go version when buildinfo is missing (reference §6): `runtime.buildVersion` through
 //! `.symtab` (a Go string header `{data, len}`), else the `Go cmd/compile goX.Y.Z` DWARF
 //! producer, else a lower bound from the pclntab magic, sharpened by sections only newer
-//! linkers emit (`.go.fipsinfo` 1.24, `.go.module` 1.26, `.go.type` 1.27;
+//! linkers emit (`.go.fipsinfo` 1.24, `.go.module` 1.26, `.go.type` 1.27, `.data.rel.ro.go.type` in an internal PIE;
 //! `cmd/link/internal/ld/data.go`).
 
 use serde::Serialize;
@@ -48,7 +48,13 @@ pub fn go_version(
     let mut minor = layout.min_minor();
     let mut range = layout.go_range().to_string();
     if layout.min_minor() == 20 {
-        for (section, since) in [(".go.fipsinfo", 24), (".go.module", 26), (".go.type", 27)] {
+        let sections = [
+            (".go.fipsinfo", 24),
+            (".go.module", 26),
+            (".go.type", 27),
+            (".data.rel.ro.go.type", 27),
+        ];
+        for (section, since) in sections {
             if bin.section(section).is_some() && since > minor {
                 minor = since;
                 range = format!("1.{since}+");
