@@ -25,8 +25,10 @@ use crate::gobin::symtab;
 
 /// Section names that hold exactly the pclntab.
 const SECTION_NAMES: [&str; 3] = [".gopclntab", ".data.rel.ro.gopclntab", "__gopclntab"];
-/// Scan hits that pass the cheap byte checks and get a full parse; real binaries have one.
-const MAX_SCAN_CANDIDATES: usize = 64;
+/// Scan hits that pass the cheap byte checks and get a full parse; real binaries have one
+/// or two. The scan stops at this many, so a file stuffed with fake magics costs a bounded
+/// amount (and loses nothing it did not forge).
+const MAX_SCAN_CANDIDATES: usize = 256;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -129,7 +131,9 @@ fn scan<'data>(bin: &Binary<'data>) -> Option<Pclntab<'data>> {
     for segment in &bin.segments {
         let hay = segment.data;
         let mut at = 0usize;
-        while let Some(found) = finder.find(&hay[at..]) {
+        while parsed < MAX_SCAN_CANDIDATES
+            && let Some(found) = finder.find(&hay[at..])
+        {
             let run_start = at + found;
             let run_end = hay[run_start..]
                 .iter()
@@ -154,7 +158,7 @@ fn scan<'data>(bin: &Binary<'data>) -> Option<Pclntab<'data>> {
             }
             for start in starts.into_iter().flatten() {
                 let address = segment.address.wrapping_add(start as u64);
-                if address % 4 != 0 || parsed >= MAX_SCAN_CANDIDATES {
+                if address % 4 != 0 {
                     continue;
                 }
                 parsed += 1;

@@ -273,3 +273,88 @@ fn names_are_collected_sorted_unique_and_capped() {
     assert_eq!(found.collect_func_names(2), ["a", "b"]);
     assert_eq!(found.facts().functions, 4);
 }
+
+/// An ELF64 executable with one R+X PT_LOAD at 0x400000 holding `body` after the headers.
+fn elf_with(body: &[u8], big: bool) -> Vec<u8> {
+    let mut out = vec![0u8; 64];
+    out[..4].copy_from_slice(b"\x7fELF");
+    out[4] = 2;
+    out[5] = if big { 2 } else { 1 };
+    out[6] = 1;
+    let field = |v: u64, size: usize| {
+        let b = v.to_be_bytes()[8 - size..].to_vec();
+        if big {
+            b
+        } else {
+            b.into_iter().rev().collect()
+        }
+    };
+    let header: [(usize, u64, usize); 9] = [
+        (16, 2, 2),
+        (18, 62, 2),
+        (20, 1, 4),
+        (24, 0x40_0000, 8),
+        (32, 64, 8),
+        (52, 64, 2),
+        (54, 56, 2),
+        (56, 1, 2),
+        (58, 64, 2),
+    ];
+    for (at, value, size) in header {
+        out[at..at + size].copy_from_slice(&field(value, size));
+    }
+    let total = (120 + body.len()) as u64;
+    for (value, size) in [
+        (1, 4),
+        (5, 4),
+        (0, 8),
+        (0x40_0000, 8),
+        (0x40_0000, 8),
+        (total, 8),
+        (total.max(0x10000), 8),
+        (0x1000, 8),
+    ] {
+        out.extend(field(value, size));
+    }
+    out.extend_from_slice(body);
+    out
+}
+
+#[test]
+fn the_scan_finds_a_table_inside_a_segment_in_both_byte_orders() {
+    for big in [false, true] {
+        let mut body = vec![0x90u8; 1000];
+        body.extend_from_slice(&[0xff, 0xff, 0xff, 0xf1, 0x00, 0x00, 0x07, 0x08]); // bad quantum
+        body.resize(2048, 0xff);
+        body.extend(build(PclnVersion::Go120, 8, big, &FUNCS, &FILES));
+        let file = elf_with(&body, big);
+        let bin = Binary::parse(&file).unwrap();
+        assert!(find_with(&bin, Search::Named).is_none());
+        let found = find(&bin).unwrap();
+        assert_eq!(found.found_by, FoundBy::MagicScan);
+        assert_eq!(found.address, 0x40_0000 + 120 + 2048);
+        assert_eq!(found.table.func_names().count(), 4);
+    }
+}
+
+#[test]
+fn a_text_start_outside_executable_code_is_rejected_by_the_scan() {
+    let mut table = build(PclnVersion::Go118, 8, false, &FUNCS, &FILES);
+    table[8 + 2 * 8..8 + 3 * 8].copy_from_slice(&0x9999_0000u64.to_le_bytes());
+    let mut body = vec![0u8; 8];
+    body.extend(table);
+    let file = elf_with(&body, false);
+    assert!(find(&Binary::parse(&file).unwrap()).is_none());
+}
+
+#[test]
+fn a_segment_full_of_fake_magics_costs_a_bounded_scan() {
+    let body: Vec<u8> = [0xf1, 0xff, 0xff, 0xff, 0x00, 0x00, 0x01, 0x08]
+        .iter()
+        .copied()
+        .cycle()
+        .take(1 << 20)
+        .collect();
+    let file = elf_with(&body, false);
+    assert!(find(&Binary::parse(&file).unwrap()).is_none());
+}
