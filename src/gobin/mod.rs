@@ -10,5 +10,7 @@ pub mod binary;
 pub mod dwarf;
 pub mod pclntab;
 pub mod symtab;
+#[cfg(test)]
+pub(crate) mod test_elf;
 
 pub use binary::Binary;

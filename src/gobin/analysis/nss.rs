@@ -58,3 +58,28 @@ pub fn glibc_nss(bin: &Binary<'_>) -> Option<GlibcNss> {
     found.symbols = symbols;
     (!found.strings.is_empty() || !found.symbols.is_empty()).then_some(found)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gobin::test_elf::elf_with;
+
+    #[test]
+    fn glibc_nss_strings_are_found_in_read_only_data() {
+        let mut body = vec![0u8; 64];
+        body.extend_from_slice(b"libnss_%s.so%s\0Illegal status in __nss_next.\n\0");
+        let file = elf_with(&body, false);
+        let found = glibc_nss(&Binary::parse(&file).unwrap()).unwrap();
+        assert_eq!(
+            found.strings,
+            ["libnss_%s.so", "Illegal status in __nss_next"]
+        );
+        assert!(found.symbols.is_empty());
+    }
+
+    #[test]
+    fn go_net_strings_alone_are_not_glibc_nss() {
+        let file = elf_with(b"/etc/nsswitch.conf\0/etc/hosts\0", false);
+        assert!(glibc_nss(&Binary::parse(&file).unwrap()).is_none());
+    }
+}
