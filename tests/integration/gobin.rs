@@ -228,3 +228,60 @@ fn analysis_serializes() {
     assert_eq!(json["functions"]["cgo"]["linked"], true);
     assert_eq!(json["build_paths"]["count"], 0);
 }
+
+/// Cross-check against Go's `debug/gosym` on a directory of ELF Go binaries:
+/// `go build -o /tmp/gosym-funcs ./scripts/gosym-funcs`, then
+/// `GOSYM_FUNCS=/tmp/gosym-funcs GOSTATIC_CROSSCHECK_DIR=dir cargo test --test integration
+/// crosscheck -- --ignored --nocapture`. Each file must give the same set of function names
+/// by section and, with its section headers removed, by the magic scan.
+#[test]
+#[ignore = "needs a Go-built helper and a directory of Go binaries"]
+#[allow(clippy::print_stderr)]
+fn crosscheck_pclntab_against_debug_gosym() {
+    use std::collections::BTreeSet;
+    let tool = std::env::var("GOSYM_FUNCS").expect("GOSYM_FUNCS");
+    let dir = std::env::var("GOSTATIC_CROSSCHECK_DIR").expect("GOSTATIC_CROSSCHECK_DIR");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    let mut checked = 0;
+    for path in paths {
+        let data = std::fs::read(&path).unwrap();
+        if !data.starts_with(b"\x7fELF") {
+            continue;
+        }
+        let output = std::process::Command::new(&tool)
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}: gosym failed", path.display());
+        let expected: BTreeSet<String> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("F ").map(str::to_string))
+            .collect();
+        let bin = Binary::parse(&data).unwrap();
+        let ours = pclntab::find(&bin).unwrap();
+        let names: BTreeSet<String> = ours.collect_func_names(usize::MAX).into_iter().collect();
+        assert_eq!(names, expected, "{}", path.display());
+        let bare = without_section_headers(data.clone());
+        let scanned = pclntab::find(&Binary::parse(&bare).unwrap()).unwrap();
+        let scanned: BTreeSet<String> =
+            scanned.collect_func_names(usize::MAX).into_iter().collect();
+        assert_eq!(scanned, expected, "{} (scan)", path.display());
+        let facts = ours.facts();
+        eprintln!(
+            "{}: layout {:?} ptr {} big-endian {} quantum {} functions {} ({} distinct) ok",
+            path.file_name().unwrap().to_string_lossy(),
+            facts.layout,
+            facts.pointer_size,
+            facts.big_endian,
+            facts.quantum,
+            facts.functions,
+            names.len()
+        );
+        checked += 1;
+    }
+    assert!(checked > 0, "no ELF files in the directory");
+}
