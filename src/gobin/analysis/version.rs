@@ -81,9 +81,9 @@ fn exact(version: String, source: VersionSource) -> GoVersionGuess {
 /// The string behind `runtime.buildVersion`, if `.symtab` names it and it looks like a Go
 /// version.
 pub fn build_version_symbol(bin: &Binary<'_>) -> Option<String> {
-    let symbol = symtab::lookup(bin.data, &["runtime.buildVersion"])
-        .into_iter()
-        .next()??;
+    // Mach-O symbol names carry a leading underscore.
+    let found = symtab::lookup(bin.data, &["runtime.buildVersion", "_runtime.buildVersion"]);
+    let symbol = found.into_iter().flatten().next()?;
     let data = bin.pointer_at(symbol.address)?;
     let len = bin.pointer_at(symbol.address.checked_add(bin.pointer_size as u64)?)?;
     if len == 0 || len > MAX_VERSION_LEN {
