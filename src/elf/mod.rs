@@ -9,6 +9,7 @@ pub mod loader;
 pub mod names;
 pub mod notes;
 pub mod sections;
+pub mod upx;
 
 use goblin::elf::header::{ET_CORE, ET_DYN, ET_EXEC, ET_REL};
 use goblin::elf::program_header::{PT_DYNAMIC, PT_GNU_RELRO, PT_GNU_STACK, PT_LOAD};

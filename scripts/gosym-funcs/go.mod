@@ -1,0 +1,3 @@
+module gostatic.local/gosym-funcs
+
+go 1.21

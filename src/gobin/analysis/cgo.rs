@@ -1,0 +1,125 @@
+//! Was cgo linked in? Read from pclntab function names (reference §4.1), which works on
+//! stripped binaries and with internal or external linking.
+//!
+//! Evidence: the Go and assembly half of `runtime/cgo` (`runtime/cgo.*`, `crosscall2`,
+//! `_cgo_panic`, `_cgo_topofstack`), present in every cgo build and absent otherwise; with
+//! internal linking also the C half (`x_cgo_init`, `crosscall1`, `_cgo_sys_thread_start`,
+//! `_cgo_<hash>_Cfunc_*`). Never `_cgo_init` (a runtime variable every Go binary has),
+//! `runtime.cgocall`/`runtime.asmcgocall` (in every binary), nor buildinfo `CGO_ENABLED=1`
+//! (cgo allowed, not linked). The caller adds `DT_NEEDED libc` as another witness.
+//!
+//! Calls into libc through cgo (`net._C2func_getaddrinfo`, `os/user._Cfunc_mygetpwuid_r`, …)
+//! are listed separately: they say which libc features run, which matters for NSS.
+
+use serde::Serialize;
+
+/// Names kept per list; the count says how many there were.
+pub const MAX_EXAMPLES: usize = 8;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CgoEvidence {
+    pub linked: bool,
+    /// How many functab entries are cgo evidence (the table can list a name twice).
+    pub count: usize,
+    /// Up to `MAX_EXAMPLES` of them, in table order.
+    pub evidence: Vec<String>,
+    /// Go functions that call C through cgo (`_Cfunc_`, `_C2func_`, `_C_` wrappers), up to
+    /// `MAX_EXAMPLES`.
+    pub c_calls: Vec<String>,
+}
+
+impl CgoEvidence {
+    pub(crate) fn observe(&mut self, name: &str) {
+        if is_cgo_runtime(name) {
+            self.linked = true;
+            self.count += 1;
+            push_capped(&mut self.evidence, name);
+        } else if is_c_call(name) {
+            push_capped(&mut self.c_calls, name);
+        }
+    }
+}
+
+fn is_cgo_runtime(name: &str) -> bool {
+    name.starts_with("runtime/cgo.")
+        || matches!(
+            name,
+            "crosscall2"
+                | "_cgo_panic"
+                | "_cgo_topofstack"
+                | "x_cgo_init"
+                | "crosscall1"
+                | "_cgo_sys_thread_start"
+        )
+        || (name.starts_with("_cgo_") && name.contains("_Cfunc_"))
+}
+
+/// A Go-side cgo call wrapper: `pkg._Cfunc_f`, `pkg._C2func_f`, `pkg._C_f` (1.27).
+fn is_c_call(name: &str) -> bool {
+    let Some(dot) = name.rfind('.') else {
+        return false;
+    };
+    let func = &name[dot + 1..];
+    !name.starts_with("runtime/cgo.")
+        && (func.starts_with("_Cfunc_") || func.starts_with("_C2func_") || func.starts_with("_C_"))
+}
+
+pub(crate) fn push_capped(list: &mut Vec<String>, name: &str) {
+    if list.len() < MAX_EXAMPLES && !list.iter().any(|n| n == name) {
+        list.push(name.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(names: &[&str]) -> CgoEvidence {
+        let mut cgo = CgoEvidence::default();
+        for name in names {
+            cgo.observe(name);
+        }
+        cgo
+    }
+
+    #[test]
+    fn runtime_cgo_functions_are_evidence() {
+        let cgo = scan(&[
+            "runtime.cgocall",
+            "runtime/cgo.init.0",
+            "crosscall2",
+            "_cgo_topofstack",
+            "net._C2func_getaddrinfo",
+            "os/user._Cfunc_mygetpwuid_r",
+        ]);
+        assert!(cgo.linked);
+        assert_eq!(cgo.count, 3);
+        assert_eq!(
+            cgo.evidence,
+            ["runtime/cgo.init.0", "crosscall2", "_cgo_topofstack"]
+        );
+        assert_eq!(
+            cgo.c_calls,
+            ["net._C2func_getaddrinfo", "os/user._Cfunc_mygetpwuid_r"]
+        );
+    }
+
+    #[test]
+    fn what_every_go_binary_has_is_not_evidence() {
+        let cgo = scan(&[
+            "_cgo_init",
+            "runtime.cgocall",
+            "runtime.asmcgocall",
+            "runtime.cgoSigtramp",
+            "runtime.main",
+        ]);
+        assert!(!cgo.linked);
+        assert!(cgo.evidence.is_empty() && cgo.c_calls.is_empty());
+    }
+
+    #[test]
+    fn internal_linking_c_functions_count() {
+        assert!(scan(&["x_cgo_init"]).linked);
+        assert!(scan(&["_cgo_3f2a1b_Cfunc_greet"]).linked);
+    }
+}

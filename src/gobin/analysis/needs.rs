@@ -1,0 +1,264 @@
+//! Files a Go program reads at run time that `FROM scratch` lacks (reference §5). The linker
+//! drops unreachable functions, so a std function present in the pclntab means its code path
+//! is reachable; each need lists the needle names found, what embedded alternative (if any)
+//! the binary carries, the files to copy, the Dockerfile line and the redirecting variables.
+//!
+//! Needles per `src/crypto/x509/root_linux.go`/`root_unix.go`, `src/time/zoneinfo_read.go`,
+//! `src/time/tzdata/tzdata.go`, `src/os/user/lookup_unix.go`/`cgo_lookup_cgo.go`,
+//! `src/net/{dnsconfig_unix,hook_unix,nss,conf}.go`, `src/mime/type_unix.go`.
+
+use serde::Serialize;
+
+use super::cgo::push_capped;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NeedKind {
+    CaCertificates,
+    Zoneinfo,
+    Passwd,
+    NameResolution,
+    Mime,
+}
+
+/// The fixed part of a need: what to look for and how to satisfy it on scratch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct NeedSpec {
+    pub kind: NeedKind,
+    /// Exact function names whose presence means the files are read.
+    #[serde(skip)]
+    pub needles: &'static [&'static str],
+    /// Function-name prefixes that mean the binary embeds the data instead.
+    #[serde(skip)]
+    pub embedded: &'static [&'static str],
+    /// Files (or directories, ending in `/`) the code reads, in the order Go tries them.
+    pub files: &'static [&'static str],
+    /// A Dockerfile line for a multi-stage build whose build stage has the files.
+    pub dockerfile: &'static str,
+    /// Environment variables that redirect or replace the lookup.
+    pub env: &'static [&'static str],
+    pub note: &'static str,
+}
+
+pub const NEEDS: [NeedSpec; 5] = [
+    NeedSpec {
+        kind: NeedKind::CaCertificates,
+        needles: &[
+            "crypto/x509.loadSystemRoots",
+            "crypto/x509.initSystemRoots",
+            "crypto/x509.systemRootsPool",
+            "crypto/x509.loadOnDiskRoots",
+        ],
+        embedded: &[
+            "golang.org/x/crypto/x509roots/fallback.",
+            "crypto/x509.SetFallbackRoots",
+        ],
+        files: &[
+            "/etc/ssl/certs/ca-certificates.crt",
+            "/etc/pki/tls/certs/ca-bundle.crt",
+            "/etc/ssl/ca-bundle.pem",
+            "/etc/pki/tls/cacert.pem",
+            "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+            "/etc/ssl/cert.pem",
+            "/etc/ssl/certs/",
+            "/etc/pki/tls/certs/",
+        ],
+        dockerfile: "COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/",
+        env: &["SSL_CERT_FILE", "SSL_CERT_DIR"],
+        note: "with no bundle the system pool is empty without error and TLS fails with \
+               \"certificate signed by unknown authority\"; embedded roots \
+               (golang.org/x/crypto/x509roots/fallback) are used only when the pool is empty",
+    },
+    NeedSpec {
+        kind: NeedKind::Zoneinfo,
+        // Not `time.loadLocation`/`loadTzinfo`: `time.initLocal` (any use of `time.Local`)
+        // reaches them for `$TZ`, and failure there falls back to UTC silently.
+        needles: &["time.LoadLocation"],
+        embedded: &["time/tzdata."],
+        files: &[
+            "/usr/share/zoneinfo/",
+            "/usr/share/lib/zoneinfo/",
+            "/usr/lib/locale/TZ/",
+            "/etc/zoneinfo/",
+        ],
+        dockerfile: "COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo",
+        env: &["ZONEINFO", "TZ"],
+        note: "or embed the database: import _ \"time/tzdata\" or build with -tags timetzdata",
+    },
+    NeedSpec {
+        kind: NeedKind::Passwd,
+        needles: &[
+            "os/user.readColonFile",
+            "os/user.findUserId",
+            "os/user.findUsername",
+            "os/user.lookupUserId",
+            "os/user.findGroupId",
+            "os/user.lookupGroup",
+            "os/user.Current",
+            "os/user.current",
+            "os/user._Cfunc_mygetpwuid_r",
+            "os/user._C_getpwuid_r",
+            "os/user.lookupUnixUid",
+        ],
+        embedded: &[],
+        files: &["/etc/passwd", "/etc/group"],
+        dockerfile: "COPY --from=build /etc/passwd /etc/group /etc/",
+        env: &["USER", "HOME"],
+        note: "ship a minimal /etc/passwd and /etc/group with the run user; without cgo \
+               user.Current falls back to $USER and $HOME",
+    },
+    NeedSpec {
+        kind: NeedKind::NameResolution,
+        needles: &[
+            "net.dnsReadConfig",
+            "net.(*resolverConfig).init",
+            "net.readHosts",
+            "net.lookupStaticHost",
+            "net.goLookupIPFiles",
+            "net.parseNSSConfFile",
+            "net.(*nsswitchConfig).init",
+            "net.(*conf).hostLookupOrder",
+            "net._C2func_getaddrinfo",
+            "net.cgoLookupHost",
+            "net.cgoLookupIP",
+        ],
+        embedded: &[],
+        files: &["/etc/nsswitch.conf", "/etc/resolv.conf", "/etc/hosts"],
+        dockerfile: "COPY --from=build /etc/nsswitch.conf /etc/nsswitch.conf",
+        env: &[
+            "GODEBUG=netdns",
+            "LOCALDOMAIN",
+            "RES_OPTIONS",
+            "HOSTALIASES",
+        ],
+        note: "container runtimes bind-mount /etc/resolv.conf and /etc/hosts but not \
+               /etc/nsswitch.conf; Go <= 1.15 without it asks DNS before /etc/hosts",
+    },
+    NeedSpec {
+        kind: NeedKind::Mime,
+        needles: &[
+            "mime.initMimeUnix",
+            "mime.loadMimeFile",
+            "mime.loadMimeGlobsFile",
+        ],
+        embedded: &[],
+        files: &[
+            "/usr/local/share/mime/globs2",
+            "/usr/share/mime/globs2",
+            "/etc/mime.types",
+            "/etc/apache2/mime.types",
+            "/etc/apache/mime.types",
+            "/etc/httpd/conf/mime.types",
+        ],
+        dockerfile: "COPY --from=build /etc/mime.types /etc/mime.types",
+        env: &[],
+        note: "missing files are harmless: a built-in table answers common extensions",
+    },
+];
+
+/// One need the function names show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuntimeNeed {
+    #[serde(flatten)]
+    pub spec: NeedSpec,
+    /// Needle functions present (up to 8).
+    pub evidence: Vec<String>,
+    /// Functions showing the data is embedded (up to 8); non-empty means no file is needed.
+    pub embedded_evidence: Vec<String>,
+    /// Evidence present and nothing embedded: the files must be in the image.
+    pub files_required: bool,
+    /// For `passwd` and `name-resolution`: `cgo` when libc does the lookup, else `go`.
+    pub implementation: Option<&'static str>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct NeedScan {
+    evidence: [Vec<String>; 5],
+    embedded: [Vec<String>; 5],
+}
+
+impl NeedScan {
+    pub(crate) fn observe(&mut self, name: &str) {
+        for (i, spec) in NEEDS.iter().enumerate() {
+            if spec.needles.contains(&name) {
+                push_capped(&mut self.evidence[i], name);
+            }
+            if spec.embedded.iter().any(|p| name.starts_with(p)) {
+                push_capped(&mut self.embedded[i], name);
+            }
+        }
+    }
+
+    pub(crate) fn finish(self) -> Vec<RuntimeNeed> {
+        let mut out = Vec::new();
+        for ((spec, evidence), embedded) in NEEDS.iter().zip(self.evidence).zip(self.embedded) {
+            if evidence.is_empty() {
+                continue;
+            }
+            let uses_cgo = evidence
+                .iter()
+                .any(|n| n.contains("._C") || n.contains(".cgoLookup") || n.ends_with("UnixUid"));
+            let implementation = match spec.kind {
+                NeedKind::Passwd | NeedKind::NameResolution => {
+                    Some(if uses_cgo { "cgo" } else { "go" })
+                }
+                _ => None,
+            };
+            out.push(RuntimeNeed {
+                spec: *spec,
+                files_required: embedded.is_empty(),
+                evidence,
+                embedded_evidence: embedded,
+                implementation,
+            });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn needs(names: &[&str]) -> Vec<RuntimeNeed> {
+        let mut scan = NeedScan::default();
+        for name in names {
+            scan.observe(name);
+        }
+        scan.finish()
+    }
+
+    #[test]
+    fn x509_without_fallback_needs_the_bundle() {
+        let out = needs(&["crypto/x509.loadSystemRoots", "main.main"]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].spec.kind, NeedKind::CaCertificates);
+        assert!(out[0].files_required);
+        assert_eq!(out[0].spec.env, ["SSL_CERT_FILE", "SSL_CERT_DIR"]);
+    }
+
+    #[test]
+    fn embedded_data_satisfies_the_need() {
+        let out = needs(&[
+            "crypto/x509.initSystemRoots",
+            "golang.org/x/crypto/x509roots/fallback.init.0",
+            "time.LoadLocation",
+            "time/tzdata.init.0",
+        ]);
+        assert!(out.iter().all(|n| !n.files_required), "{out:?}");
+        assert_eq!(out[1].embedded_evidence, ["time/tzdata.init.0"]);
+    }
+
+    #[test]
+    fn lookups_say_which_implementation_runs() {
+        let out = needs(&["os/user.lookupUnixUid", "net.dnsReadConfig"]);
+        assert_eq!(out[0].spec.kind, NeedKind::Passwd);
+        assert_eq!(out[0].implementation, Some("cgo"));
+        assert_eq!(out[1].implementation, Some("go"));
+    }
+
+    #[test]
+    fn nothing_found_is_no_need() {
+        assert!(needs(&["runtime.main", "time.initLocal"]).is_empty());
+    }
+}

@@ -1,0 +1,85 @@
+//! glibc's NSS machinery inside a binary (for the static-glibc-NSS rule): a statically linked
+//! program that calls `getaddrinfo`, `getpwnam`, `getpwuid_r`, … still `dlopen`s
+//! `libnss_*.so` from the glibc it was linked against at run time, which `FROM scratch` lacks.
+//!
+//! Markers, checked on glibc 2.36 static binaries stripped and not (an NSS user against a
+//! plain `printf` program, which has none of them):
+//! - read-only strings from glibc's NSS sources: `libnss_%s.so` and `_nss_%s_%s` (module and
+//!   function name formats, `nss/nss_module.c`, 2.34+), `__nss_database` (the
+//!   `nss_database.c` symbols named in its strings), `Illegal status in __nss_next` (the
+//!   `__libc_fatal` text of `nss/nsswitch.c`, many releases old). These survive `strip`.
+//! - with a symbol table, `__nss_*`/`_nss_*` symbols (`__nss_database_lookup2`,
+//!   `__nss_lookup_function`, `_nss_files_*`).
+//!
+//! Not markers: the link-time warning ("Using 'getaddrinfo' in statically linked
+//! applications requires at runtime…") comes from `.gnu.warning.*` sections of libc.a that
+//! the linker consumes and does not copy to the output; `/etc/nsswitch.conf` alone, which Go's
+//! own `net` package also carries. musl has no NSS and matches nothing. Whether the binary
+//! is static is the caller's fact.
+
+use serde::Serialize;
+
+use crate::gobin::binary::Binary;
+use crate::gobin::symtab;
+
+const STRING_MARKERS: [&str; 4] = [
+    "libnss_%s.so",
+    "_nss_%s_%s",
+    "Illegal status in __nss_next",
+    "__nss_database",
+];
+const MAX_SYMBOL_EVIDENCE: usize = 8;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GlibcNss {
+    /// Marker strings found in read-only data.
+    pub strings: Vec<&'static str>,
+    /// NSS symbols from `.symtab` (up to 8), when it exists.
+    pub symbols: Vec<String>,
+}
+
+/// `None` when neither strings nor symbols show glibc NSS.
+pub fn glibc_nss(bin: &Binary<'_>) -> Option<GlibcNss> {
+    let mut found = GlibcNss::default();
+    for marker in STRING_MARKERS {
+        let finder = memchr::memmem::Finder::new(marker.as_bytes());
+        if bin
+            .segments
+            .iter()
+            .filter(|s| !s.writable)
+            .any(|s| finder.find(s.data).is_some())
+        {
+            found.strings.push(marker);
+        }
+    }
+    let (_, symbols) = symtab::matching(bin.data, MAX_SYMBOL_EVIDENCE, |name| {
+        name.starts_with("__nss_") || name.starts_with("_nss_")
+    });
+    found.symbols = symbols;
+    (!found.strings.is_empty() || !found.symbols.is_empty()).then_some(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gobin::test_elf::elf_with;
+
+    #[test]
+    fn glibc_nss_strings_are_found_in_read_only_data() {
+        let mut body = vec![0u8; 64];
+        body.extend_from_slice(b"libnss_%s.so%s\0Illegal status in __nss_next.\n\0");
+        let file = elf_with(&body, false);
+        let found = glibc_nss(&Binary::parse(&file).unwrap()).unwrap();
+        assert_eq!(
+            found.strings,
+            ["libnss_%s.so", "Illegal status in __nss_next"]
+        );
+        assert!(found.symbols.is_empty());
+    }
+
+    #[test]
+    fn go_net_strings_alone_are_not_glibc_nss() {
+        let file = elf_with(b"/etc/nsswitch.conf\0/etc/hosts\0", false);
+        assert!(glibc_nss(&Binary::parse(&file).unwrap()).is_none());
+    }
+}
