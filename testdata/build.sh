@@ -68,6 +68,9 @@ gobuild() {
   shift
   [[ $dir == /* ]] || dir="$work/src/$dir"
   mkdir -p "$(dirname "$out")"
+  # go build leaves an up-to-date output alone: remove it, so every run really links (and the
+  # linker's warnings, which the NSS records keep, are printed every time).
+  rm -f "$out"
   (cd "$dir" && env GOROOT="$root" PATH="$root/bin:$PATH" GOOS=linux "${envs[@]}" \
     go build -o "$out" "$@" .)
   echo "built ${out#"$here"/}"
@@ -198,6 +201,17 @@ if wants go; then
     link_warnings < "$work/nss-c.log" > c-nss-static.link-warnings
     sha256sum "${fixtures[@]}" > SHA256SUMS
   )
+  # What the runtime-needs fixtures print when run alone in an empty root with an empty
+  # environment (a scratch image, short of a container runtime's bind mounts of /etc/hosts and
+  # /etc/resolv.conf). Root only; ports and temp names normalised.
+  if [ "$(id -u)" = 0 ]; then
+    scratch="$work/scratch"
+    for f in go-needs go-embedded go-nss-static-glibc c-nss-static; do
+      rm -rf "$scratch" && mkdir -p "$scratch" && cp "$out/$f" "$scratch/"
+      timeout 20 env -i "$(command -v chroot)" "$scratch" "/$f" localhost 2>&1 |
+        sed -E 's/:[0-9]+->/:PORT->/; s/needs[0-9]+/needsNNN/' > "$out/$f.scratch-run" || true
+    done
+  fi
 
   # hello for the other two executable formats, for buildinfo parity with go version -m.
   out="$here/pe-macho"
