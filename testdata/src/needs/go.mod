@@ -1,0 +1,3 @@
+module example.com/needs
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.com/nss
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.com/vcs
+
+go 1.21

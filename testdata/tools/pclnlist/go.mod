@@ -1,0 +1,3 @@
+module example.com/pclnlist
+
+go 1.21

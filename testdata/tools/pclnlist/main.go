@@ -1,0 +1,133 @@
+// pclnlist prints what a Go binary's pclntab says, read with Go's own debug/gosym: an
+// independent witness for the fixture records (it shares no code with gostatic).
+//
+//	pclnlist files BINARY          every source file name in the file table, sorted
+//	pclnlist funcs REGEXP BINARY   the function names matching REGEXP, sorted
+//
+// It works on stripped binaries (pclntab survives -s -w), for ELF, PE and Mach-O.
+package main
+
+import (
+	"debug/elf"
+	"debug/gosym"
+	"debug/macho"
+	"debug/pe"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "pclnlist:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	var pattern *regexp.Regexp
+	switch {
+	case len(args) == 2 && args[0] == "files":
+	case len(args) == 3 && args[0] == "funcs":
+		var err error
+		if pattern, err = regexp.Compile(args[1]); err != nil {
+			return err
+		}
+	default:
+		return errors.New("usage: pclnlist files BINARY | pclnlist funcs REGEXP BINARY")
+	}
+	pcln, text, err := pclntab(args[len(args)-1])
+	if err != nil {
+		return err
+	}
+	table, err := gosym.NewTable(nil, gosym.NewLineTable(pcln, text))
+	if err != nil {
+		return err
+	}
+	var names []string
+	if pattern == nil {
+		for name := range table.Files {
+			names = append(names, name)
+		}
+	} else {
+		seen := map[string]bool{}
+		for _, fn := range table.Funcs {
+			if pattern.MatchString(fn.Name) && !seen[fn.Name] {
+				seen[fn.Name] = true
+				names = append(names, fn.Name)
+			}
+		}
+	}
+	if len(names) == 0 && pattern == nil {
+		return errors.New("empty file table")
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Println(name)
+	}
+	return nil
+}
+
+// pclntab returns the pclntab bytes and the start address of the text.
+func pclntab(path string) ([]byte, uint64, error) {
+	if f, err := elf.Open(path); err == nil {
+		defer f.Close()
+		var text uint64
+		if s := f.Section(".text"); s != nil {
+			text = s.Addr
+		}
+		for _, name := range []string{".gopclntab", ".data.rel.ro.gopclntab"} {
+			if s := f.Section(name); s != nil {
+				data, err := s.Data()
+				return data, text, err
+			}
+		}
+		return nil, 0, errors.New("no .gopclntab section")
+	}
+	if f, err := macho.Open(path); err == nil {
+		defer f.Close()
+		var text uint64
+		if s := f.Section("__text"); s != nil {
+			text = s.Addr
+		}
+		if s := f.Section("__gopclntab"); s != nil {
+			data, err := s.Data()
+			return data, text, err
+		}
+		return nil, 0, errors.New("no __gopclntab section")
+	}
+	if f, err := pe.Open(path); err == nil {
+		defer f.Close()
+		return pePclntab(f)
+	}
+	return nil, 0, errors.New("not ELF, Mach-O or PE")
+}
+
+// pePclntab finds pclntab in a PE file through the runtime.pclntab/epclntab symbols, as
+// cmd/internal/objfile does; a PE built with -s has none.
+func pePclntab(f *pe.File) ([]byte, uint64, error) {
+	var start, end int64 = -1, -1
+	var section int16
+	for _, s := range f.Symbols {
+		switch s.Name {
+		case "runtime.pclntab":
+			start, section = int64(s.Value), s.SectionNumber
+		case "runtime.epclntab":
+			end = int64(s.Value)
+		}
+	}
+	if start < 0 || end < start || section < 1 || int(section) > len(f.Sections) {
+		return nil, 0, errors.New("no runtime.pclntab symbols (built with -s?)")
+	}
+	data, err := f.Sections[section-1].Data()
+	if err != nil || end > int64(len(data)) {
+		return nil, 0, errors.New("pclntab outside its section")
+	}
+	var text uint64
+	if s := f.Section(".text"); s != nil {
+		text = uint64(s.VirtualAddress)
+	}
+	return data[start:end], text, nil
+}
