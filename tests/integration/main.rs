@@ -4,5 +4,6 @@
 mod cli;
 mod elf_edge;
 mod fixtures;
+mod fuzz_corpus;
 mod synth;
 mod util;
