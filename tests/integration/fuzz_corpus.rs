@@ -170,5 +170,24 @@ fn linker_layout_seeds_compare_both_views() {
         };
         let facts = elf::read(&bytes).unwrap();
         assert_eq!(facts.views_agree, expected, "{name}");
+        if expected == Some(false) {
+            continue;
+        }
+        // The oracle's same-bytes checks fire only when the ranges match exactly.
+        let view = elf::loader::read(&bytes).unwrap();
+        let sections = elf::sections::read(&bytes, view.is_64).unwrap();
+        let dynamic = view
+            .segments
+            .iter()
+            .find(|s| s.p_type == PT_DYNAMIC)
+            .unwrap();
+        let ranges = sections.needed_ranges.unwrap();
+        assert_eq!(ranges.dynamic, (dynamic.offset, dynamic.filesz), "{name}");
+        let strtab = view.dynamic.as_ref().and_then(|d| d.strtab_range);
+        assert_eq!(strtab, Some(ranges.strtab), "{name}");
+        if let Some(interp) = view.segments.iter().find(|s| s.p_type == PT_INTERP) {
+            let range = Some((interp.offset, interp.filesz));
+            assert_eq!(sections.interpreter_range, range, "{name}");
+        }
     }
 }
