@@ -14,6 +14,8 @@ pub mod elf;
 pub mod error;
 pub mod facts;
 pub mod foreign;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gobin;
 pub mod goversion;
 pub mod input;

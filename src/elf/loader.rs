@@ -46,6 +46,9 @@ pub struct DynamicSection {
     pub flags_1: u64,
     pub has_bind_now: bool,
     pub has_textrel: bool,
+    /// File range (offset, length) the strings were read from: DT_STRTAB through its PT_LOAD,
+    /// cut at DT_STRSZ. None when no entry needed a string.
+    pub strtab_range: Option<(u64, u64)>,
 }
 
 /// The loader's view of one ELF file.
@@ -273,6 +276,7 @@ fn resolve_dynamic(
             })?;
             let available = data.len() as u64 - offset;
             let len = strsz.map_or(available, |sz| sz.min(available));
+            out.strtab_range = Some((offset, len));
             &data[offset as usize..(offset + len) as usize]
         }
         None => {

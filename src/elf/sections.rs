@@ -35,10 +35,21 @@ pub struct SectionView {
     pub debuglink: Option<String>,
     /// `.interp` contents, when the section exists.
     pub interpreter: Option<String>,
+    /// File range (offset, length) of the `.interp` section `interpreter` came from.
+    pub interpreter_range: Option<(u64, u64)>,
     /// DT_NEEDED names from the SHT_DYNAMIC section, when it exists.
     pub needed: Option<Vec<String>>,
+    /// File ranges of the SHT_DYNAMIC section and its linked string table `needed` came from,
+    /// so a caller can tell whether the loader's view read the same bytes.
+    pub needed_ranges: Option<NeededRanges>,
     /// Executable sections exist and all are SHT_NOBITS: a separate debug-info file.
     pub code_stripped: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NeededRanges {
+    pub dynamic: (u64, u64),
+    pub strtab: (u64, u64),
 }
 
 impl SectionView {
@@ -128,9 +139,17 @@ fn read_as<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<SectionV
         }
         if name == ".interp" && sh_type == elf::SHT_PROGBITS {
             view.interpreter = section.data(endian, data).ok().map(super::loader::c_string);
+            view.interpreter_range = view
+                .interpreter
+                .as_ref()
+                .and_then(|_| section.file_range(endian));
         }
-        if sh_type == elf::SHT_DYNAMIC && view.needed.is_none() {
-            view.needed = dynamic_needed(&table, section, endian, data);
+        if sh_type == elf::SHT_DYNAMIC
+            && view.needed.is_none()
+            && let Some((needed, ranges)) = dynamic_needed(&table, section, endian, data)
+        {
+            view.needed = Some(needed);
+            view.needed_ranges = Some(ranges);
         }
         view.names.push(name);
     }
@@ -248,10 +267,14 @@ fn dynamic_needed<'data, Elf: FileHeader<Endian = Endianness>>(
     section: &Elf::SectionHeader,
     endian: Endianness,
     data: &'data [u8],
-) -> Option<Vec<String>> {
+) -> Option<(Vec<String>, NeededRanges)> {
     use object::read::elf::Dyn;
     let (entries, link) = section.dynamic(endian, data).ok()??;
     let strings = table.strings(endian, data, link).ok()?;
+    let ranges = NeededRanges {
+        dynamic: section.file_range(endian)?,
+        strtab: table.section(link).ok()?.file_range(endian)?,
+    };
     let mut needed = Vec::new();
     for entry in entries {
         let tag = entry.d_tag(endian);
@@ -260,11 +283,12 @@ fn dynamic_needed<'data, Elf: FileHeader<Endian = Endianness>>(
         }
         if tag == elf::DT_NEEDED {
             let at: u64 = entry.d_val(endian).into();
-            let name = strings.get(at as u32).ok()?;
+            // An offset past 4 GiB names nothing; truncating it would name some other string.
+            let name = strings.get(u32::try_from(at).ok()?).ok()?;
             needed.push(String::from_utf8_lossy(name).into_owned());
         }
     }
-    Some(needed)
+    Some((needed, ranges))
 }
 
 fn read_u32(bytes: &[u8], at: usize, endian: Endianness) -> Option<u32> {

@@ -1,9 +1,9 @@
 //! Turn the command line's paths into the list of files to look at.
 //!
-//! Directories are walked recursively and sorted; directory symlinks are not followed (no
-//! loops, no escaping the tree), file symlinks are followed to the file they name; FIFOs,
-//! sockets and devices met in a walk are skipped, as they cannot be executables and reading
-//! one could block. A path named directly is always reported: as a file, or as an error.
+//! Directories are walked recursively, in parallel on rayon's pool, and the result sorted;
+//! directory symlinks are not followed (no loops, no escaping the tree), file symlinks are
+//! followed to the file they name; FIFOs, sockets and devices met in a walk are skipped, as they
+//! cannot be executables and reading one could block. A path named directly is always reported: as a file, or as an error.
 
 use std::ffi::OsStr;
 use std::fs;
@@ -72,15 +72,35 @@ pub fn collect(paths: &[impl AsRef<OsStr>]) -> (Vec<Candidate>, Vec<InputError>)
     (candidates, errors)
 }
 
+/// How many directory levels below a root are handed out to rayon's pool as separate jobs.
+/// Two levels split `/usr` into a few hundred subtrees, enough to keep every core busy; below
+/// that each subtree is walked sequentially.
+const SPLIT_DEPTH: usize = 2;
+
+/// Walk `root` on rayon's pool: the first levels are listed here and their subdirectories
+/// walked in parallel, so opening directories overlaps across cores (the walk was a third of
+/// `check /usr`, all on one core). Order does not matter: `collect` sorts.
 fn walk_dir(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<InputError>) {
-    let walker = walkdir::WalkDir::new(root)
+    let (files, errs) = walk_split(root, SPLIT_DEPTH);
+    candidates.extend(files);
+    errors.extend(errs);
+}
+
+fn walk_split(dir: &Path, split_depth: usize) -> (Vec<Candidate>, Vec<InputError>) {
+    use rayon::prelude::*;
+
+    let max_depth = if split_depth == 0 { usize::MAX } else { 1 };
+    let mut candidates = Vec::new();
+    let mut errors = Vec::new();
+    let mut subdirs = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
-        .sort_by_file_name();
+        .max_depth(max_depth);
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
-                let path = err.path().unwrap_or(root).display().to_string();
+                let path = err.path().unwrap_or(dir).display().to_string();
                 let kind = match err.io_error() {
                     Some(io) => InputErrorKind::from_io(io),
                     None => InputErrorKind::Io(err.to_string()),
@@ -90,6 +110,10 @@ fn walk_dir(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<Input
             }
         };
         let file_type = entry.file_type();
+        if split_depth > 0 && entry.depth() == 1 && file_type.is_dir() {
+            subdirs.push(entry.into_path());
+            continue;
+        }
         let is_file = if file_type.is_file() {
             true
         } else if file_type.is_symlink() {
@@ -107,6 +131,15 @@ fn walk_dir(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<Input
             });
         }
     }
+    let nested: Vec<(Vec<Candidate>, Vec<InputError>)> = subdirs
+        .par_iter()
+        .map(|sub| walk_split(sub, split_depth - 1))
+        .collect();
+    for (files, errs) in nested {
+        candidates.extend(files);
+        errors.extend(errs);
+    }
+    (candidates, errors)
 }
 
 #[cfg(unix)]
@@ -118,4 +151,53 @@ fn is_fifo(meta: &fs::Metadata) -> bool {
 #[cfg(not(unix))]
 fn is_fifo(_meta: &fs::Metadata) -> bool {
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files at, above and below the depth where the walk is split into parallel jobs are all
+    /// found once, in sorted order; a directory symlink is not followed.
+    #[test]
+    fn split_walk_finds_every_file_once_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for sub in ["a/b/c/d", "a/e", "z"] {
+            fs::create_dir_all(root.join(sub)).unwrap();
+        }
+        for file in [
+            "top",
+            "a/one",
+            "a/b/two",
+            "a/b/c/three",
+            "a/b/c/d/four",
+            "a/e/five",
+        ] {
+            fs::write(root.join(file), b"x").unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root.join("a"), root.join("z/loop")).unwrap();
+
+        let (candidates, errors) = collect(&[root]);
+        assert!(errors.is_empty());
+        let found: Vec<String> = candidates
+            .iter()
+            .map(|c| {
+                c.display
+                    .strip_prefix(&*root.display().to_string())
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        let expected = [
+            "/a/b/c/d/four",
+            "/a/b/c/three",
+            "/a/b/two",
+            "/a/e/five",
+            "/a/one",
+            "/top",
+        ];
+        assert_eq!(found, expected);
+    }
 }

@@ -5,6 +5,7 @@ mod buildinfo;
 mod cli;
 mod elf_edge;
 mod fixtures;
+mod fuzz_corpus;
 mod gobin;
 mod rules_cmd;
 mod synth;

@@ -25,6 +25,7 @@ pub const DT_BIND_NOW: u64 = 24;
 pub const SHT_PROGBITS: u32 = 1;
 pub const SHT_SYMTAB: u32 = 2;
 pub const SHT_STRTAB: u32 = 3;
+pub const SHT_DYNAMIC: u32 = 6;
 pub const SHT_NOBITS: u32 = 8;
 pub const SHF_ALLOC: u64 = 2;
 pub const SHF_EXECINSTR: u64 = 4;
@@ -75,6 +76,9 @@ pub struct Synth {
     pub extra_loads: Vec<u32>,
     pub sections: Vec<Section>,
     pub section_headers: bool,
+    /// Add `.interp`, `.dynstr` and `.dynamic` section headers over the very bytes PT_INTERP
+    /// and PT_DYNAMIC use, as a linker does.
+    pub loader_sections: bool,
 }
 
 impl Synth {
@@ -99,6 +103,7 @@ impl Synth {
             extra_loads: Vec::new(),
             sections: Vec::new(),
             section_headers: true,
+            loader_sections: false,
         }
     }
 
@@ -149,6 +154,7 @@ impl Synth {
             (at, i.len() as u64 + 1)
         });
         let mut dynamic_at = None;
+        let mut dynstr_at = None;
         if self.has_dynamic() {
             let mut strtab = vec![0u8];
             let mut add = |s: &str| {
@@ -168,6 +174,7 @@ impl Synth {
                 entries.push((DT_RUNPATH, add(runpath)));
             }
             let strtab_at = body_start + body.len() as u64;
+            dynstr_at = Some((strtab_at, strtab.len() as u64));
             body.extend_from_slice(&strtab);
             align(&mut body, 8);
             entries.push((DT_STRTAB, base + strtab_at));
@@ -187,11 +194,31 @@ impl Synth {
             dynamic_at = Some((at, body.len() as u64 + body_start - at));
         }
 
+        // Section headers over bytes already placed: (name, type, offset, size, link).
+        let mut over_loader = Vec::new();
+        if self.section_headers && self.loader_sections {
+            let first = self.sections.len() as u32 + 1;
+            if let Some((at, len)) = interp_at {
+                over_loader.push((".interp", SHT_PROGBITS, at, len, 0));
+            }
+            if let (Some((str_at, str_len)), Some((at, len))) = (dynstr_at, dynamic_at) {
+                let dynstr_index = first + over_loader.len() as u32;
+                over_loader.push((".dynstr", SHT_STRTAB, str_at, str_len, 0));
+                over_loader.push((".dynamic", SHT_DYNAMIC, at, len, dynstr_index));
+            }
+        }
+
         // Section contents, then the names, then the header table.
         let mut section_offsets = Vec::new();
         let mut shstrtab = vec![0u8];
         let mut name_offsets = Vec::new();
+        let mut over_loader_names = Vec::new();
         if self.section_headers {
+            for (name, ..) in &over_loader {
+                over_loader_names.push(shstrtab.len() as u32);
+                shstrtab.extend_from_slice(name.as_bytes());
+                shstrtab.push(0);
+            }
             for section in &self.sections {
                 align(&mut body, 8);
                 section_offsets.push(body_start + body.len() as u64);
@@ -216,7 +243,7 @@ impl Synth {
             0
         };
         let shnum = if self.section_headers {
-            self.sections.len() as u16 + 2
+            (self.sections.len() + over_loader.len()) as u16 + 2
         } else {
             0
         };
@@ -285,6 +312,12 @@ impl Synth {
                     len,
                     section.link,
                 );
+            }
+            for (&(_, sh_type, offset, size, link), &name) in
+                over_loader.iter().zip(&over_loader_names)
+            {
+                let flags = if sh_type == SHT_DYNAMIC { 3 } else { 2 };
+                self.shdr(&mut out, name, sh_type, flags, offset, size, link);
             }
             let len = shstrtab.len() as u64;
             self.shdr(
