@@ -161,7 +161,16 @@ pub fn analyse(
         };
     };
     let facts = match format {
-        Format::Elf => FileFacts::Elf(Box::new(crate::elf::read(data)?)),
+        Format::Elf => {
+            let mut elf = crate::elf::read(data)?;
+            // A packed file's Go facts are compressed away; its stub is not Go.
+            let go = match elf.upx {
+                Some(_) => None,
+                None => crate::gobin::facts::read(data, &elf),
+            };
+            elf.glibc_nss = crate::gobin::facts::static_glibc_nss(data, &elf, go.as_ref());
+            FileFacts::elf(elf, go)
+        }
         other => match crate::foreign::read(data, other).map_err(InputErrorKind::Foreign)? {
             Some(facts) => FileFacts::Foreign(facts),
             None if named => return Err(InputErrorKind::UnknownFormat(input::describe_head(data))),

@@ -125,6 +125,12 @@ pub struct ElfFacts {
     /// The section table's `.interp` and SHT_DYNAMIC agree with the program headers (null
     /// when there is nothing to compare). False means packed or tampered.
     pub views_agree: Option<bool>,
+    /// UPX's pack headers, when the file is UPX-packed: the facts above then describe the
+    /// unpacking stub, not the program.
+    pub upx: Option<upx::UpxFacts>,
+    /// glibc's NSS machinery in a statically linked program (C, or Go with cgo): it will
+    /// dlopen libnss_*.so at run time.
+    pub glibc_nss: Option<crate::gobin::analysis::GlibcNss>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -141,7 +147,9 @@ pub fn read(data: &[u8]) -> Result<ElfFacts, ElfError> {
     let view = loader::read(data)?;
     let sections = sections::read(data, view.is_64)?;
     let notes = notes::read(data, view.is_64);
-    Ok(facts_from(&view, &sections, &notes))
+    let mut facts = facts_from(&view, &sections, &notes);
+    facts.upx = upx::detect(data);
+    Ok(facts)
 }
 
 pub fn facts_from(view: &LoaderView, sections: &SectionView, notes: &notes::Notes) -> ElfFacts {
@@ -231,6 +239,8 @@ pub fn facts_from(view: &LoaderView, sections: &SectionView, notes: &notes::Note
         go_build_id: notes.go_build_id.clone(),
         go,
         views_agree: views_agree(view, sections),
+        upx: None,
+        glibc_nss: None,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod binary;
 pub mod buildinfo;
 pub mod dwarf;
+pub mod facts;
 pub mod pclntab;
 pub mod release;
 pub mod symtab;
@@ -18,3 +19,4 @@ pub mod symtab;
 pub(crate) mod test_elf;
 
 pub use binary::Binary;
+pub use facts::GoFacts;

@@ -12,6 +12,7 @@ use crate::elf::ElfFacts;
 use crate::error::InputError;
 use crate::facts::FileFacts;
 use crate::foreign::ForeignFacts;
+use crate::gobin::GoFacts;
 use crate::rules::{Evaluation, Finding, NotApplicable, Scratch, Severity, Verdict};
 
 pub const SCHEMA: &str = "gostatic/v1";
@@ -39,6 +40,8 @@ pub struct FileReport {
     pub sha256: Option<String>,
     pub size: u64,
     pub elf: Option<ElfFacts>,
+    /// Go facts: buildinfo, cgo, build paths, runtime needs; null for non-Go files.
+    pub go: Option<GoFacts>,
     /// PE and Mach-O files: format, OS and architectures.
     pub foreign: Option<ForeignFacts>,
     pub verdict: Verdict,
@@ -54,9 +57,9 @@ impl FileReport {
         facts: FileFacts,
         evaluation: Evaluation,
     ) -> Self {
-        let (format, elf, foreign) = match facts {
-            FileFacts::Elf(elf) => ("elf", Some(*elf), None),
-            FileFacts::Foreign(foreign) => (foreign.format, None, Some(foreign)),
+        let (format, elf, go, foreign) = match facts {
+            FileFacts::Elf { elf, go } => ("elf", Some(*elf), go.map(|g| *g), None),
+            FileFacts::Foreign(foreign) => (foreign.format, None, None, Some(foreign)),
         };
         FileReport {
             path,
@@ -64,6 +67,7 @@ impl FileReport {
             sha256,
             size,
             elf,
+            go,
             foreign,
             verdict: evaluation.verdict,
             findings: evaluation.findings,
@@ -91,6 +95,8 @@ pub struct Summary {
     pub files: usize,
     pub errors: usize,
     pub ready: usize,
+    /// Ready once the files its verdict names are added.
+    pub ready_if_added: usize,
     pub blocked: usize,
     pub not_applicable: usize,
     pub findings: SeverityCounts,
@@ -137,6 +143,7 @@ impl Report {
         for file in &files {
             match file.verdict.scratch {
                 Scratch::Ready => summary.ready += 1,
+                Scratch::ReadyIfAdded => summary.ready_if_added += 1,
                 Scratch::Blocked => summary.blocked += 1,
                 Scratch::NotApplicable => summary.not_applicable += 1,
             }

@@ -73,6 +73,7 @@ fn render_file(file: &FileReport, out: &mut dyn Write, painter: &Painter) -> io:
     let verdict = for_terminal(&file.verdict.summary);
     let verdict = match file.verdict.scratch {
         Scratch::Ready => painter.paint(&verdict, |s| s.green().bold()),
+        Scratch::ReadyIfAdded => painter.paint(&verdict, |s| s.yellow().bold()),
         Scratch::Blocked => painter.paint(&verdict, |s| s.red().bold()),
         Scratch::NotApplicable => painter.paint(&verdict, |s| s.dimmed()),
     };
@@ -137,8 +138,17 @@ fn describe(file: &FileReport) -> String {
         if elf.os != "linux" {
             parts.push(format!("for {}", elf.os));
         }
-        if elf.go {
-            parts.push("Go".to_string());
+        match (&file.go, elf.go) {
+            (Some(go), _) => parts.push(match (&go.version, &go.version_range) {
+                (Some(version), _) => format!("Go {}", version.trim_start_matches("go")),
+                (None, Some(range)) => format!("Go {range}"),
+                (None, None) => "Go".to_string(),
+            }),
+            (None, true) => parts.push("Go".to_string()),
+            (None, false) => {}
+        }
+        if elf.upx.is_some() {
+            parts.push("UPX-packed".to_string());
         }
         if elf.section_headers == 0 {
             parts.push("no section headers".to_string());
@@ -165,12 +175,11 @@ fn summary_line(report: &Report) -> String {
     let s = &report.summary;
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut line = format!(
-        "{}: {} ready, {} blocked",
-        plural(s.files, "file", "files"),
-        s.ready,
-        s.blocked
-    );
+    let mut line = format!("{}: {} ready", plural(s.files, "file", "files"), s.ready);
+    if s.ready_if_added > 0 {
+        line.push_str(&format!(", {} ready if files are added", s.ready_if_added));
+    }
+    line.push_str(&format!(", {} blocked", s.blocked));
     if s.not_applicable > 0 {
         line.push_str(&format!(", {} not applicable", s.not_applicable));
     }

@@ -66,6 +66,14 @@ pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
         ));
     }
 
+    if let Some(upx) = &elf.upx {
+        sink.found(Finding::new(
+            Rule::UpxPacked,
+            upx_message(upx),
+            "ship the unpacked binary; -ldflags='-s -w' and -trimpath make it small without packing",
+        ));
+    }
+
     match elf.relro {
         None => sink.not_applicable(
             Rule::NoRelro,
@@ -94,4 +102,26 @@ fn exec_stack_fix(elf: &ElfFacts) -> &'static str {
     } else {
         "link with -Wl,-z,noexecstack and find the object without a .note.GNU-stack section"
     }
+}
+
+fn upx_message(upx: &crate::elf::upx::UpxFacts) -> String {
+    let mut details = Vec::new();
+    if let Some(version) = upx.version {
+        details.push(format!("pack format version {version}"));
+    }
+    if let Some(method) = upx.method_name {
+        details.push(format!("method {method}"));
+    }
+    if let Some(size) = upx.original_size {
+        details.push(format!("{} unpacked", super::human_bytes(size)));
+    }
+    let details = if details.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", details.join(", "))
+    };
+    format!(
+        "UPX-packed{details}: the program unpacks itself into writable, executable memory, and its {} cannot be seen; these facts describe the unpacking stub",
+        upx.hidden_facts.join(", ")
+    )
 }

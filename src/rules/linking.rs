@@ -50,6 +50,29 @@ pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
             fix,
         ));
     }
+    if let Some(nss) = &elf.glibc_nss {
+        let fix = if elf.go {
+            "build with CGO_ENABLED=0 or -tags netgo,osusergo"
+        } else {
+            "link against musl, or avoid NSS calls (getaddrinfo, getpwnam...) in a static binary; or use a base image with the same glibc"
+        };
+        let evidence: Vec<String> = nss
+            .symbols
+            .iter()
+            .map(String::as_str)
+            .chain(nss.strings.iter().copied())
+            .take(3)
+            .map(|s| format!("\"{s}\""))
+            .collect();
+        sink.found(Finding::new(
+            Rule::StaticGlibcNss,
+            format!(
+                "statically linked glibc with NSS ({}): name and user lookups dlopen libnss_*.so from the build's glibc at run time",
+                evidence.join(", ")
+            ),
+            fix,
+        ));
+    }
     let mut search = Vec::new();
     if !elf.rpath.is_empty() {
         search.push(format!("DT_RPATH {}", elf.rpath.join(":")));

@@ -5,16 +5,18 @@
 //! Rule IDs are never renumbered or reused (see `docs/rules.md`).
 
 mod debug;
+mod gobuild;
 mod hardening;
 mod linking;
 mod registry;
+mod runtime;
 mod verdict;
 
 use serde::{Serialize, Serializer};
 
 use crate::facts::FileFacts;
 pub use registry::{Category, Rule, RuleInfo};
-pub use verdict::{Scratch, Verdict};
+pub use verdict::{Base, Scratch, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -126,10 +128,14 @@ impl Sink {
 pub fn evaluate(facts: &FileFacts) -> Evaluation {
     let mut sink = Sink::default();
     match facts {
-        FileFacts::Elf(elf) => {
+        FileFacts::Elf { elf, go } => {
             linking::check(elf, &mut sink);
             hardening::check(elf, &mut sink);
             debug::check(elf, &mut sink);
+            if let Some(go) = go {
+                gobuild::check(elf, go, &mut sink);
+                runtime::check(go, &mut sink);
+            }
         }
         FileFacts::Foreign(foreign) => linking::check_foreign(foreign, &mut sink),
     }

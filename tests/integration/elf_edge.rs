@@ -11,7 +11,7 @@ fn facts(synth: &Synth) -> elf::ElfFacts {
 }
 
 fn rules_of(synth: &Synth) -> Vec<Rule> {
-    let facts = gostatic::facts::FileFacts::Elf(Box::new(facts(synth)));
+    let facts = gostatic::facts::FileFacts::elf(facts(synth), None);
     rules::evaluate(&facts)
         .findings
         .iter()
@@ -28,7 +28,7 @@ fn static_executable_is_ready_and_relro_is_not_applicable() {
         (None, 0, false, Some(true))
     );
     assert_eq!(f.relro, None);
-    let eval = rules::evaluate(&gostatic::facts::FileFacts::Elf(Box::new(f)));
+    let eval = rules::evaluate(&gostatic::facts::FileFacts::elf(f, None));
     assert_eq!(eval.verdict.scratch, Scratch::Ready);
     assert_eq!(
         eval.findings.iter().map(|f| f.rule).collect::<Vec<_>>(),
@@ -103,7 +103,7 @@ fn shared_library_with_soname_even_when_runnable() {
     let f = facts(&synth);
     assert_eq!(f.linking, Linking::SharedLibrary);
     assert_eq!(f.soname.as_deref(), Some("libfoo.so.1"));
-    let eval = rules::evaluate(&gostatic::facts::FileFacts::Elf(Box::new(f)));
+    let eval = rules::evaluate(&gostatic::facts::FileFacts::elf(f, None));
     assert_eq!(eval.verdict.scratch, Scratch::NotApplicable);
     assert!(eval.findings.is_empty(), "{:?}", eval.findings);
 }

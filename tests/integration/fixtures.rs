@@ -215,7 +215,7 @@ fn unstripped_go_reports_what_s_w_would_save() {
         .iter()
         .map(|f| f["rule"].as_str().unwrap())
         .collect();
-    assert_eq!(rules, ["GS203", "GS301", "GS302"]);
+    assert_eq!(rules, ["GS203", "GS301", "GS302", "GS401"]);
     let total = elf["symtab_bytes"].as_u64().unwrap() + elf["dwarf_bytes"].as_u64().unwrap();
     assert_eq!(elf["strip_savings_bytes"].as_u64().unwrap(), total);
     assert!(

@@ -86,6 +86,11 @@ impl PathScan {
         }
     }
 
+    /// Distinct leaking paths seen so far.
+    pub fn leak_count(&self) -> usize {
+        self.leaks.len() + self.overflow
+    }
+
     pub fn finish(self) -> BuildPaths {
         let goroot = self.leaks.iter().find_map(|p| goroot_of(p));
         let mut out = BuildPaths {

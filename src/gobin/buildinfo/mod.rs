@@ -168,7 +168,7 @@ impl BuildInfo {
     }
 }
 
-fn settings_as_object<S: Serializer>(
+pub(crate) fn settings_as_object<S: Serializer>(
     settings: &[BuildSetting],
     serializer: S,
 ) -> Result<S::Ok, S::Error> {

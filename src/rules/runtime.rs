@@ -1,0 +1,79 @@
+//! GS501–GS503: files a Go program opens at run time that an empty image lacks. In `check`
+//! they are advice for the Dockerfile (the exact files and the COPY line); the image command
+//! turns them into errors when the files are absent from the image.
+
+use super::{Finding, Rule, Sink};
+use crate::gobin::GoFacts;
+use crate::gobin::analysis::{NeedKind, RuntimeNeed};
+
+/// The rule for a need kind, where there is one (name resolution and MIME have none: the
+/// container runtime provides resolv.conf and hosts, and a built-in MIME table answers).
+pub(super) fn rule_for(kind: NeedKind) -> Option<Rule> {
+    match kind {
+        NeedKind::CaCertificates => Some(Rule::NeedsCaCertificates),
+        NeedKind::Zoneinfo => Some(Rule::NeedsZoneinfo),
+        NeedKind::Passwd => Some(Rule::NeedsPasswd),
+        NeedKind::NameResolution | NeedKind::Mime => None,
+    }
+}
+
+/// The file (or directory) to put into a scratch image for a need: the first Go tries.
+pub(super) fn file_to_add(need: &RuntimeNeed) -> Option<&'static str> {
+    rule_for(need.spec.kind)?;
+    need.spec.files.first().map(|f| f.trim_end_matches('/'))
+}
+
+pub(super) fn check(go: &GoFacts, sink: &mut Sink) {
+    for need in go.required_needs() {
+        let Some(rule) = rule_for(need.spec.kind) else {
+            continue;
+        };
+        let what = match need.spec.kind {
+            NeedKind::CaCertificates => {
+                "verifies TLS certificates with the system roots and embeds no fallback roots"
+            }
+            NeedKind::Zoneinfo => "loads time zones by name and embeds no time zone database",
+            _ => "looks up users or groups",
+        };
+        let how = match need.implementation {
+            Some("cgo") => " through libc",
+            _ => "",
+        };
+        let env = if need.spec.env.is_empty() {
+            String::new()
+        } else {
+            format!(" (or set {})", need.spec.env.join("/"))
+        };
+        sink.found(Finding::new(
+            rule,
+            format!(
+                "{what}{how} ({}): on scratch it needs {}{env}",
+                evidence(&need.evidence),
+                needed_files(need),
+            ),
+            format!("{}; {}", need.spec.dockerfile, need.spec.note),
+        ));
+    }
+}
+
+fn needed_files(need: &RuntimeNeed) -> String {
+    match need.spec.kind {
+        NeedKind::Passwd => need.spec.files.join(" and "),
+        _ => file_to_add(need).unwrap_or_default().to_string(),
+    }
+}
+
+/// The first few names, then how many more.
+fn evidence(names: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut text = names
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        text.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    text
+}
