@@ -21,20 +21,13 @@ fn cgo(elf: &ElfFacts, go: &GoFacts, sink: &mut Sink) {
         return;
     }
     let evidence = &go.cgo_evidence;
-    let mut shown: Vec<&str> = evidence
-        .evidence
-        .iter()
-        .map(String::as_str)
-        .take(3)
-        .collect();
-    if shown.is_empty() {
-        shown.push("runtime/cgo");
-    }
-    let more = evidence.count.saturating_sub(shown.len());
-    let more = if more > 0 {
-        format!(" and {more} more")
+    let shown = if evidence.evidence.is_empty() {
+        "runtime/cgo".to_string()
     } else {
-        String::new()
+        super::first_few(
+            &evidence.evidence,
+            evidence.count.max(evidence.evidence.len()),
+        )
     };
     let linked = if elf.needed.is_empty() {
         "linked statically"
@@ -44,7 +37,10 @@ fn cgo(elf: &ElfFacts, go: &GoFacts, sink: &mut Sink) {
     let calls = if evidence.c_calls.is_empty() {
         String::new()
     } else {
-        format!("; calls into C: {}", evidence.c_calls.join(", "))
+        format!(
+            "; calls into C: {}",
+            super::first_few(&evidence.c_calls, evidence.c_calls.len())
+        )
     };
     let enabled = go
         .setting("CGO_ENABLED")
@@ -53,8 +49,7 @@ fn cgo(elf: &ElfFacts, go: &GoFacts, sink: &mut Sink) {
     sink.found(Finding::new(
         Rule::Cgo,
         format!(
-            "cgo is linked in{enabled}, {linked}: {}{more}{calls}",
-            shown.join(", ")
+            "cgo is linked in{enabled}, {linked}: {shown}{calls}"
         ),
         "build with CGO_ENABLED=0, or with -tags netgo,osusergo if cgo is needed for something else",
     ));

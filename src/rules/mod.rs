@@ -150,6 +150,22 @@ pub fn evaluate(facts: &FileFacts) -> Evaluation {
     }
 }
 
+/// The first three of `names`, then how many more of `total` there are: evidence in messages.
+pub(crate) fn first_few<S: AsRef<str>>(names: &[S], total: usize) -> String {
+    const SHOWN: usize = 3;
+    let mut text = names
+        .iter()
+        .take(SHOWN)
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let shown = names.len().min(SHOWN);
+    if total > shown {
+        text.push_str(&format!(" and {} more", total - shown));
+    }
+    text
+}
+
 /// `1.2 MiB`, `840 KiB`, `512 B`: sizes in messages.
 pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];

@@ -48,7 +48,7 @@ pub(super) fn check(go: &GoFacts, sink: &mut Sink) {
             rule,
             format!(
                 "{what}{how} ({}): on scratch it needs {}{env}",
-                evidence(&need.evidence),
+                super::first_few(&need.evidence, need.evidence.len()),
                 needed_files(need),
             ),
             format!("{}; {}", need.spec.dockerfile, need.spec.note),
@@ -61,19 +61,4 @@ fn needed_files(need: &RuntimeNeed) -> String {
         NeedKind::Passwd => need.spec.files.join(" and "),
         _ => file_to_add(need).unwrap_or_default().to_string(),
     }
-}
-
-/// The first few names, then how many more.
-fn evidence(names: &[String]) -> String {
-    const SHOWN: usize = 3;
-    let mut text = names
-        .iter()
-        .take(SHOWN)
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(", ");
-    if names.len() > SHOWN {
-        text.push_str(&format!(" and {} more", names.len() - SHOWN));
-    }
-    text
 }

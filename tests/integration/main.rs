@@ -6,6 +6,7 @@ mod cli;
 mod elf_edge;
 mod fixtures;
 mod fuzz_corpus;
+mod go_check;
 mod gobin;
 mod rules_cmd;
 mod synth;

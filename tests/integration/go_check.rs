@@ -1,0 +1,287 @@
+//! `gostatic check` on the Go fixtures of `testdata/go`: each fixture's rules and `go` facts,
+//! checked against what independent tools recorded beside it when `build.sh` made it
+//! (`.goversion` from `go version -m`, `.files`/`.funcs` from Go's own `debug/gosym`,
+//! `.nss-symbols` from nm on an unstripped twin).
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::util::gostatic;
+
+fn go_fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/go")
+        .join(name)
+}
+
+fn record(name: &str, ext: &str) -> String {
+    std::fs::read_to_string(go_fixture(&format!("{name}.{ext}"))).unwrap()
+}
+
+/// The JSON report of one fixture, as `files[0]`.
+fn check(path: PathBuf) -> Value {
+    let out = gostatic()
+        .args(["check", "--format", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code().unwrap() < 2,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    report["files"][0].clone()
+}
+
+fn rules(file: &Value) -> Vec<String> {
+    file["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn go_rules(file: &Value) -> Vec<String> {
+    rules(file)
+        .into_iter()
+        .filter(|r| !r.starts_with("GS2") && !r.starts_with("GS3"))
+        .collect()
+}
+
+/// `go1.21.13` from the first line of a `go version -m` record.
+fn recorded_version(name: &str) -> String {
+    let text = record(name, "goversion");
+    let first = text.lines().next().unwrap();
+    first.rsplit(": ").next().unwrap().to_string()
+}
+
+const GO_FIXTURES: [&str; 14] = [
+    "go-386",
+    "go-arm",
+    "go-embedded",
+    "go-needs",
+    "go-nss-static-glibc",
+    "go-replace",
+    "go-riscv64",
+    "go-s390x",
+    "go-stripped-paths",
+    "go-vcs",
+    "go1.19-hello",
+    "go1.21-pie",
+    "go1.23-hello",
+    "go1.25-hello",
+];
+
+#[test]
+fn every_go_fixture_reports_the_version_go_version_m_reports() {
+    for name in GO_FIXTURES {
+        let file = check(go_fixture(name));
+        let go = &file["go"];
+        assert_eq!(go["version"], recorded_version(name), "{name}");
+        assert_eq!(go["version_source"], "buildinfo", "{name}");
+        assert_eq!(go["buildinfo"], "go-lookup", "{name}");
+        let recorded_files = record(name, "files").lines().count();
+        assert_eq!(
+            go["pclntab"]["files"].as_u64().unwrap() as usize,
+            recorded_files,
+            "{name}: file table size against debug/gosym"
+        );
+    }
+}
+
+#[test]
+fn each_fixture_gets_exactly_the_go_rules_its_build_promises() {
+    let expected: [(&str, &[&str]); 14] = [
+        ("go-386", &[]),
+        ("go-arm", &[]),
+        ("go-embedded", &[]),
+        ("go-needs", &["GS501", "GS502", "GS503"]),
+        ("go-nss-static-glibc", &["GS104", "GS105", "GS503"]),
+        ("go-replace", &["GS405"]),
+        ("go-riscv64", &[]),
+        ("go-s390x", &[]),
+        ("go-stripped-paths", &["GS401"]),
+        ("go-vcs", &["GS403"]),
+        ("go1.19-hello", &["GS401", "GS402"]),
+        ("go1.21-pie", &["GS101", "GS402"]),
+        ("go1.23-hello", &["GS402"]),
+        ("go1.25-hello", &["GS402"]),
+    ];
+    for (name, rules) in expected {
+        let file = check(go_fixture(name));
+        assert_eq!(go_rules(&file), rules, "{name}");
+    }
+}
+
+#[test]
+fn stripped_but_untrimmed_binaries_still_show_their_build_paths() {
+    // go-stripped-paths is -ldflags="-s -w" without -trimpath: no symbols, no DWARF, yet the
+    // pclntab keeps every absolute source path. debug/gosym listed them independently.
+    let file = check(go_fixture("go-stripped-paths"));
+    assert_eq!(file["elf"]["symtab_bytes"], 0);
+    assert_eq!(file["elf"]["dwarf_bytes"], 0);
+    let absolute: BTreeSet<String> = record("go-stripped-paths", "files")
+        .lines()
+        .filter(|l| l.starts_with('/'))
+        .map(str::to_string)
+        .collect();
+    let paths = &file["go"]["build_paths"];
+    assert_eq!(paths["count"].as_u64().unwrap() as usize, absolute.len());
+    let examples = paths["examples"].as_array().unwrap();
+    assert_eq!(examples.len(), 3);
+    for example in examples {
+        assert!(absolute.contains(example.as_str().unwrap()), "{example}");
+    }
+    // The main package's own file comes first: the workspace is the most sensitive leak.
+    assert_eq!(examples[0], "/tmp/gostatic-fixtures/src/hello/main.go");
+
+    // Its -trimpath twin leaks nothing, and says so with a clean relative file table.
+    let twin = check(crate::util::fixture("go-static-stripped"));
+    assert_eq!(twin["go"]["build_paths"]["count"], 0);
+    assert!(
+        twin["go"]["build_paths"]["relative_paths"]
+            .as_u64()
+            .unwrap()
+            > 100
+    );
+    assert!(!rules(&twin).contains(&"GS401".to_string()));
+}
+
+#[test]
+fn runtime_needs_name_the_files_and_match_the_function_table() {
+    let file = check(go_fixture("go-needs"));
+    let verdict = &file["verdict"];
+    assert_eq!(verdict["scratch"], "ready-if-added");
+    assert_eq!(
+        verdict["add"],
+        serde_json::json!([
+            "/etc/ssl/certs/ca-certificates.crt",
+            "/usr/share/zoneinfo",
+            "/etc/passwd"
+        ])
+    );
+    assert_eq!(verdict["base"], "distroless-static");
+    // Every piece of evidence for the three rules is a function debug/gosym found (the record
+    // lists the needles build.sh asked it about).
+    let funcs: BTreeSet<String> = record("go-needs", "funcs")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let ruled = ["ca-certificates", "zoneinfo", "passwd"];
+    for need in file["go"]["runtime_needs"].as_array().unwrap() {
+        if !ruled.contains(&need["kind"].as_str().unwrap()) {
+            continue;
+        }
+        for name in need["evidence"].as_array().unwrap() {
+            assert!(funcs.contains(name.as_str().unwrap()), "{name}");
+        }
+    }
+    let finding = file["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "GS501")
+        .unwrap();
+    assert!(
+        finding["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/")
+    );
+
+    // The same program with time/tzdata and x509.SetFallbackRoots needs neither file.
+    let embedded = check(go_fixture("go-embedded"));
+    assert_eq!(embedded["verdict"]["scratch"], "ready");
+    let needs = embedded["go"]["runtime_needs"].as_array().unwrap();
+    let kinds: Vec<&str> = needs.iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"ca-certificates") && kinds.contains(&"zoneinfo"));
+    for need in needs
+        .iter()
+        .filter(|n| n["kind"] == "ca-certificates" || n["kind"] == "zoneinfo")
+    {
+        assert_eq!(need["files_required"], false, "{need}");
+        assert!(!need["embedded_evidence"].as_array().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn static_glibc_nss_is_found_in_go_and_in_c() {
+    for name in ["go-nss-static-glibc", "c-nss-static"] {
+        let file = check(go_fixture(name));
+        assert_eq!(file["elf"]["linking"], "static", "{name}");
+        assert!(rules(&file).contains(&"GS105".to_string()), "{name}");
+        assert!(!file["elf"]["glibc_nss"].is_null(), "{name}");
+        assert_eq!(file["verdict"]["base"], "distroless-base", "{name}");
+        // nm on the unstripped twin saw glibc's NSS module loader.
+        assert!(record(name, "nss-symbols").contains("__nss_"), "{name}");
+    }
+    let go = check(go_fixture("go-nss-static-glibc"));
+    assert_eq!(go["go"]["cgo"], true);
+    let c = check(go_fixture("c-nss-static"));
+    assert!(c["go"].is_null());
+    // A static C program without NSS calls, and pure Go, have none.
+    for path in [
+        crate::util::fixture("c-static"),
+        crate::util::fixture("go-static-stripped"),
+    ] {
+        assert!(check(path)["elf"]["glibc_nss"].is_null());
+    }
+}
+
+#[test]
+fn cgo_is_judged_by_what_is_linked_not_by_cgo_enabled() {
+    // go-static-pie was built with CGO_ENABLED=1 and external linking: cgo code is linked.
+    let pie = check(crate::util::fixture("go-static-pie"));
+    assert_eq!(pie["go"]["cgo"], true);
+    // go-needs was built with CGO_ENABLED=0; go1.19-hello's buildinfo says CGO_ENABLED=1
+    // (Debian's toolchain default) but nothing of cgo is in it.
+    for name in ["go-needs", "go1.19-hello"] {
+        let file = check(go_fixture(name));
+        assert_eq!(file["go"]["cgo"], false, "{name}");
+    }
+}
+
+#[test]
+fn vcs_and_replace_settings_come_from_buildinfo() {
+    let vcs = check(go_fixture("go-vcs"));
+    assert_eq!(vcs["go"]["settings"]["vcs.modified"], "true");
+    assert!(record("go-vcs", "goversion").contains("build\tvcs.modified=true"));
+    let replace = check(go_fixture("go-replace"));
+    let dep = &replace["go"]["deps"][0];
+    assert_eq!(dep["replace"]["path"], "../greeting");
+    assert!(record("go-replace", "goversion").contains("=>\t../greeting"));
+}
+
+#[test]
+fn unsupported_toolchains_print_the_release_table_date() {
+    let file = check(go_fixture("go1.19-hello"));
+    assert_eq!(file["go"]["support"]["status"], "unsupported");
+    assert_eq!(file["go"]["support"]["since"], "2023-08-08");
+    let message = file["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "GS402")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("go1.19.8"), "{message}");
+    assert!(message.contains("release table as of 20"), "{message}");
+    let current = check(crate::util::fixture("go-static-stripped"));
+    assert_eq!(current["go"]["support"]["status"], "supported");
+}
+
+#[test]
+fn go_text_report_snapshot() {
+    let out = gostatic().args(["check", "testdata/go"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(
+        "check_go_fixtures_text",
+        String::from_utf8(out.stdout).unwrap()
+    );
+}
