@@ -163,12 +163,14 @@ if wants go; then
   b go1.21-pie   "$(goroot 1.21.13)"    hello CGO_ENABLED=0 GOARCH=amd64 -- -buildmode=pie "${sw[@]}"
   b go1.23-hello "$(goroot 1.23.9)"     hello CGO_ENABLED=0 GOARCH=amd64 -- "${sw[@]}"
   b go1.25-hello "$(goroot 1.25.5)"     hello CGO_ENABLED=0 GOARCH=amd64 -- "${sw[@]}"
-  # Architectures beyond testdata/bin's amd64, arm64 and mips, one per (pointer size, byte order,
-  # pc quantum) not yet covered; the rest are in gen.
+  # Architectures beyond testdata/bin's amd64, arm64 and mips: one per (pointer size, byte order,
+  # pc quantum) not yet covered, plus ppc64le, a platform people ship images for; the rest are
+  # in gen.
   b go-386     "$g27" hello CGO_ENABLED=0 GOARCH=386 GO386=sse2 -- "${sw[@]}"
   b go-arm     "$g27" hello CGO_ENABLED=0 GOARCH=arm GOARM=7 -- "${sw[@]}"
   b go-riscv64 "$g27" hello CGO_ENABLED=0 GOARCH=riscv64 -- "${sw[@]}"
   b go-s390x   "$g27" hello CGO_ENABLED=0 GOARCH=s390x -- "${sw[@]}"
+  b go-ppc64le "$g27" hello CGO_ENABLED=0 GOARCH=ppc64le -- "${sw[@]}"
   # Stripped but not trimmed: the build paths survive in pclntab. Its trimpath twin is
   # testdata/bin/go-static-stripped.
   b go-stripped-paths "$g27" hello CGO_ENABLED=0 GOARCH=amd64 -- -ldflags="-s -w"
@@ -191,7 +193,7 @@ if wants go; then
   gcc -O2 -static -o "$twin/c-nss-static" "$work/src/c/nss.c" 2>/dev/null
 
   fixtures=(go1.19-hello go1.21-pie go1.23-hello go1.25-hello go-386 go-arm go-riscv64
-    go-s390x go-stripped-paths go-needs go-embedded go-nss-static-glibc
+    go-s390x go-ppc64le go-stripped-paths go-needs go-embedded go-nss-static-glibc
     c-nss-static go-replace go-vcs)
   (
     cd "$out"

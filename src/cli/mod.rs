@@ -146,39 +146,42 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Write a document to stdout; a closed pipe is not an error.
-fn print_with(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> ExitCode {
+/// Write a document to stdout. `Err` carries the exit code to stop with: 0 on a closed pipe
+/// (its reader wanted no more), 2 on any other write error.
+fn write_stdout(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), ExitCode> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match render(&mut out).and_then(|()| out.flush()) {
-        Ok(()) => ExitCode::from(exit::CLEAN),
-        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(exit::CLEAN),
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Err(ExitCode::from(exit::CLEAN)),
         Err(err) => {
             eprintln!("gostatic: cannot write the output: {err}");
-            ExitCode::from(exit::ERROR)
+            Err(ExitCode::from(exit::ERROR))
         }
+    }
+}
+
+/// A document with nothing to judge: exit 0 once it is written.
+fn print_with(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> ExitCode {
+    match write_stdout(render) {
+        Ok(()) => ExitCode::from(exit::CLEAN),
+        Err(code) => code,
     }
 }
 
 fn run_buildinfo(args: &BuildinfoArgs, common: &CommonArgs) -> ExitCode {
     let run = gostatic::goversion::run(&args.paths);
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let stderr = io::stderr();
-    let mut err_out = stderr.lock();
-    let rendered = if args.json || common.format == Format::Json {
-        report::goversion::render_json(&run, &mut out)
-    } else {
-        let escape = io::stdout().is_terminal();
-        report::goversion::render_text(&run, &mut out, &mut err_out, escape)
-    }
-    .and_then(|()| out.flush());
-    if let Err(err) = rendered {
-        if err.kind() == io::ErrorKind::BrokenPipe {
-            return ExitCode::from(exit::CLEAN);
+    let json = args.json || common.format == Format::Json;
+    let escape = io::stdout().is_terminal();
+    let written = write_stdout(|out| {
+        if json {
+            report::goversion::render_json(&run, out)
+        } else {
+            report::goversion::render_text(&run, out, &mut io::stderr().lock(), escape)
         }
-        eprintln!("gostatic: cannot write the report: {err}");
-        return ExitCode::from(exit::ERROR);
+    });
+    if let Err(code) = written {
+        return code;
     }
     // `go version -m` exits 1 when a named file is missing or not a Go binary.
     ExitCode::from(if run.failed {
@@ -202,28 +205,20 @@ fn run_check(args: &CheckArgs, common: &CommonArgs) -> ExitCode {
 fn finish(report: &Report, common: &CommonArgs) -> ExitCode {
     let color = use_color(common.color);
     colored::control::set_override(color);
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let rendered = match common.format {
+    let written = write_stdout(|out| match common.format {
         Format::Text => report::text::render(
             report,
-            &mut out,
+            out,
             TextOptions {
                 color,
                 quiet: common.quiet,
             },
         ),
-        Format::Json => report::json::render(report, &mut out),
+        Format::Json => report::json::render(report, out),
+    });
+    if let Err(code) = written {
+        return code;
     }
-    .and_then(|()| out.flush());
-    if let Err(err) = rendered {
-        if err.kind() == io::ErrorKind::BrokenPipe {
-            return ExitCode::from(exit::CLEAN);
-        }
-        eprintln!("gostatic: cannot write the report: {err}");
-        return ExitCode::from(exit::ERROR);
-    }
-    drop(out);
     let stderr = io::stderr();
     let mut err_out = stderr.lock();
     for error in &report.errors {

@@ -59,12 +59,13 @@ fn recorded_version(name: &str) -> String {
     first.rsplit(": ").next().unwrap().to_string()
 }
 
-const GO_FIXTURES: [&str; 14] = [
+const GO_FIXTURES: [&str; 15] = [
     "go-386",
     "go-arm",
     "go-embedded",
     "go-needs",
     "go-nss-static-glibc",
+    "go-ppc64le",
     "go-replace",
     "go-riscv64",
     "go-s390x",
@@ -95,12 +96,13 @@ fn every_go_fixture_reports_the_version_go_version_m_reports() {
 
 #[test]
 fn each_fixture_gets_exactly_the_go_rules_its_build_promises() {
-    let expected: [(&str, &[&str]); 14] = [
+    let expected: [(&str, &[&str]); 15] = [
         ("go-386", &[]),
         ("go-arm", &[]),
         ("go-embedded", &[]),
         ("go-needs", &["GS501", "GS502", "GS503"]),
         ("go-nss-static-glibc", &["GS104", "GS105", "GS503"]),
+        ("go-ppc64le", &[]),
         ("go-replace", &["GS405"]),
         ("go-riscv64", &[]),
         ("go-s390x", &[]),
