@@ -99,7 +99,10 @@ pub struct Summary {
     pub ready_if_added: usize,
     pub blocked: usize,
     pub not_applicable: usize,
+    /// Active findings by severity (suppressed ones are not counted here).
     pub findings: SeverityCounts,
+    /// Findings a policy suppression or the baseline covers.
+    pub suppressed: usize,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -148,6 +151,10 @@ impl Report {
                 Scratch::NotApplicable => summary.not_applicable += 1,
             }
             for finding in &file.findings {
+                if !finding.is_active() {
+                    summary.suppressed += 1;
+                    continue;
+                }
                 match finding.severity {
                     Severity::Error => summary.findings.error += 1,
                     Severity::Warning => summary.findings.warning += 1,

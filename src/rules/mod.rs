@@ -68,6 +68,9 @@ pub struct Finding {
     pub message: String,
     /// The build flag or Dockerfile line that fixes it.
     pub fix: String,
+    /// Set when a policy suppression or a baseline covers the finding: it is still reported,
+    /// but it does not count towards `--fail-on`.
+    pub suppressed: Option<Suppression>,
 }
 
 impl Finding {
@@ -78,8 +81,33 @@ impl Finding {
             severity: rule.info().severity,
             message: message.into(),
             fix: fix.into(),
+            suppressed: None,
         }
     }
+
+    /// Whether the finding counts towards the summary and the exit code.
+    pub fn is_active(&self) -> bool {
+        self.suppressed.is_none()
+    }
+}
+
+/// Why a finding does not count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    /// `config` (a suppression or allow-list in gostatic.toml) or `baseline` (the finding is in
+    /// the `--baseline` report).
+    pub kind: SuppressionKind,
+    /// The reason given in the policy file, or `in baseline FILE`.
+    pub reason: String,
+    /// `YYYY-MM-DD`, when the suppression expires.
+    pub expires: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SuppressionKind {
+    Config,
+    Baseline,
 }
 
 /// A rule that was not judged for a file, and why (a static binary has no RELRO to check).
