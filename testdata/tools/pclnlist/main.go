@@ -78,13 +78,19 @@ func pclntab(path string) ([]byte, uint64, error) {
 		if s := f.Section(".text"); s != nil {
 			text = s.Addr
 		}
+		syms, _ := f.Symbols()
+		for _, x := range syms {
+			if x.Name == "runtime.text" {
+				text = x.Value
+			}
+		}
 		for _, name := range []string{".gopclntab", ".data.rel.ro.gopclntab"} {
 			if s := f.Section(name); s != nil {
 				data, err := s.Data()
 				return data, text, err
 			}
 		}
-		return nil, 0, errors.New("no .gopclntab section")
+		return elfSymbolPclntab(f, syms, text)
 	}
 	if f, err := macho.Open(path); err == nil {
 		defer f.Close()
@@ -130,4 +136,29 @@ func pePclntab(f *pe.File) ([]byte, uint64, error) {
 		text = uint64(s.VirtualAddress)
 	}
 	return data[start:end], text, nil
+}
+
+// elfSymbolPclntab reads pclntab between the runtime.pclntab and runtime.epclntab symbols:
+// an externally linked PIE keeps it inside .data.rel.ro, with no section of its own.
+func elfSymbolPclntab(f *elf.File, syms []elf.Symbol, text uint64) ([]byte, uint64, error) {
+	var start, end uint64
+	for _, x := range syms {
+		switch x.Name {
+		case "runtime.pclntab":
+			start = x.Value
+		case "runtime.epclntab":
+			end = x.Value
+		}
+	}
+	if start == 0 || end <= start {
+		return nil, 0, errors.New("no .gopclntab section and no runtime.pclntab symbols")
+	}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && start >= p.Vaddr && end <= p.Vaddr+p.Filesz {
+			data := make([]byte, end-start)
+			_, err := p.ReadAt(data, int64(start-p.Vaddr))
+			return data, text, err
+		}
+	}
+	return nil, 0, errors.New("runtime.pclntab outside every PT_LOAD")
 }

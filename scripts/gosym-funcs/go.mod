@@ -1,3 +1,0 @@
-module gostatic.local/gosym-funcs
-
-go 1.21
