@@ -28,7 +28,8 @@ use super::location::Artifact;
 use super::{ErrorEntry, Report};
 use crate::rules::{Category, Finding, Rule, Severity, SuppressionKind};
 
-/// Where the tool is documented (`tool.driver.informationUri`).
+/// Where the tool is documented (`tool.driver.informationUri`). The project has no published
+/// home yet: this is a placeholder, kept in this one place, to change when it has one.
 pub const INFORMATION_URI: &str = "https://github.com/gostatic/gostatic";
 
 /// The base every relative URI is resolved against; GitHub maps it to the checkout.
