@@ -5,11 +5,16 @@
 mod exit;
 
 use std::ffi::OsString;
+use std::fs::File;
 use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use gostatic::report::github::GithubOptions;
+use gostatic::report::junit::JunitOptions;
+use gostatic::report::sarif::SarifOptions;
 use gostatic::report::{self, Report, text::TextOptions};
 use gostatic::rules::Rule;
 use gostatic::scan::{self, ScanOptions};
@@ -74,9 +79,14 @@ struct CheckArgs {
 
 #[derive(Debug, Args)]
 struct CommonArgs {
-    /// Report format.
+    /// Report format: text, json, sarif (2.1.0, for GitHub code scanning), github (workflow
+    /// annotations) or junit (XML, for GitLab and Jenkins).
     #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
     format: Format,
+    /// Write the report to FILE instead of standard output; `check` then prints its summary
+    /// line on standard error. The exit status does not change.
+    #[arg(long, short = 'o', global = true, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Exit 1 when a finding at or above this severity is reported.
     #[arg(long, value_enum, default_value_t = FailOn::Error, global = true, value_name = "LEVEL")]
     fail_on: FailOn,
@@ -95,6 +105,9 @@ struct CommonArgs {
 enum Format {
     Text,
     Json,
+    Sarif,
+    Github,
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -126,9 +139,9 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => run_check(&args, &cli.common),
         Command::Buildinfo(args) => run_buildinfo(&args, &cli.common),
-        Command::Rules => print_with(|out| match cli.common.format {
+        Command::Rules => print_with(&cli.common, |out| match cli.common.format {
             Format::Json => report::rules::render_list_json(out),
-            Format::Text => report::rules::render_list(out),
+            _ => report::rules::render_list(out),
         }),
         Command::Explain(args) => {
             let Some(rule) = Rule::find(&args.rule) else {
@@ -138,32 +151,53 @@ pub fn main() -> ExitCode {
                 );
                 return ExitCode::from(exit::ERROR);
             };
-            print_with(|out| match cli.common.format {
+            print_with(&cli.common, |out| match cli.common.format {
                 Format::Json => report::rules::render_explain_json(rule, out),
-                Format::Text => report::rules::render_explain(rule, out),
+                _ => report::rules::render_explain(rule, out),
             })
         }
     }
 }
 
-/// Write a document to stdout. `Err` carries the exit code to stop with: 0 on a closed pipe
-/// (its reader wanted no more), 2 on any other write error.
-fn write_stdout(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), ExitCode> {
+/// Write a document to `--output FILE`, or to stdout without one. `Err` carries the exit code
+/// to stop with: 0 on a closed stdout (its reader wanted no more), 2 on any other write error.
+fn write_document(
+    common: &CommonArgs,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), ExitCode> {
+    let cannot = |what: String, err: io::Error| {
+        eprintln!(
+            "gostatic: cannot write {}: {err}",
+            gostatic::sanitize::for_terminal(&what)
+        );
+        Err(ExitCode::from(exit::ERROR))
+    };
+    if let Some(path) = &common.output {
+        let file = match File::create(path) {
+            Ok(file) => file,
+            Err(err) => return cannot(path.display().to_string(), err),
+        };
+        let mut out = io::BufWriter::new(file);
+        return match render(&mut out).and_then(|()| out.flush()) {
+            Ok(()) => Ok(()),
+            Err(err) => cannot(path.display().to_string(), err),
+        };
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match render(&mut out).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Err(ExitCode::from(exit::CLEAN)),
-        Err(err) => {
-            eprintln!("gostatic: cannot write the output: {err}");
-            Err(ExitCode::from(exit::ERROR))
-        }
+        Err(err) => cannot("the output".to_string(), err),
     }
 }
 
 /// A document with nothing to judge: exit 0 once it is written.
-fn print_with(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> ExitCode {
-    match write_stdout(render) {
+fn print_with(
+    common: &CommonArgs,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> ExitCode {
+    match write_document(common, render) {
         Ok(()) => ExitCode::from(exit::CLEAN),
         Err(code) => code,
     }
@@ -172,8 +206,8 @@ fn print_with(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> ExitCode
 fn run_buildinfo(args: &BuildinfoArgs, common: &CommonArgs) -> ExitCode {
     let run = gostatic::goversion::run(&args.paths);
     let json = args.json || common.format == Format::Json;
-    let escape = io::stdout().is_terminal();
-    let written = write_stdout(|out| {
+    let escape = common.output.is_none() && io::stdout().is_terminal();
+    let written = write_document(common, |out| {
         if json {
             report::goversion::render_json(&run, out)
         } else {
@@ -194,6 +228,7 @@ fn run_buildinfo(args: &BuildinfoArgs, common: &CommonArgs) -> ExitCode {
 fn run_check(args: &CheckArgs, common: &CommonArgs) -> ExitCode {
     let (candidates, walk_errors) = gostatic::input::collect(&args.paths);
     let options = ScanOptions {
+        // Only the JSON report prints digests; SARIF fingerprints deliberately ignore them.
         hash: common.format == Format::Json,
         ..ScanOptions::default()
     };
@@ -203,9 +238,11 @@ fn run_check(args: &CheckArgs, common: &CommonArgs) -> ExitCode {
 
 /// Render the report, print errors on stderr, and turn the summary into an exit code.
 fn finish(report: &Report, common: &CommonArgs) -> ExitCode {
-    let color = use_color(common.color);
+    let color = use_color(common.color, common.output.is_none());
     colored::control::set_override(color);
-    let written = write_stdout(|out| match common.format {
+    let cwd = std::env::current_dir().ok();
+    let cwd = cwd.as_deref();
+    let written = write_document(common, |out| match common.format {
         Format::Text => report::text::render(
             report,
             out,
@@ -215,12 +252,24 @@ fn finish(report: &Report, common: &CommonArgs) -> ExitCode {
             },
         ),
         Format::Json => report::json::render(report, out),
+        Format::Sarif => report::sarif::render(report, out, &SarifOptions { cwd }),
+        Format::Github => report::github::render(report, out, &GithubOptions { cwd }),
+        Format::Junit => report::junit::render(
+            report,
+            out,
+            JunitOptions {
+                fail_at: common.fail_on.threshold(),
+            },
+        ),
     });
     if let Err(code) = written {
         return code;
     }
     let stderr = io::stderr();
     let mut err_out = stderr.lock();
+    if common.output.is_some() && !common.quiet {
+        let _ = writeln!(err_out, "{}", report::text::summary_line(report));
+    }
     for error in &report.errors {
         let _ = writeln!(
             err_out,
@@ -231,14 +280,15 @@ fn finish(report: &Report, common: &CommonArgs) -> ExitCode {
     ExitCode::from(exit::code(&report.summary, common.fail_on))
 }
 
-fn use_color(choice: ColorChoice) -> bool {
+/// Colour for the text report. `auto` colours only a terminal, never a `--output` file.
+fn use_color(choice: ColorChoice, to_stdout: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             let set =
                 |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
-            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            if !to_stdout || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
                 false
             } else if set("CLICOLOR_FORCE") {
                 true

@@ -1,9 +1,14 @@
-//! The report: one serialisable value per run, rendered by `text` or `json`. Reports never
-//! decide pass or fail; the CLI does that from the summary.
+//! The report: one serialisable value per run, rendered by `text`, `json`, `sarif`, `github`
+//! or `junit`. Reports never decide pass or fail; the CLI does that from the summary (and
+//! hands `junit` the `--fail-on` threshold its test cases fail at).
 
+pub mod github;
 pub mod goversion;
 pub mod json;
+pub mod junit;
+pub mod location;
 pub mod rules;
+pub mod sarif;
 pub mod text;
 
 use serde::Serialize;

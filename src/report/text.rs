@@ -171,7 +171,9 @@ fn describe(file: &FileReport) -> String {
     file.format.to_string()
 }
 
-fn summary_line(report: &Report) -> String {
+/// `9 files: 6 ready, 3 blocked; 4 errors, 7 warnings, 8 notes`: the last line of the text
+/// report, and what the CLI prints on stderr when the report goes to a file.
+pub fn summary_line(report: &Report) -> String {
     let s = &report.summary;
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });

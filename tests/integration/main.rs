@@ -5,6 +5,7 @@ mod buildinfo;
 mod cli;
 mod elf_edge;
 mod fixtures;
+mod formats;
 mod fuzz_corpus;
 mod go_check;
 mod gobin;

@@ -1,0 +1,211 @@
+//! JUnit XML (`--format junit`) for GitLab's test report and Jenkins' JUnit plugin: one
+//! `<testsuite>` for the run, one `<testcase>` per reported file (classname `gostatic`, name
+//! the path) and one per input that could not be read (`<error>`).
+//!
+//! A file's test case fails with the active findings at or above the threshold the caller
+//! passes (the CLI gives `--fail-on`; this module does not choose it). Every other finding,
+//! suppressed ones included, and the scratch verdict go to `<system-out>`, so the report shows
+//! them without failing. Files the verdict does not apply to (shared libraries, objects) are
+//! `<skipped>` unless they fail.
+//!
+//! The XML is written by hand: a dozen elements do not justify a dependency. Text and
+//! attributes are escaped, and characters XML 1.0 cannot carry at all (most C0 controls) are
+//! written as visible `\u{..}`. No timestamps or durations, so runs are byte-identical.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use super::{FileReport, Report};
+use crate::rules::{Finding, Scratch, Severity, SuppressionKind};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JunitOptions {
+    /// Findings at or above this severity fail their test case; `None` never fails one.
+    pub fail_at: Option<Severity>,
+}
+
+/// One test case's outcome.
+enum Case<'a> {
+    Passed,
+    Failed(Vec<&'a Finding>),
+    Skipped,
+}
+
+pub fn render(report: &Report, out: &mut dyn Write, options: JunitOptions) -> io::Result<()> {
+    let cases: Vec<Case> = report
+        .files
+        .iter()
+        .map(|file| judge(file, options.fail_at))
+        .collect();
+    let failures = cases
+        .iter()
+        .filter(|c| matches!(c, Case::Failed(_)))
+        .count();
+    let skipped = cases.iter().filter(|c| matches!(c, Case::Skipped)).count();
+    let counts = format!(
+        "tests=\"{}\" failures=\"{failures}\" errors=\"{}\" skipped=\"{skipped}\"",
+        report.files.len() + report.errors.len(),
+        report.errors.len(),
+    );
+    let mut xml = String::new();
+    xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(xml, "<testsuites name=\"gostatic\" {counts}>");
+    let _ = writeln!(xml, "  <testsuite name=\"gostatic check\" {counts}>");
+    for (file, case) in report.files.iter().zip(&cases) {
+        write_file(&mut xml, file, case);
+    }
+    for error in &report.errors {
+        let _ = writeln!(
+            xml,
+            "    <testcase classname=\"gostatic\" name=\"{}\">\n      <error message=\"{}\" type=\"input-error\">{}</error>\n    </testcase>",
+            attr(&error.path),
+            attr(&error.message),
+            text(&error.line()),
+        );
+    }
+    xml.push_str("  </testsuite>\n</testsuites>\n");
+    out.write_all(xml.as_bytes())
+}
+
+fn judge(file: &FileReport, fail_at: Option<Severity>) -> Case<'_> {
+    let failing: Vec<&Finding> = file
+        .findings
+        .iter()
+        .filter(|f| f.is_active() && fail_at.is_some_and(|level| f.severity >= level))
+        .collect();
+    if !failing.is_empty() {
+        Case::Failed(failing)
+    } else if file.verdict.scratch == Scratch::NotApplicable {
+        Case::Skipped
+    } else {
+        Case::Passed
+    }
+}
+
+fn write_file(xml: &mut String, file: &FileReport, case: &Case) {
+    let _ = writeln!(
+        xml,
+        "    <testcase classname=\"gostatic\" name=\"{}\">",
+        attr(&file.path)
+    );
+    let mut in_failure: &[&Finding] = &[];
+    match case {
+        Case::Failed(failing) => {
+            in_failure = failing;
+            let rules: Vec<&str> = failing.iter().map(|f| f.rule.id()).collect();
+            let names: Vec<String> = failing
+                .iter()
+                .map(|f| format!("{} {}", f.rule.id(), f.slug))
+                .collect();
+            let body: String = failing.iter().map(|f| finding_lines(f)).collect();
+            let _ = writeln!(
+                xml,
+                "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+                attr(&format!(
+                    "{} finding{}: {}",
+                    failing.len(),
+                    if failing.len() == 1 { "" } else { "s" },
+                    names.join(", ")
+                )),
+                attr(&rules.join(" ")),
+                text(&body),
+            );
+        }
+        Case::Skipped => {
+            let _ = writeln!(
+                xml,
+                "      <skipped message=\"{}\"/>",
+                attr(&file.verdict.summary)
+            );
+        }
+        Case::Passed => {}
+    }
+    let mut others = format!("{}\n", file.verdict.summary);
+    for finding in &file.findings {
+        if in_failure.iter().any(|f| std::ptr::eq(*f, finding)) {
+            continue;
+        }
+        others.push_str(&finding_lines(finding));
+    }
+    let _ = writeln!(xml, "      <system-out>{}</system-out>", text(&others));
+    xml.push_str("    </testcase>\n");
+}
+
+/// `error[GS101 dynamic-interpreter] message` and an indented fix line, as the text report
+/// prints them; suppressed findings say by what.
+fn finding_lines(finding: &Finding) -> String {
+    let mut lines = format!(
+        "{}[{} {}] {}\n  fix: {}\n",
+        finding.severity.as_str(),
+        finding.rule.id(),
+        finding.slug,
+        finding.message,
+        finding.fix
+    );
+    if let Some(suppression) = &finding.suppressed {
+        let kind = match suppression.kind {
+            SuppressionKind::Config => "config",
+            SuppressionKind::Baseline => "baseline",
+        };
+        let _ = write!(lines, "  suppressed ({kind}): {}", suppression.reason);
+        if let Some(expires) = &suppression.expires {
+            let _ = write!(lines, ", until {expires}");
+        }
+        lines.push('\n');
+    }
+    lines
+}
+
+/// Character data: `&`, `<` and `>` as entities.
+fn text(value: &str) -> String {
+    escape(value, false)
+}
+
+/// An attribute value in double quotes: also `"`, `'`, and the whitespace an XML parser would
+/// otherwise normalise to spaces.
+fn attr(value: &str) -> String {
+    escape(value, true)
+}
+
+fn escape(value: &str, attribute: bool) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\'' if attribute => out.push_str("&apos;"),
+            '\n' if attribute => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' if attribute => out.push_str("&#9;"),
+            '\n' | '\t' => out.push(c),
+            // Not allowed in an XML 1.0 document in any form (XML 1.0 §2.2, `Char`).
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {
+                out.extend(c.escape_unicode())
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_attributes_are_escaped() {
+        assert_eq!(text("a<b>&\"c'\n"), "a&lt;b&gt;&amp;\"c'\n");
+        assert_eq!(
+            attr("a<b>&\"c'\n\t"),
+            "a&lt;b&gt;&amp;&quot;c&apos;&#10;&#9;"
+        );
+    }
+
+    #[test]
+    fn characters_xml_cannot_carry_are_made_visible() {
+        assert_eq!(text("a\u{0}b\u{1b}c\u{ffff}"), "a\\u{0}b\\u{1b}c\\u{ffff}");
+        assert_eq!(text("x\ry"), "x&#13;y");
+    }
+}
