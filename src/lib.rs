@@ -19,6 +19,7 @@ pub mod fuzzing;
 pub mod gobin;
 pub mod goversion;
 pub mod input;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod sanitize;

@@ -3,18 +3,18 @@
 #![allow(clippy::print_stderr)]
 
 mod exit;
+mod policy;
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use gostatic::policy::FailOn;
 use gostatic::report::{self, Report, text::TextOptions};
 use gostatic::rules::Rule;
 use gostatic::scan::{self, ScanOptions};
-
-pub use exit::FailOn;
 
 /// Will this binary run on `FROM scratch`, and is it built the hardened way?
 #[derive(Debug, Parser)]
@@ -70,6 +70,8 @@ struct CheckArgs {
     /// Files or directories to check; `-` reads one file from standard input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<OsString>,
+    #[command(flatten)]
+    policy: policy::PolicyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -77,9 +79,10 @@ struct CommonArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
     format: Format,
-    /// Exit 1 when a finding at or above this severity is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::Error, global = true, value_name = "LEVEL")]
-    fail_on: FailOn,
+    /// Exit 1 when an unsuppressed finding at or above this severity is reported (default:
+    /// `fail-on` in the policy file, else error).
+    #[arg(long, value_enum, global = true, value_name = "LEVEL")]
+    fail_on: Option<FailOnArg>,
     /// When to colour the text report (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
     color: ColorChoice,
@@ -98,6 +101,25 @@ enum Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOnArg {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+impl From<FailOnArg> for FailOn {
+    fn from(arg: FailOnArg) -> FailOn {
+        match arg {
+            FailOnArg::Error => FailOn::Error,
+            FailOnArg::Warning => FailOn::Warning,
+            FailOnArg::Note => FailOn::Note,
+            FailOnArg::Never => FailOn::Never,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ColorChoice {
     Auto,
     Always,
@@ -105,8 +127,12 @@ enum ColorChoice {
 }
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    // The matches are kept: the order of --deny/--warn/--allow decides which one wins.
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(err) => {
             // --help and --version are not errors; clap exits 2 on usage errors.
             let _ = err.print();
@@ -124,7 +150,7 @@ pub fn main() -> ExitCode {
             .build_global();
     }
     match cli.command {
-        Command::Check(args) => run_check(&args, &cli.common),
+        Command::Check(args) => run_check(&args, &cli.common, matches.subcommand_matches("check")),
         Command::Buildinfo(args) => run_buildinfo(&args, &cli.common),
         Command::Rules => print_with(|out| match cli.common.format {
             Format::Json => report::rules::render_list_json(out),
@@ -191,18 +217,42 @@ fn run_buildinfo(args: &BuildinfoArgs, common: &CommonArgs) -> ExitCode {
     })
 }
 
-fn run_check(args: &CheckArgs, common: &CommonArgs) -> ExitCode {
-    let (candidates, walk_errors) = gostatic::input::collect(&args.paths);
+fn run_check(args: &CheckArgs, common: &CommonArgs, matches: Option<&ArgMatches>) -> ExitCode {
+    let loaded = match policy::load(&args.policy, matches) {
+        Ok(loaded) => loaded,
+        Err(line) => {
+            eprintln!("{}", gostatic::sanitize::for_terminal(&line));
+            return ExitCode::from(exit::ERROR);
+        }
+    };
+    let (mut candidates, mut walk_errors) = gostatic::input::collect(&args.paths);
+    candidates.retain(|c| !loaded.policy.is_ignored(&c.display));
+    walk_errors.retain(|e| !loaded.policy.is_ignored(&e.path));
     let options = ScanOptions {
-        hash: common.format == Format::Json,
+        hash: common.format == Format::Json
+            || loaded.baseline.is_some()
+            || loaded.policy.needs_hash(),
         ..ScanOptions::default()
     };
-    let report = scan::scan_all(&candidates, walk_errors, &options);
-    finish(&report, common)
+    let mut report = scan::scan_all(&candidates, walk_errors, &options);
+    gostatic::policy::apply(
+        &mut report,
+        &loaded.policy,
+        loaded.baseline.as_ref(),
+        loaded.today,
+    );
+    // The command line beats the file, which beats the default.
+    let fail_on = common
+        .fail_on
+        .map(FailOn::from)
+        .or(loaded.policy.fail_on)
+        .unwrap_or_default();
+    finish(&report, common, fail_on)
 }
 
-/// Render the report, print errors on stderr, and turn the summary into an exit code.
-fn finish(report: &Report, common: &CommonArgs) -> ExitCode {
+/// Render the report, print errors and notices on stderr, and turn the summary into an exit
+/// code.
+fn finish(report: &Report, common: &CommonArgs, fail_on: FailOn) -> ExitCode {
     let color = use_color(common.color);
     colored::control::set_override(color);
     let written = write_stdout(|out| match common.format {
@@ -228,7 +278,10 @@ fn finish(report: &Report, common: &CommonArgs) -> ExitCode {
             gostatic::sanitize::for_terminal(&error.line())
         );
     }
-    ExitCode::from(exit::code(&report.summary, common.fail_on))
+    for notice in &report.notices {
+        let _ = writeln!(err_out, "{}", gostatic::sanitize::for_terminal(notice));
+    }
+    ExitCode::from(exit::code(&report.summary, fail_on))
 }
 
 fn use_color(choice: ColorChoice) -> bool {
