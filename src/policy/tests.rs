@@ -410,3 +410,14 @@ fn the_baseline_marks_known_findings_after_the_config() {
     assert!(r.files[1].findings[0].is_active());
     assert_eq!((r.summary.suppressed, r.summary.findings.warning), (2, 2));
 }
+
+#[test]
+fn the_committed_example_parses() {
+    let example = include_str!("../../docs/gostatic.example.toml");
+    let policy =
+        Policy::parse(example, "docs/gostatic.example.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(policy.fail_on, Some(FailOn::Warning));
+    assert_eq!(policy.severity(Rule::NoPie), None);
+    assert_eq!(policy.entries.len(), 5);
+    assert!(policy.is_ignored("third_party/x/bin"));
+}
