@@ -421,3 +421,16 @@ fn the_committed_example_parses() {
     assert_eq!(policy.entries.len(), 5);
     assert!(policy.is_ignored("third_party/x/bin"));
 }
+
+#[test]
+fn config_md_shows_the_committed_example() {
+    let doc = include_str!("../../docs/config.md");
+    let example = include_str!("../../docs/gostatic.example.toml");
+    let start = doc.rfind("```toml\n").expect("a toml block") + "```toml\n".len();
+    let end = start + doc[start..].find("```").unwrap();
+    assert_eq!(
+        &doc[start..end],
+        example,
+        "docs/config.md and docs/gostatic.example.toml differ"
+    );
+}
