@@ -14,7 +14,6 @@ mod file;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 
 use serde::Deserialize;
 
@@ -194,14 +193,14 @@ impl Policy {
         for glob in &raw.ignore {
             ignore.push(Glob::new(glob.get_ref()).map_err(|m| at(glob.span().start, m))?);
         }
-        let mut levels: BTreeMap<Rule, (usize, &str, Level)> = BTreeMap::new();
+        let mut levels: BTreeMap<Rule, (&str, Level)> = BTreeMap::new();
         let mut named: Vec<_> = raw.rules.iter().collect();
         named.sort_by_key(|(key, _)| key.span().start);
         for (key, &level) in named {
             let start = key.span().start;
             let rule = Rule::find(key.get_ref())
                 .ok_or_else(|| at(start, file::unknown_rule(key.get_ref())))?;
-            if let Some((_, first, _)) = levels.insert(rule, (start, key.get_ref(), level)) {
+            if let Some((first, _)) = levels.insert(rule, (key.get_ref(), level)) {
                 return Err(at(
                     start,
                     format!(
@@ -217,7 +216,7 @@ impl Policy {
             fail_on: raw.fail_on,
             levels: levels
                 .into_iter()
-                .map(|(rule, (_, _, level))| (rule, level))
+                .map(|(rule, (_, level))| (rule, level))
                 .collect(),
             ignore,
             entries: Vec::new(),
@@ -250,6 +249,14 @@ impl Policy {
             }
             let rules = match &a.rules {
                 None => None,
+                Some(names) if names.is_empty() => {
+                    return Err(at(
+                        span.start,
+                        "an [[allow]] entry with `rules = []` covers nothing: \
+                         list rules, or leave `rules` out to cover them all"
+                            .to_string(),
+                    ));
+                }
                 Some(names) => Some(
                     names
                         .iter()
@@ -296,19 +303,6 @@ impl Policy {
     /// Whether matching needs each file's SHA-256.
     pub fn needs_hash(&self) -> bool {
         self.entries.iter().any(|e| e.sha256.is_some())
-    }
-}
-
-impl FromStr for Level {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Level, String> {
-        match text {
-            "error" => Ok(Level::Error),
-            "warning" => Ok(Level::Warning),
-            "note" => Ok(Level::Note),
-            "off" => Ok(Level::Off),
-            _ => Err(format!("unknown level `{text}`")),
-        }
     }
 }
 

@@ -123,6 +123,11 @@ fn allow_entries_need_a_selector() {
         unknown.starts_with("gostatic.toml:3:19: unknown rule `nope`"),
         "{unknown}"
     );
+    let empty = error("[[allow]]\nmodule = \"m\"\nrules = []\nreason = \"x\"\n");
+    assert!(
+        empty.starts_with("gostatic.toml:1:1: an [[allow]] entry with `rules = []`"),
+        "{empty}"
+    );
     let path = error("[[allow]]\npath = \"bin/*\"\nreason = \"x\"\n");
     assert!(
         path.starts_with("gostatic.toml:2:1: unknown field `path`"),
