@@ -1,7 +1,8 @@
 //! gostatic: will this binary run on `FROM scratch`, and is it built the hardened way?
 //!
 //! The library gathers facts once (`elf`, `foreign`), turns them into findings with stable IDs
-//! (`rules`) and renders them (`report`). Nothing in the library prints or exits; the
+//! (`rules`), applies the user's policy to them (`policy`: gostatic.toml, suppressions,
+//! baselines) and renders them (`report`). Nothing in the library prints or exits; the
 //! `gostatic` binary is a thin command line over it.
 //!
 //! ```no_run
@@ -19,6 +20,7 @@ pub mod fuzzing;
 pub mod gobin;
 pub mod goversion;
 pub mod input;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod sanitize;

@@ -1,34 +1,12 @@
 //! Exit codes (docs/exit-codes.md): 2 if any input could not be read or parsed, else 1 if a
 //! finding reaches the `--fail-on` level, else 0. An error beats a finding.
 
-use clap::ValueEnum;
-
+use gostatic::policy::FailOn;
 use gostatic::report::Summary;
-use gostatic::rules::Severity;
 
 pub const CLEAN: u8 = 0;
 pub const FINDINGS: u8 = 1;
 pub const ERROR: u8 = 2;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Note,
-    Never,
-}
-
-impl FailOn {
-    /// The least severe finding that fails the run; `None` for `never`.
-    pub fn threshold(self) -> Option<Severity> {
-        match self {
-            FailOn::Error => Some(Severity::Error),
-            FailOn::Warning => Some(Severity::Warning),
-            FailOn::Note => Some(Severity::Note),
-            FailOn::Never => None,
-        }
-    }
-}
 
 pub fn code(summary: &Summary, fail_on: FailOn) -> u8 {
     if summary.errors > 0 {
@@ -72,5 +50,14 @@ mod tests {
         assert_eq!(code(&warnings_only, FailOn::Never), CLEAN);
         assert_eq!(code(&summary(0, 0, 0, 1), FailOn::Warning), CLEAN);
         assert_eq!(code(&summary(0, 0, 0, 0), FailOn::Note), CLEAN);
+    }
+
+    #[test]
+    fn suppressed_findings_never_gate() {
+        let only_suppressed = Summary {
+            suppressed: 4,
+            ..summary(0, 0, 0, 0)
+        };
+        assert_eq!(code(&only_suppressed, FailOn::Note), CLEAN);
     }
 }

@@ -3,6 +3,7 @@
 #![allow(clippy::print_stderr)]
 
 mod exit;
+mod policy;
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -10,16 +11,15 @@ use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use gostatic::policy::FailOn;
 use gostatic::report::github::GithubOptions;
 use gostatic::report::junit::JunitOptions;
 use gostatic::report::sarif::SarifOptions;
 use gostatic::report::{self, Report, text::TextOptions};
 use gostatic::rules::Rule;
 use gostatic::scan::{self, ScanOptions};
-
-pub use exit::FailOn;
 
 /// Will this binary run on `FROM scratch`, and is it built the hardened way?
 #[derive(Debug, Parser)]
@@ -75,6 +75,8 @@ struct CheckArgs {
     /// Files or directories to check; `-` reads one file from standard input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<OsString>,
+    #[command(flatten)]
+    policy: policy::PolicyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -87,9 +89,10 @@ struct CommonArgs {
     /// line on standard error. The exit status does not change.
     #[arg(long, short = 'o', global = true, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Exit 1 when a finding at or above this severity is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::Error, global = true, value_name = "LEVEL")]
-    fail_on: FailOn,
+    /// Exit 1 when an unsuppressed finding at or above this severity is reported (default:
+    /// `fail-on` in the policy file, else error).
+    #[arg(long, value_enum, global = true, value_name = "LEVEL")]
+    fail_on: Option<FailOnArg>,
     /// When to colour the text report (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
     color: ColorChoice,
@@ -111,6 +114,25 @@ enum Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOnArg {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+impl From<FailOnArg> for FailOn {
+    fn from(arg: FailOnArg) -> FailOn {
+        match arg {
+            FailOnArg::Error => FailOn::Error,
+            FailOnArg::Warning => FailOn::Warning,
+            FailOnArg::Note => FailOn::Note,
+            FailOnArg::Never => FailOn::Never,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ColorChoice {
     Auto,
     Always,
@@ -118,8 +140,12 @@ enum ColorChoice {
 }
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    // The matches are kept: the order of --deny/--warn/--allow decides which one wins.
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(err) => {
             // --help and --version are not errors; clap exits 2 on usage errors.
             let _ = err.print();
@@ -137,7 +163,7 @@ pub fn main() -> ExitCode {
             .build_global();
     }
     match cli.command {
-        Command::Check(args) => run_check(&args, &cli.common),
+        Command::Check(args) => run_check(&args, &cli.common, matches.subcommand_matches("check")),
         Command::Buildinfo(args) => run_buildinfo(&args, &cli.common),
         Command::Rules => print_with(&cli.common, |out| match cli.common.format {
             Format::Json => report::rules::render_list_json(out),
@@ -225,19 +251,44 @@ fn run_buildinfo(args: &BuildinfoArgs, common: &CommonArgs) -> ExitCode {
     })
 }
 
-fn run_check(args: &CheckArgs, common: &CommonArgs) -> ExitCode {
-    let (candidates, walk_errors) = gostatic::input::collect(&args.paths);
+fn run_check(args: &CheckArgs, common: &CommonArgs, matches: Option<&ArgMatches>) -> ExitCode {
+    let loaded = match policy::load(&args.policy, matches) {
+        Ok(loaded) => loaded,
+        Err(line) => {
+            eprintln!("{}", gostatic::sanitize::for_terminal(&line));
+            return ExitCode::from(exit::ERROR);
+        }
+    };
+    let (mut candidates, mut walk_errors) = gostatic::input::collect(&args.paths);
+    candidates.retain(|c| !loaded.policy.is_ignored(&c.display));
+    walk_errors.retain(|e| !loaded.policy.is_ignored(&e.path));
     let options = ScanOptions {
-        // Only the JSON report prints digests; SARIF fingerprints deliberately ignore them.
-        hash: common.format == Format::Json,
+        // JSON prints digests, and a baseline or a sha256 allow-list matches on them; SARIF
+        // fingerprints deliberately ignore them.
+        hash: common.format == Format::Json
+            || loaded.baseline.is_some()
+            || loaded.policy.needs_hash(),
         ..ScanOptions::default()
     };
-    let report = scan::scan_all(&candidates, walk_errors, &options);
-    finish(&report, common)
+    let mut report = scan::scan_all(&candidates, walk_errors, &options);
+    gostatic::policy::apply(
+        &mut report,
+        &loaded.policy,
+        loaded.baseline.as_ref(),
+        loaded.today,
+    );
+    // The command line beats the file, which beats the default.
+    let fail_on = common
+        .fail_on
+        .map(FailOn::from)
+        .or(loaded.policy.fail_on)
+        .unwrap_or_default();
+    finish(&report, common, fail_on)
 }
 
-/// Render the report, print errors on stderr, and turn the summary into an exit code.
-fn finish(report: &Report, common: &CommonArgs) -> ExitCode {
+/// Render the report, print errors and notices on stderr, and turn the summary into an exit
+/// code.
+fn finish(report: &Report, common: &CommonArgs, fail_on: FailOn) -> ExitCode {
     let color = use_color(common.color, common.output.is_none());
     colored::control::set_override(color);
     let cwd = std::env::current_dir().ok();
@@ -258,7 +309,7 @@ fn finish(report: &Report, common: &CommonArgs) -> ExitCode {
             report,
             out,
             JunitOptions {
-                fail_at: common.fail_on.threshold(),
+                fail_at: fail_on.threshold(),
             },
         ),
     });
@@ -277,7 +328,10 @@ fn finish(report: &Report, common: &CommonArgs) -> ExitCode {
             gostatic::sanitize::for_terminal(&error.line())
         );
     }
-    ExitCode::from(exit::code(&report.summary, common.fail_on))
+    for notice in &report.notices {
+        let _ = writeln!(err_out, "{}", gostatic::sanitize::for_terminal(notice));
+    }
+    ExitCode::from(exit::code(&report.summary, fail_on))
 }
 
 /// Colour for the text report. `auto` colours only a terminal, never a `--output` file.

@@ -28,6 +28,9 @@ pub struct Report {
     pub tool: Tool,
     pub files: Vec<FileReport>,
     pub errors: Vec<ErrorEntry>,
+    /// Things the policy wants said that are neither findings nor input errors, one line each:
+    /// `gostatic.toml:12: suppression of GS401 for bin/x expired on 2026-01-31`.
+    pub notices: Vec<String>,
     pub summary: Summary,
 }
 
@@ -143,12 +146,29 @@ impl Report {
             })
             .collect();
         errors.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.message.cmp(&b.message)));
+        let mut report = Report {
+            schema: SCHEMA,
+            tool: Tool {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            files,
+            errors,
+            notices: Vec::new(),
+            summary: Summary::default(),
+        };
+        report.recount();
+        report
+    }
+
+    /// Count the summary again from the files and errors, after the policy changed them.
+    pub fn recount(&mut self) {
         let mut summary = Summary {
-            files: files.len(),
-            errors: errors.len(),
+            files: self.files.len(),
+            errors: self.errors.len(),
             ..Summary::default()
         };
-        for file in &files {
+        for file in &self.files {
             match file.verdict.scratch {
                 Scratch::Ready => summary.ready += 1,
                 Scratch::ReadyIfAdded => summary.ready_if_added += 1,
@@ -167,15 +187,6 @@ impl Report {
                 }
             }
         }
-        Report {
-            schema: SCHEMA,
-            tool: Tool {
-                name: env!("CARGO_PKG_NAME"),
-                version: env!("CARGO_PKG_VERSION"),
-            },
-            files,
-            errors,
-            summary,
-        }
+        self.summary = summary;
     }
 }

@@ -79,6 +79,26 @@ fn render_file(file: &FileReport, out: &mut dyn Write, painter: &Painter) -> io:
     };
     writeln!(out, "  {verdict}")?;
     for finding in &file.findings {
+        if let Some(suppression) = &finding.suppressed {
+            // Still shown, so nobody forgets the debt, but dimmed and without the fix.
+            let mut why = format!("reason: {}", suppression.reason);
+            if let Some(expires) = &suppression.expires {
+                why.push_str(&format!(", expires {expires}"));
+            }
+            let line = format!(
+                "  suppressed[{} {}] {} ({})",
+                finding.rule.id(),
+                finding.slug,
+                finding.message,
+                why
+            );
+            writeln!(
+                out,
+                "{}",
+                painter.paint(&for_terminal(&line), |s| s.dimmed())
+            )?;
+            continue;
+        }
         writeln!(
             out,
             "  {}[{} {}] {}",
@@ -111,7 +131,8 @@ fn render_findings_only(
     out: &mut dyn Write,
     painter: &Painter,
 ) -> io::Result<()> {
-    for finding in &file.findings {
+    // Quiet output is what could fail the run: suppressed findings are left out.
+    for finding in file.findings.iter().filter(|f| f.is_active()) {
         writeln!(
             out,
             "{}: {}[{} {}] {}",
@@ -191,6 +212,9 @@ pub fn summary_line(report: &Report) -> String {
         plural(s.findings.warning, "warning", "warnings"),
         plural(s.findings.note, "note", "notes")
     ));
+    if s.suppressed > 0 {
+        line.push_str(&format!(" ({} suppressed)", s.suppressed));
+    }
     if s.errors > 0 {
         line.push_str(&format!(
             "; {} could not be read",

@@ -49,6 +49,8 @@ pub struct RuleInfo {
     pub fix: &'static str,
     /// What a finding shows as evidence.
     pub evidence: &'static str,
+    /// A realistic finding message, for `docs/rules.md`.
+    pub example: &'static str,
 }
 
 macro_rules! registry {
@@ -82,6 +84,7 @@ registry! {
         rationale: "The kernel starts a program with a PT_INTERP program header by first loading the interpreter it names (for glibc, /lib64/ld-linux-x86-64.so.2). On a FROM scratch image that file does not exist, so execve fails with ENOENT and the container dies with the baffling 'exec /server: no such file or directory', although /server is right there. Go binaries get one from cgo (the default when a C compiler is present and net or os/user is imported) and from -buildmode=pie, which asks for the loader even when it needs no library.",
         fix: "Build with CGO_ENABLED=0 (or -tags netgo,osusergo), drop -buildmode=pie or make it a static PIE (-buildmode=pie -ldflags='-linkmode=external -extldflags=-static-pie'), or use a base image that has the loader (distroless/base).",
         evidence: "the interpreter path from PT_INTERP",
+        example: "requests the ELF interpreter /lib64/ld-linux-x86-64.so.2, which an empty image does not have",
     };
     NeededLibraries => RuleInfo {
         id: "GS102", slug: "needed-libraries", severity: Error, category: Linking,
@@ -89,6 +92,7 @@ registry! {
         rationale: "Each DT_NEEDED entry in PT_DYNAMIC is a shared library the loader must find before main runs. An empty image has none of them, and a minimal one may lack some. A missing library stops the program before it prints anything.",
         fix: "Build with CGO_ENABLED=0 or link statically (-ldflags='-linkmode=external -extldflags=-static'); otherwise ship the libraries (distroless/base has glibc, distroless/cc adds libstdc++).",
         evidence: "the DT_NEEDED names, in load order",
+        example: "needs 1 shared library: libc.so.6",
     };
     NotLinux => RuleInfo {
         id: "GS103", slug: "not-linux", severity: Error, category: Linking,
@@ -96,6 +100,7 @@ registry! {
         rationale: "A container on Linux runs Linux ELF executables. A Windows PE, a macOS Mach-O or an ELF built for FreeBSD or another OS fails with 'exec format error'. This usually means GOOS was wrong in a cross build.",
         fix: "Build with GOOS=linux and the GOARCH of the target platform.",
         evidence: "the file format and the OS it targets (EI_OSABI, ABI notes)",
+        example: "Windows PE executable for x86-64: it cannot run on a Linux image",
     };
     Cgo => RuleInfo {
         id: "GS104", slug: "cgo", severity: Warning, category: Linking,
@@ -103,6 +108,7 @@ registry! {
         rationale: "A cgo binary calls into C: usually libc for name resolution (getaddrinfo) and user lookup (getpwuid_r), which on glibc go through NSS and may load shared libraries at run time. Linked dynamically it needs the loader and libc; linked statically against glibc it still needs NSS modules for some calls. CGO_ENABLED=1 in the build settings only says cgo was allowed; gostatic reports cgo only when the runtime/cgo code is really in the binary.",
         fix: "Build with CGO_ENABLED=0, or with -tags netgo,osusergo if cgo is needed for something else.",
         evidence: "the functions that prove it (runtime/cgo, crosscall2, _cgo_panic, _cgo_topofstack) or a NEEDED libc",
+        example: "cgo is linked in (CGO_ENABLED=1), linked dynamically: _cgo_topofstack, _cgo_panic, runtime/cgo.set_crosscall2 and 2 more; calls into C: main._Cfunc_greet",
     };
     StaticGlibcNss => RuleInfo {
         id: "GS105", slug: "static-glibc-nss", severity: Warning, category: Linking,
@@ -110,6 +116,7 @@ registry! {
         rationale: "glibc implements getaddrinfo, getpwnam and friends through NSS, which dlopens libnss_*.so modules named in /etc/nsswitch.conf. A statically linked glibc binary still does that at run time, and needs modules from the exact glibc version it was linked with; the linker warns 'Using getaddrinfo in statically linked applications requires at runtime the shared libraries from the glibc version used for linking'. On scratch those lookups fail or behave differently.",
         fix: "Build Go with CGO_ENABLED=0 or -tags netgo,osusergo; link C programs against musl; or use a base image with the same glibc (distroless/base).",
         evidence: "the NSS entry points and glibc NSS internals found in the binary",
+        example: "statically linked glibc with NSS (\"libnss_%s.so\", \"_nss_%s_%s\", \"Illegal status in __nss_next\"): name and user lookups dlopen libnss_*.so from the build's glibc at run time",
     };
     Rpath => RuleInfo {
         id: "GS106", slug: "rpath", severity: Warning, category: Linking,
@@ -117,6 +124,7 @@ registry! {
         rationale: "RPATH and RUNPATH add directories to the loader's search path, usually paths of the build machine. They leak the build layout and, where those directories are writable at run time, let someone plant a library.",
         fix: "Link without -rpath (-Wl,-rpath), and install libraries where the image's loader looks.",
         evidence: "the DT_RPATH and DT_RUNPATH values",
+        example: "DT_RUNPATH /home/ci/build/lib:$ORIGIN/../lib: the loader searches these directories first",
     };
     ExecStack => RuleInfo {
         id: "GS201", slug: "exec-stack", severity: Error, category: Hardening,
@@ -124,6 +132,7 @@ registry! {
         rationale: "The kernel maps the stack executable when the last PT_GNU_STACK has PF_X, or when there is none, which turns any stack overflow into code execution. Go's linker always asks for a non-executable stack; an executable one comes from a C or assembly object without a .note.GNU-stack section.",
         fix: "Link with -Wl,-z,noexecstack (for Go with external linking: -extldflags=-Wl,-z,noexecstack).",
         evidence: "the last PT_GNU_STACK's flags, or its absence",
+        example: "the stack is executable: the last PT_GNU_STACK has PF_X",
     };
     WxSegment => RuleInfo {
         id: "GS202", slug: "wx-segment", severity: Error, category: Hardening,
@@ -131,6 +140,7 @@ registry! {
         rationale: "A segment mapped writable and executable lets an attacker who can write memory run it. Modern linkers never produce one unless asked (-N, --omagic, odd linker scripts).",
         fix: "Link without -N/--omagic and with -z separate-code; find the object with an RWX section (readelf -lW).",
         evidence: "the indexes of the RWX PT_LOAD program headers",
+        example: "PT_LOAD program header 2 is both writable and executable (RWX)",
     };
     NoPie => RuleInfo {
         id: "GS203", slug: "no-pie", severity: Note, category: Hardening,
@@ -138,6 +148,7 @@ registry! {
         rationale: "An ET_EXEC binary is loaded at a fixed address, so its code and data do not move under ASLR. Go's default on Linux is a non-PIE executable, which is memory safe in practice; PIE matters more for cgo code. A dynamic PIE cannot run on scratch, a static PIE can.",
         fix: "Build with -buildmode=pie; for scratch, a static PIE: -buildmode=pie -ldflags='-linkmode=external -extldflags=-static-pie'.",
         evidence: "the ELF type and linking class",
+        example: "static executable (ET_EXEC): loaded at a fixed address",
     };
     NoRelro => RuleInfo {
         id: "GS204", slug: "no-relro", severity: Note, category: Hardening,
@@ -145,6 +156,7 @@ registry! {
         rationale: "With full RELRO (PT_GNU_RELRO plus BIND_NOW) the loader resolves every symbol at start and makes the GOT read-only, so it cannot be overwritten to redirect calls. It only applies to binaries with PT_DYNAMIC; a static binary has nothing to relocate, and gostatic says so rather than flag it.",
         fix: "Link with -Wl,-z,relro,-z,now (for Go: -ldflags='-linkmode=external -extldflags=-Wl,-z,relro,-z,now').",
         evidence: "PT_GNU_RELRO and BIND_NOW (DT_BIND_NOW, DF_BIND_NOW, DF_1_NOW)",
+        example: "partial RELRO: PT_GNU_RELRO without BIND_NOW, the GOT stays writable",
     };
     UpxPacked => RuleInfo {
         id: "GS205", slug: "upx-packed", severity: Warning, category: Hardening,
@@ -152,6 +164,7 @@ registry! {
         rationale: "UPX compresses the program and unpacks it into writable, executable memory at start. That defeats W^X, slows start-up, increases memory use (the unpacked image is not shared between processes), trips malware scanners, and hides the real program from every tool, gostatic included: facts about the packed program (interpreter, libraries, Go build information) are not visible.",
         fix: "Ship the unpacked binary; -ldflags='-s -w' and -trimpath make it small without packing.",
         evidence: "UPX's pack header (version, format, method) and the sizes",
+        example: "UPX-packed (pack format version 13, method lzma, 6.1 MiB unpacked): the program unpacks itself into writable, executable memory, and its interpreter, needed, go-buildinfo, go-pclntab, symbols, dwarf cannot be seen; these facts describe the unpacking stub",
     };
     Dwarf => RuleInfo {
         id: "GS301", slug: "dwarf", severity: Warning, category: Debug,
@@ -159,6 +172,7 @@ registry! {
         rationale: "DWARF (.debug_*, Go's older .zdebug_*, or SHF_COMPRESSED sections) is never loaded at run time; it only costs image size and pull time, and reveals source paths and types. A Go service typically carries a few megabytes of it.",
         fix: "Build with -ldflags=\"-s -w\" (or strip --strip-debug); keep a separate debug file if you need one.",
         evidence: "the DWARF sections, their bytes on disk and uncompressed",
+        example: "DWARF left in: 8 sections, 609 KiB on disk, 1.2 MiB uncompressed; stripping would save 723 KiB in all",
     };
     Symtab => RuleInfo {
         id: "GS302", slug: "symtab", severity: Warning, category: Debug,
@@ -166,6 +180,7 @@ registry! {
         rationale: "The static symbol table is not used at run time (Go keeps its own function table, pclntab, for stack traces). It costs bytes and makes reverse engineering easier.",
         fix: "Build with -ldflags=\"-s -w\" (or strip --strip-all).",
         evidence: "the bytes of .symtab and its string table",
+        example: "symbol table left in: 114 KiB (.symtab/.strtab); stripping would save 723 KiB in all",
     };
     BuildPaths => RuleInfo {
         id: "GS401", slug: "build-paths", severity: Warning, category: GoBuild,
@@ -173,6 +188,7 @@ registry! {
         rationale: "Without -trimpath the Go toolchain records the absolute path of every source file (GOROOT, the module cache, the checkout, often a user's home directory) in the function table, which -s -w does not remove, and in DWARF. They leak the build machine's layout and user names and make builds irreproducible across machines.",
         fix: "Build with -trimpath (go build -trimpath, or GOFLAGS=-trimpath).",
         evidence: "how many absolute paths, up to three examples, where they were found, and the -trimpath build setting",
+        example: "223 absolute build paths in the function table, e.g. /home/ci/src/server/main.go, /usr/local/go/src/errors/errors.go, /usr/local/go/src/errors/wrap.go; no -trimpath in the build settings",
     };
     GoUnsupported => RuleInfo {
         id: "GS402", slug: "go-unsupported", severity: Warning, category: GoBuild,
@@ -180,6 +196,7 @@ registry! {
         rationale: "Each Go minor release gets security fixes until two newer minors are out. The standard library is compiled into every Go binary, so a binary built with an unsupported toolchain keeps its known vulnerabilities (crypto/tls, net/http, ...) until it is rebuilt. gostatic judges from a release table built into it, whose date it prints.",
         fix: "Rebuild with a supported Go release (one of the two newest minors).",
         evidence: "the Go version, its support status, and the release table's date",
+        example: "built with go1.23.9, out of security support since 2025-08-12; supported: 1.26, 1.27 (release table as of 2026-11-22)",
     };
     VcsModified => RuleInfo {
         id: "GS403", slug: "vcs-modified", severity: Note, category: GoBuild,
@@ -187,6 +204,7 @@ registry! {
         rationale: "The build settings vcs.modified=true mean the binary was built from changes no commit holds: vcs.revision does not describe it, and nobody can rebuild it.",
         fix: "Build from a clean checkout (in CI, from the commit).",
         evidence: "the vcs, vcs.revision and vcs.modified build settings",
+        example: "built from a git working tree with uncommitted changes at revision 80ecbc491e60409aa5935facce585d81664ecf1a (vcs.modified=true)",
     };
     NoBuildinfo => RuleInfo {
         id: "GS404", slug: "no-buildinfo", severity: Note, category: GoBuild,
@@ -194,6 +212,7 @@ registry! {
         rationale: "Since Go 1.13 the linker embeds the toolchain version, the module list and (1.18+) the build settings. Without them, scanners cannot tell which modules and Go version are inside, so vulnerability scanning misses the binary. It is removed on purpose by some obfuscators, lost with GOPATH-mode builds, and absent in toolchains older than 1.13.",
         fix: "Build in module mode with a current Go toolchain and do not strip .go.buildinfo.",
         evidence: "how the binary was recognised as Go (pclntab, Go build ID)",
+        example: "Go binary (a Go 1.20+ function table) but no build information (.go.buildinfo) was found; the symtab says go1.22.4",
     };
     LocalReplace => RuleInfo {
         id: "GS405", slug: "local-replace", severity: Note, category: GoBuild,
@@ -201,6 +220,7 @@ registry! {
         rationale: "A replace directive pointing at a directory (=> ../fork) builds code that exists only on the build machine: no version, no checksum, not reproducible, and invisible to vulnerability databases.",
         fix: "Publish the fork and replace with a module version, or remove the replace before release.",
         evidence: "the replaced module and the directory",
+        example: "module replaced by a local directory: example.com/greeting => ../greeting",
     };
     NeedsCaCertificates => RuleInfo {
         id: "GS501", slug: "needs-ca-certificates", severity: Note, category: Runtime,
@@ -208,6 +228,7 @@ registry! {
         rationale: "crypto/x509 loads the system roots from /etc/ssl/certs/ca-certificates.crt and other well-known paths. On scratch none exists, SystemCertPool returns an empty pool without an error, and every TLS connection later fails with 'x509: certificate signed by unknown authority'. In `check` this is advice for the Dockerfile; in an image it is an error when no bundle is present.",
         fix: "COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ , or embed roots: import _ \"golang.org/x/crypto/x509roots/fallback\".",
         evidence: "the crypto/x509 functions that load system roots",
+        example: "verifies TLS certificates with the system roots and embeds no fallback roots (crypto/x509.systemRootsPool, crypto/x509.initSystemRoots, crypto/x509.loadSystemRoots and 1 more): on scratch it needs /etc/ssl/certs/ca-certificates.crt (or set SSL_CERT_FILE/SSL_CERT_DIR)",
     };
     NeedsZoneinfo => RuleInfo {
         id: "GS502", slug: "needs-zoneinfo", severity: Note, category: Runtime,
@@ -215,6 +236,7 @@ registry! {
         rationale: "time.LoadLocation reads $ZONEINFO, then /usr/share/zoneinfo and a few other paths. On scratch they are missing and LoadLocation(\"Europe/Paris\") returns an error; only UTC and Local work, and Local silently falls back to UTC.",
         fix: "import _ \"time/tzdata\" (or build with -tags timetzdata), or COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo.",
         evidence: "the time zone loading functions",
+        example: "loads time zones by name and embeds no time zone database (time.LoadLocation): on scratch it needs /usr/share/zoneinfo (or set ZONEINFO/TZ)",
     };
     NeedsPasswd => RuleInfo {
         id: "GS503", slug: "needs-passwd", severity: Note, category: Runtime,
@@ -222,6 +244,7 @@ registry! {
         rationale: "os/user parses /etc/passwd and /etc/group (pure Go) or asks libc (cgo), which reads the same files. On scratch they do not exist: user.Current fails unless $USER and $HOME are set, and lookups by name fail.",
         fix: "Ship a minimal /etc/passwd and /etc/group with the run user (COPY --from=build /etc/passwd /etc/group /etc/).",
         evidence: "the os/user functions",
+        example: "looks up users or groups (os/user.Current, os/user.current, os/user.readColonFile and 3 more): on scratch it needs /etc/passwd and /etc/group (or set USER/HOME)",
     };
 }
 
@@ -238,6 +261,7 @@ mod tests {
                 ("rationale", info.rationale),
                 ("fix", info.fix),
                 ("evidence", info.evidence),
+                ("example", info.example),
             ] {
                 assert!(!text.trim().is_empty(), "{} has no {field}", info.id);
                 assert!(!text.contains('\n'), "{} {field} spans lines", info.id);

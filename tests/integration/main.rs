@@ -1,6 +1,7 @@
 //! Integration tests: the real `gostatic` binary on real fixtures (`testdata/bin`) and on
 //! synthetic inputs built in test code. One test binary, as ripgrep does.
 
+mod baseline;
 mod buildinfo;
 mod cli;
 mod elf_edge;
@@ -9,6 +10,7 @@ mod formats;
 mod fuzz_corpus;
 mod go_check;
 mod gobin;
+mod policy;
 mod rules_cmd;
 mod synth;
 mod util;

@@ -1,0 +1,106 @@
+//! The policy options of `check`: find and load `gostatic.toml`, lay `--deny`/`--warn`/`--allow`
+//! over it in command-line order, load `--baseline`, and read today's date from the clock.
+//! Precedence (docs/config.md): command-line flags, then the file, then the defaults.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::{ArgMatches, Args};
+
+use gostatic::policy::{Baseline, Date, Level, Policy};
+use gostatic::rules::Rule;
+
+/// The file looked for in the current directory when `--config` is not given.
+const DEFAULT_CONFIG: &str = "gostatic.toml";
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Policy file (default: ./gostatic.toml when it exists); see docs/config.md.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Report RULE (ID or slug) as an error; repeatable. Overrides the file.
+    #[arg(long, value_name = "RULE")]
+    deny: Vec<String>,
+    /// Report RULE as a warning; repeatable. Overrides the file.
+    #[arg(long, value_name = "RULE")]
+    warn: Vec<String>,
+    /// Turn RULE off; repeatable. Overrides the file. The last of --deny/--warn/--allow wins.
+    #[arg(long, value_name = "RULE")]
+    allow: Vec<String>,
+    /// An earlier `check --format json` report: the findings it has (same rule, path and file
+    /// SHA-256) are reported as suppressed and do not fail the run.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<OsString>,
+}
+
+/// Everything the policy options amount to.
+pub struct Loaded {
+    pub policy: Policy,
+    pub baseline: Option<Baseline>,
+    pub today: Date,
+}
+
+/// Load the policy for a `check` run. `Err` is the one line to print before exiting 2.
+pub fn load(args: &PolicyArgs, matches: Option<&ArgMatches>) -> Result<Loaded, String> {
+    let mut policy = match &args.config {
+        Some(path) => Policy::load(path, &path.to_string_lossy()).map_err(|e| e.to_string())?,
+        None if Path::new(DEFAULT_CONFIG).exists() => {
+            Policy::load(Path::new(DEFAULT_CONFIG), DEFAULT_CONFIG).map_err(|e| e.to_string())?
+        }
+        None => Policy::default(),
+    };
+    for (flag, name, level) in rule_flags(args, matches) {
+        let Some(rule) = Rule::find(name) else {
+            return Err(format!(
+                "gostatic: --{flag}: unknown rule '{}' (see `gostatic rules`)",
+                gostatic::sanitize::for_terminal(name)
+            ));
+        };
+        policy.set_level(rule, level);
+    }
+    let baseline = match &args.baseline {
+        Some(path) => Some(
+            Baseline::load(Path::new(path), &path.to_string_lossy()).map_err(|e| e.to_string())?,
+        ),
+        None => None,
+    };
+    Ok(Loaded {
+        policy,
+        baseline,
+        today: today(),
+    })
+}
+
+/// The rule flags in the order they were typed, so the last one for a rule wins.
+fn rule_flags<'a>(
+    args: &'a PolicyArgs,
+    matches: Option<&ArgMatches>,
+) -> Vec<(&'static str, &'a str, Level)> {
+    let mut flags = Vec::new();
+    for (flag, values, level) in [
+        ("deny", &args.deny, Level::Error),
+        ("warn", &args.warn, Level::Warning),
+        ("allow", &args.allow, Level::Off),
+    ] {
+        let indices: Vec<usize> = matches
+            .and_then(|m| m.indices_of(flag))
+            .map(Iterator::collect)
+            .unwrap_or_default();
+        for (n, value) in values.iter().enumerate() {
+            let index = indices.get(n).copied().unwrap_or(usize::MAX);
+            flags.push((index, flag, value.as_str(), level));
+        }
+    }
+    flags.sort_by_key(|&(index, ..)| index);
+    flags.into_iter().map(|(_, f, v, l)| (f, v, l)).collect()
+}
+
+/// Today in UTC, from the system clock.
+fn today() -> Date {
+    let seconds = match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(since) => since.as_secs() as i64,
+        Err(before) => -(before.duration().as_secs() as i64),
+    };
+    Date::from_unix_days(seconds.div_euclid(86_400))
+}

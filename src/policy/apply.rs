@@ -1,0 +1,100 @@
+//! The one place where policy meets a report (cargo-deny applies its severity overrides in one
+//! sink the same way): ignored paths go, each finding gets its rule's level or goes when the
+//! rule is off, then the first live `[[suppress]]`/`[[allow]]` entry that covers it marks it
+//! suppressed, then the baseline marks what it already knew. The summary is counted last.
+
+use std::collections::BTreeSet;
+
+use super::{Baseline, Date, EntryKind, Policy, Target};
+use crate::report::{FileReport, Report};
+use crate::rules::{Suppression, SuppressionKind};
+
+/// Apply `policy` (and `baseline`) to a scanned report, as of `today`.
+pub fn apply(report: &mut Report, policy: &Policy, baseline: Option<&Baseline>, today: Date) {
+    report.files.retain(|file| !policy.is_ignored(&file.path));
+    report
+        .errors
+        .retain(|error| !policy.is_ignored(&error.path));
+    let source = policy.source.as_deref().unwrap_or("gostatic.toml");
+    // (entry index, path, rule): one notice per expired entry and file it would have covered.
+    let mut expired = BTreeSet::new();
+    for file in &mut report.files {
+        expired.extend(apply_to_file(file, policy, baseline, today));
+    }
+    for (index, path, rule) in expired {
+        let entry = &policy.entries[index];
+        let line = entry.line;
+        let last = entry.expires.map(|d| d.to_string()).unwrap_or_default();
+        let what = match (entry.kind, rule) {
+            (EntryKind::Suppress, Some(rule)) => format!("suppression of {rule}"),
+            _ => "allow-list entry".to_string(),
+        };
+        let notice = format!("{source}:{line}: {what} for {path} expired on {last}");
+        if !report.notices.contains(&notice) {
+            report.notices.push(notice);
+        }
+    }
+    report.recount();
+}
+
+fn apply_to_file(
+    file: &mut FileReport,
+    policy: &Policy,
+    baseline: Option<&Baseline>,
+    today: Date,
+) -> Vec<(usize, String, Option<&'static str>)> {
+    let mut expired = Vec::new();
+    file.not_applicable
+        .retain(|skipped| policy.severity(skipped.rule).is_some());
+    file.findings.retain_mut(|finding| {
+        match policy.severity(finding.rule) {
+            Some(severity) => finding.severity = severity,
+            None => return false,
+        }
+        true
+    });
+    let module = file
+        .go
+        .as_ref()
+        .and_then(|go| go.main.as_ref())
+        .map(|main| main.path.to_str_lossy().into_owned());
+    let target = Target {
+        path: &file.path,
+        sha256: file.sha256.as_deref(),
+        module: module.as_deref(),
+        image_path: None,
+    };
+    for finding in &mut file.findings {
+        if finding.suppressed.is_some() {
+            continue;
+        }
+        for (index, entry) in policy.entries.iter().enumerate() {
+            if !entry.covers(finding.rule, &target) {
+                continue;
+            }
+            if entry.is_expired(today) {
+                let rule = (entry.kind == EntryKind::Suppress).then(|| finding.rule.id());
+                expired.push((index, file.path.clone(), rule));
+                continue;
+            }
+            if finding.suppressed.is_none() {
+                finding.suppressed = Some(Suppression {
+                    kind: SuppressionKind::Config,
+                    reason: entry.reason.clone(),
+                    expires: entry.expires.map(|d| d.to_string()),
+                });
+            }
+        }
+        if finding.suppressed.is_none()
+            && let Some(baseline) = baseline
+            && baseline.contains(finding.rule.id(), &file.path, target.sha256)
+        {
+            finding.suppressed = Some(Suppression {
+                kind: SuppressionKind::Baseline,
+                reason: format!("in baseline {}", baseline.source),
+                expires: None,
+            });
+        }
+    }
+    expired
+}
