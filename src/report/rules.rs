@@ -55,6 +55,7 @@ pub fn render_explain(rule: Rule, out: &mut dyn Write) -> io::Result<()> {
         ("Why it matters", info.rationale),
         ("How to fix it", info.fix),
         ("Evidence reported", info.evidence),
+        ("Example", info.example),
     ] {
         writeln!(out, "\n{heading}:")?;
         for line in wrap(text, 92) {

@@ -71,6 +71,18 @@ fn build(report: &Report, options: &SarifOptions) -> Log {
         .iter()
         .map(|error| notification(error, options.cwd))
         .collect();
+    let failed = !notifications.is_empty();
+    // Policy notices (an expired suppression) are warnings: the run itself succeeded.
+    let notifications = notifications
+        .into_iter()
+        .chain(report.notices.iter().map(|notice| Notification {
+            level: "warning",
+            message: Message {
+                text: sentence(notice),
+            },
+            locations: Vec::new(),
+        }))
+        .collect::<Vec<_>>();
     Log {
         schema: SCHEMA_URI,
         version: VERSION,
@@ -85,7 +97,7 @@ fn build(report: &Report, options: &SarifOptions) -> Log {
                 },
             },
             invocations: vec![Invocation {
-                execution_successful: notifications.is_empty(),
+                execution_successful: !failed,
                 tool_execution_notifications: notifications,
             }],
             results,

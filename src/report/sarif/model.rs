@@ -94,7 +94,7 @@ pub struct Invocation {
     pub tool_execution_notifications: Vec<Notification>,
 }
 
-/// §3.58 notification: an input gostatic could not read.
+/// §3.58 notification: an input gostatic could not read, or a policy notice.
 #[derive(Debug, Serialize)]
 pub struct Notification {
     pub level: &'static str,

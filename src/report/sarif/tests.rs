@@ -265,3 +265,22 @@ fn sentences_end_with_a_period() {
     assert_eq!(sentence(" x? "), "x?");
     assert_eq!(sentence(""), "");
 }
+
+#[test]
+fn policy_notices_are_warnings_that_do_not_fail_the_execution() {
+    let mut report = crate::report::Report::new(Vec::new(), Vec::new());
+    report
+        .notices
+        .push("gostatic.toml:3: suppression of GS401 for bin/x expired on 2026-01-31".into());
+    let value = to_value(&report, &SarifOptions { cwd: None });
+    let invocation = &value["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true);
+    let notification = &invocation["toolExecutionNotifications"][0];
+    assert_eq!(notification["level"], "warning");
+    assert!(
+        notification["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("expired on 2026-01-31")
+    );
+}
