@@ -279,6 +279,7 @@ fn help_snapshots() {
         ("help_check", vec!["check", "--help"]),
         ("help_buildinfo", vec!["buildinfo", "--help"]),
         ("help_explain", vec!["explain", "--help"]),
+        ("help_rules", vec!["rules", "--help"]),
     ] {
         let out = gostatic().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(0));
