@@ -7,6 +7,7 @@ mod elf_edge;
 mod fixtures;
 mod fuzz_corpus;
 mod gobin;
+mod optin;
 mod rules_cmd;
 mod synth;
 mod util;
