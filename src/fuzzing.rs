@@ -8,7 +8,7 @@
 
 use goblin::elf::program_header::{PT_DYNAMIC, PT_INTERP};
 
-use crate::elf::{self, ElfFacts, LoaderView, SectionView, loader, sections};
+use crate::elf::{self, ElfFacts, LoaderView, SectionView, loader, sections, upx};
 use crate::report::{self, Report};
 use crate::scan::{self, ScanOptions};
 
@@ -16,7 +16,18 @@ use crate::scan::{self, ScanOptions};
 pub type Target = fn(&[u8]);
 
 /// Every fuzz target by name; the name is also its corpus directory.
-pub const TARGETS: &[(&str, Target)] = &[("elf", elf)];
+pub const TARGETS: &[(&str, Target)] = &[
+    ("elf", elf),
+    ("buildinfo", buildinfo),
+    ("pclntab", pclntab),
+    ("upx", upx),
+];
+
+mod gobin;
+#[cfg(test)]
+mod seeds;
+
+pub use gobin::{buildinfo, modinfo, pclntab};
 
 /// The ELF reader and the whole `check` path behind it.
 ///
@@ -141,6 +152,39 @@ fn check_same_bytes_same_answer(view: &LoaderView, sections: &SectionView) {
             );
         }
     }
+}
+
+/// UPX detection on any bytes.
+///
+/// Invariants: nothing panics; a detection has at least one witness; a PackHeader brings
+/// version, format, method and level (≤ 15); a format is always one UPX names; `l_info` is only
+/// read from an ELF; the original size is a u32; the hidden facts are the documented list.
+pub fn upx(data: &[u8]) {
+    let Some(facts) = upx::detect(data) else {
+        return;
+    };
+    assert!(facts.loader_info || facts.pack_header);
+    if facts.loader_info {
+        assert!(data.starts_with(loader::ELF_MAGIC));
+    }
+    if facts.pack_header {
+        assert!(facts.version.is_some() && facts.method.is_some());
+        assert!(facts.level.is_some_and(|level| level <= 15));
+    } else {
+        assert!(facts.method.is_none() && facts.level.is_none());
+    }
+    assert!(facts.format.is_some() && facts.format_name.is_some());
+    assert_eq!(
+        facts.method_name.is_some(),
+        facts.method.is_some_and(|m| matches!(m, 2..=10 | 14..=17))
+    );
+    assert!(
+        facts
+            .original_size
+            .is_none_or(|size| size <= u64::from(u32::MAX))
+    );
+    assert_eq!(facts.hidden_facts, &upx::HIDDEN_FACTS);
+    serde_json::to_string(&facts).expect("UPX facts serialise");
 }
 
 fn render(report: Report) {

@@ -241,4 +241,4 @@ fn method_name(method: u8) -> Option<&'static str> {
 
 #[cfg(test)]
 #[path = "upx_tests.rs"]
-mod tests;
+pub(crate) mod tests;

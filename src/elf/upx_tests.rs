@@ -12,7 +12,13 @@ fn put(out: &mut Vec<u8>, value: u64, size: usize, big: bool) {
 }
 
 /// ELF header + `phnum` program headers + l_info + p_info + body + PackHeader + overlay.
-fn packed(is64: bool, big: bool, format: u8, original: u32, zero_tail: usize) -> Vec<u8> {
+pub(crate) fn packed(
+    is64: bool,
+    big: bool,
+    format: u8,
+    original: u32,
+    zero_tail: usize,
+) -> Vec<u8> {
     let (ehsize, phentsize) = if is64 { (64, 56) } else { (52, 32) };
     let phnum = 2u64;
     let mut out = vec![0u8; ehsize];

@@ -58,6 +58,7 @@ for entry in "${binaries[@]}"; do
   "$goroot/bin/go" version -m "$name" > "$r.goversion" 2>&1 || true
   LC_ALL=C readelf -hlWS "$name" > "$r.readelf"
   "$tmp/pclnlist" files "$name" > "$r.files"
+  "$tmp/pclnlist" funcsum "$name" > "$r.funcsum"
   # The first bytes of the two Go structures, whose layouts changed in Go 1.16 and 1.18.
   for section in .go.buildinfo .gopclntab; do
     echo "$section"

@@ -23,7 +23,7 @@ fn read(name: &str) -> Vec<u8> {
 }
 
 /// The same file with `e_shoff`, `e_shnum` and `e_shstrndx` zeroed (as `sstrip` leaves it).
-fn without_section_headers(mut data: Vec<u8>) -> Vec<u8> {
+pub fn without_section_headers(mut data: Vec<u8>) -> Vec<u8> {
     if data[4] == 2 {
         data[0x28..0x30].fill(0);
         data[0x3c..0x40].fill(0);

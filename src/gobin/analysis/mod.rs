@@ -24,7 +24,8 @@ use crate::gobin::pclntab::{self, Pclntab, PclntabFacts};
 /// What the function names say, from one pass over them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FunctionFacts {
-    /// Names examined (the pclntab's function count, duplicates included).
+    /// Names examined, duplicates included: the pclntab's function count, less any record
+    /// whose name fails a bounds check (`Table::func_names` skips those).
     pub functions: usize,
     pub cgo: CgoEvidence,
     pub needs: Vec<RuntimeNeed>,

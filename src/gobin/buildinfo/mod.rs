@@ -244,4 +244,4 @@ fn finish(raw: RawBuildInfo<'_>, found_by: FoundBy) -> Result<BuildInfo, BuildIn
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -9,13 +9,13 @@ const INFO_START: [u8; 16] = [
 const INFO_END: [u8; 16] = [
     0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72, 0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2,
 ];
-const DATA_VADDR: u64 = 0x50_0000;
+pub(crate) const DATA_VADDR: u64 = 0x50_0000;
 const DATA_OFFSET: usize = 0x1000;
 
-const TEXT: &str = "path\texample.com/x\nmod\texample.com/x\t(devel)\t\n\
+pub(crate) const TEXT: &str = "path\texample.com/x\nmod\texample.com/x\t(devel)\t\n\
     dep\tgolang.org/x/sys\tv0.1.0\th1:abc=\ndep\told\tv1.0.0\n=>\t../new\t\t\nbuild\t-ldflags=\"-s -w\"\n";
 
-fn framed(text: &str) -> Vec<u8> {
+pub(crate) fn framed(text: &str) -> Vec<u8> {
     [&INFO_START[..], text.as_bytes(), &INFO_END[..]].concat()
 }
 
@@ -37,7 +37,7 @@ fn header(pointer_size: u8, flags: u8) -> Vec<u8> {
 }
 
 /// Go 1.18+: header, then the two uvarint-prefixed strings.
-fn inline_blob(version: &[u8], modinfo: &[u8]) -> Vec<u8> {
+pub(crate) fn inline_blob(version: &[u8], modinfo: &[u8]) -> Vec<u8> {
     let mut b = header(8, blob::FLAG_INLINE);
     b.extend(uvarint(version.len() as u64));
     b.extend_from_slice(version);
@@ -57,7 +57,7 @@ fn put(out: &mut Vec<u8>, value: u64, size: usize, big: bool) {
 }
 
 /// Go 1.13–1.17: header with two pointers to string headers, which point at the bytes.
-fn pointer_blob(size: usize, big: bool, version: &[u8], modinfo: &[u8]) -> Vec<u8> {
+pub(crate) fn pointer_blob(size: usize, big: bool, version: &[u8], modinfo: &[u8]) -> Vec<u8> {
     let mut b = header(size as u8, if big { blob::FLAG_BIG_ENDIAN } else { 0 });
     b.truncate(16);
     let headers = DATA_VADDR + 32;
@@ -77,7 +77,7 @@ fn pointer_blob(size: usize, big: bool, version: &[u8], modinfo: &[u8]) -> Vec<u
 
 /// An ELF executable whose only PT_LOAD (RW) maps `data` at `DATA_VADDR`, with a
 /// `.go.buildinfo` section over its first `section_len` bytes unless that is `None`.
-fn elf(class64: bool, big: bool, data: &[u8], section_len: Option<usize>) -> Vec<u8> {
+pub(crate) fn elf(class64: bool, big: bool, data: &[u8], section_len: Option<usize>) -> Vec<u8> {
     let word = if class64 { 8 } else { 4 };
     let (ehsize, phentsize, shentsize) = if class64 { (64, 56, 64) } else { (52, 32, 40) };
     let shstrtab = b"\0.go.buildinfo\0.shstrtab\0";

@@ -3,11 +3,14 @@
 //
 //	pclnlist files BINARY          every source file name in the file table, sorted
 //	pclnlist funcs REGEXP BINARY   the function names matching REGEXP, sorted
+//	pclnlist funcsum BINARY        the functab's entry count, the distinct names, and the
+//	                               sha256 of the distinct names sorted, one per line
 //
 // It works on stripped binaries (pclntab survives -s -w), for ELF, PE and Mach-O.
 package main
 
 import (
+	"crypto/sha256"
 	"debug/elf"
 	"debug/gosym"
 	"debug/macho"
@@ -30,13 +33,14 @@ func run(args []string) error {
 	var pattern *regexp.Regexp
 	switch {
 	case len(args) == 2 && args[0] == "files":
+	case len(args) == 2 && args[0] == "funcsum":
 	case len(args) == 3 && args[0] == "funcs":
 		var err error
 		if pattern, err = regexp.Compile(args[1]); err != nil {
 			return err
 		}
 	default:
-		return errors.New("usage: pclnlist files BINARY | pclnlist funcs REGEXP BINARY")
+		return errors.New("usage: pclnlist files BINARY | pclnlist funcs REGEXP BINARY | pclnlist funcsum BINARY")
 	}
 	pcln, text, err := pclntab(args[len(args)-1])
 	if err != nil {
@@ -45,6 +49,9 @@ func run(args []string) error {
 	table, err := gosym.NewTable(nil, gosym.NewLineTable(pcln, text))
 	if err != nil {
 		return err
+	}
+	if args[0] == "funcsum" {
+		return funcsum(table)
 	}
 	var names []string
 	if pattern == nil {
@@ -67,6 +74,26 @@ func run(args []string) error {
 	for _, name := range names {
 		fmt.Println(name)
 	}
+	return nil
+}
+
+// funcsum prints a short summary of every function name, small enough to commit for a
+// binary with thousands of functions.
+func funcsum(table *gosym.Table) error {
+	seen := map[string]bool{}
+	var names []string
+	for _, fn := range table.Funcs {
+		if !seen[fn.Name] {
+			seen[fn.Name] = true
+			names = append(names, fn.Name)
+		}
+	}
+	sort.Strings(names)
+	hash := sha256.New()
+	for _, name := range names {
+		fmt.Fprintln(hash, name)
+	}
+	fmt.Printf("functions %d\ndistinct %d\nsha256 %x\n", len(table.Funcs), len(names), hash.Sum(nil))
 	return nil
 }
 
