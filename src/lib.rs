@@ -18,6 +18,7 @@ pub mod foreign;
 pub mod fuzzing;
 pub mod gobin;
 pub mod goversion;
+pub mod image;
 pub mod input;
 pub mod report;
 pub mod rules;

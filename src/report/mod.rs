@@ -35,6 +35,12 @@ pub struct Tool {
 #[derive(Debug, Clone, Serialize)]
 pub struct FileReport {
     pub path: String,
+    /// Image mode: the file's absolute path inside the image's final filesystem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_path: Option<String>,
+    /// Image mode: the digest (or diff id, or `layer N`) of the layer that last wrote the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
     /// `elf`, `pe`, `macho` or `macho-universal`.
     pub format: &'static str,
     pub sha256: Option<String>,
@@ -63,6 +69,8 @@ impl FileReport {
         };
         FileReport {
             path,
+            image_path: None,
+            layer: None,
             format,
             sha256,
             size,
