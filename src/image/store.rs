@@ -35,6 +35,12 @@ impl TarStore {
             let header = match reader.next_header() {
                 Ok(Some(header)) => header,
                 Ok(None) => break,
+                // Not even one header: the file is not a tar, whatever went wrong.
+                Err(super::tar::TarError::Truncated(_)) if members.is_empty() => {
+                    return Err(ImageError::NotAnImage(
+                        "not a tar file: shorter than one tar header".into(),
+                    ));
+                }
                 Err(err) => return Err(outer_error(err, max_path)),
             };
             let Some(name) = path::normalise(&header.name) else {
