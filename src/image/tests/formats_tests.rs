@@ -4,7 +4,9 @@ use super::*;
 
 fn spec(tag: &str) -> ImageSpec {
     let layers = vec![
-        TarBuilder::new().file("etc/passwd", b"root:x:0:0::/:/bin/sh\n").finish(),
+        TarBuilder::new()
+            .file("etc/passwd", b"root:x:0:0::/:/bin/sh\n")
+            .finish(),
         TarBuilder::new().file("app", &elf()).finish(),
     ];
     ImageSpec::new(tag, layers)
@@ -14,7 +16,10 @@ fn check(image: &Image, format: ImageFormat) {
     assert_eq!(image.format, format);
     assert_eq!(image.files.len(), 1);
     assert_eq!(image.files[0].image_path.as_deref(), Some("/app"));
-    assert_eq!(image.config.entrypoint.as_deref(), Some(&["/app".to_string()][..]));
+    assert_eq!(
+        image.config.entrypoint.as_deref(),
+        Some(&["/app".to_string()][..])
+    );
     assert_eq!(image.config.user, "65532");
     assert_eq!(image.platform.to_string(), "linux/amd64");
     assert!(image.tree.read_small("/etc/passwd").is_some());
@@ -26,7 +31,9 @@ fn docker_archive_legacy_with_plain_and_gzip_layers() {
         let mut s = spec("app:1");
         s.compress = compress;
         let bytes = testkit::to_tar(&testkit::docker_legacy(&[s]));
-        let image = open_bytes(&bytes, &ImageOptions::default()).unwrap().remove(0);
+        let image = open_bytes(&bytes, &ImageOptions::default())
+            .unwrap()
+            .remove(0);
         check(&image, ImageFormat::DockerArchive);
         assert_eq!(image.name, "app:1");
         assert!(image.layers[0].diff_id.is_some());
@@ -46,14 +53,18 @@ fn docker_archive_with_symlinked_layer_members_as_buildah_writes() {
             tar.file_mode(name, 0o644, bytes);
         }
     }
-    let image = open_bytes(&tar.finish(), &ImageOptions::default()).unwrap().remove(0);
+    let image = open_bytes(&tar.finish(), &ImageOptions::default())
+        .unwrap()
+        .remove(0);
     check(&image, ImageFormat::DockerArchive);
 }
 
 #[test]
 fn docker_25_archive_reads_blobs_through_manifest_json() {
     let bytes = testkit::to_tar(&testkit::docker25(&[spec("app:1")]));
-    let image = open_bytes(&bytes, &ImageOptions::default()).unwrap().remove(0);
+    let image = open_bytes(&bytes, &ImageOptions::default())
+        .unwrap()
+        .remove(0);
     check(&image, ImageFormat::DockerOciArchive);
     assert!(image.layers[0].digest.is_some());
 }
@@ -61,16 +72,21 @@ fn docker_25_archive_reads_blobs_through_manifest_json() {
 #[test]
 fn oci_archive_layout_directory_and_stdin_form() {
     let files = testkit::oci_layout(&[spec("app:1")]);
-    let image = open_bytes(&testkit::to_tar(&files), &ImageOptions::default()).unwrap().remove(0);
+    let image = open_bytes(&testkit::to_tar(&files), &ImageOptions::default())
+        .unwrap()
+        .remove(0);
     check(&image, ImageFormat::OciArchive);
     assert_eq!(image.name, "app:1");
     assert!(image.manifest_digest.is_some());
 
     let dir = tempfile::tempdir().unwrap();
     testkit::write_dir(&files, dir.path()).unwrap();
-    let image = open(&ImageSource::Path(dir.path().into()), &ImageOptions::default())
-        .unwrap()
-        .remove(0);
+    let image = open(
+        &ImageSource::Path(dir.path().into()),
+        &ImageOptions::default(),
+    )
+    .unwrap()
+    .remove(0);
     check(&image, ImageFormat::OciLayout);
 
     // The streamed path (stdin), exercised through a gzip-wrapped outer tar.
@@ -86,9 +102,12 @@ fn a_rootfs_directory_is_one_layer() {
     std::fs::write(dir.path().join("etc/passwd"), b"root:x:0:0::/:/bin/sh\n").unwrap();
     std::fs::write(dir.path().join("app"), elf()).unwrap();
     std::os::unix::fs::symlink("/../../outside", dir.path().join("link")).unwrap();
-    let image = open(&ImageSource::Path(dir.path().into()), &ImageOptions::default())
-        .unwrap()
-        .remove(0);
+    let image = open(
+        &ImageSource::Path(dir.path().into()),
+        &ImageOptions::default(),
+    )
+    .unwrap()
+    .remove(0);
     assert_eq!(image.format, ImageFormat::Rootfs);
     assert_eq!(image.files.len(), 1);
     assert!(image.tree.read_small("/etc/passwd").is_some());
@@ -122,7 +141,9 @@ fn a_nested_index_needs_platform_when_it_holds_several() {
     arm.arch = "arm64".into();
     arm.variant = Some("v8".into());
     let bytes = testkit::to_tar(&testkit::oci_multiarch("multi:1", &[spec("x"), arm]));
-    let err = open_bytes(&bytes, &ImageOptions::default()).unwrap_err().to_string();
+    let err = open_bytes(&bytes, &ImageOptions::default())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("linux/amd64, linux/arm64/v8"), "{err}");
     let options = ImageOptions {
         platform: Some(Platform::parse("linux/arm64").unwrap()),
@@ -136,5 +157,8 @@ fn a_nested_index_needs_platform_when_it_holds_several() {
         ..Default::default()
     };
     let err = open_bytes(&bytes, &options).unwrap_err().to_string();
-    assert!(err.contains("no manifest for platform linux/s390x"), "{err}");
+    assert!(
+        err.contains("no manifest for platform linux/s390x"),
+        "{err}"
+    );
 }

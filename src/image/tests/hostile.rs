@@ -6,7 +6,9 @@ use std::io::Read;
 use super::*;
 
 fn error_of(bytes: &[u8]) -> String {
-    open_bytes(bytes, &ImageOptions::default()).unwrap_err().to_string()
+    open_bytes(bytes, &ImageOptions::default())
+        .unwrap_err()
+        .to_string()
 }
 
 fn oci_with_layer(layer: Vec<u8>) -> testkit::Files {
@@ -49,13 +51,22 @@ fn a_manifest_naming_a_missing_blob_is_an_error() {
 #[test]
 fn a_digest_mismatch_is_an_error_for_layers_and_docker_diff_ids() {
     let mut files = oci_with_layer(TarBuilder::new().file("a", b"x").finish());
-    let layer = files.iter_mut().find(|(_, b)| b.starts_with(&[0x1f, 0x8b])).unwrap();
+    let layer = files
+        .iter_mut()
+        .find(|(_, b)| b.starts_with(&[0x1f, 0x8b]))
+        .unwrap();
     layer.1 = testkit::gzip(&TarBuilder::new().file("a", b"y").finish());
     let err = error_of(&testkit::to_tar(&files));
     assert!(err.contains("digest mismatch"), "{err}");
 
-    let mut files = testkit::docker_legacy(&[ImageSpec::new("t:1", vec![TarBuilder::new().file("a", b"x").finish()])]);
-    let layer = files.iter_mut().find(|(n, _)| n.ends_with("layer.tar")).unwrap();
+    let mut files = testkit::docker_legacy(&[ImageSpec::new(
+        "t:1",
+        vec![TarBuilder::new().file("a", b"x").finish()],
+    )]);
+    let layer = files
+        .iter_mut()
+        .find(|(n, _)| n.ends_with("layer.tar"))
+        .unwrap();
     layer.1 = testkit::gzip(&TarBuilder::new().file("a", b"y").finish());
     let err = error_of(&testkit::to_tar(&files));
     assert!(err.contains("rootfs.diff_ids"), "{err}");
@@ -63,20 +74,31 @@ fn a_digest_mismatch_is_an_error_for_layers_and_docker_diff_ids() {
 
 #[test]
 fn members_climbing_out_are_refused_and_absolute_ones_stay_inside() {
-    let bytes = testkit::to_tar(&oci_with_layer(TarBuilder::new().file("../../etc/passwd", b"x").finish()));
+    let bytes = testkit::to_tar(&oci_with_layer(
+        TarBuilder::new().file("../../etc/passwd", b"x").finish(),
+    ));
     let err = error_of(&bytes);
-    assert!(err.contains("unsafe member name '../../etc/passwd'"), "{err}");
-    let bytes = testkit::to_tar(&oci_with_layer(TarBuilder::new().hardlink("x", "../../etc/shadow").finish()));
+    assert!(
+        err.contains("unsafe member name '../../etc/passwd'"),
+        "{err}"
+    );
+    let bytes = testkit::to_tar(&oci_with_layer(
+        TarBuilder::new().hardlink("x", "../../etc/shadow").finish(),
+    ));
     assert!(error_of(&bytes).contains("unsafe member name"));
-    let image = open_layers(vec![TarBuilder::new().file("/etc/passwd", b"root").finish()]);
+    let image = open_layers(vec![
+        TarBuilder::new().file("/etc/passwd", b"root").finish(),
+    ]);
     assert_eq!(image.tree.read_small("/etc/passwd"), Some(&b"root"[..]));
 }
 
 #[test]
 fn a_symlink_pointing_outside_stays_inside() {
-    let image = open_layers(vec![TarBuilder::new()
-        .symlink("etc/passwd", "../../../../../etc/passwd")
-        .finish()]);
+    let image = open_layers(vec![
+        TarBuilder::new()
+            .symlink("etc/passwd", "../../../../../etc/passwd")
+            .finish(),
+    ]);
     // It resolves to itself inside the root: a loop, not the host's file.
     assert!(image.tree.read_small("/etc/passwd").is_none());
 }
