@@ -41,6 +41,14 @@ enum Command {
     /// Exit status: 0, or 1 if a named file is missing or is not a readable Go binary (errors on
     /// stderr in `go version`'s words); 2 on a usage error.
     Buildinfo(BuildinfoArgs),
+    /// Check a container image: every executable in its final filesystem, as `check` does.
+    ///
+    /// ARCHIVE is a `docker save` tarball (any Docker version, optionally gzip- or
+    /// zstd-compressed), an OCI archive, an OCI layout directory, a directory taken as a root
+    /// filesystem, or `-` for a tar on standard input. Layers are merged as a container runtime
+    /// would (whiteouts, opaque directories, hard links) without extracting anything; digests
+    /// are verified. Exit status as `check`: 2 if the image cannot be read.
+    Image(ImageArgs),
     /// List every rule: ID, default severity, category, slug and what it finds.
     Rules,
     /// Explain one rule: why it matters, how to fix it, what evidence it reports.
@@ -63,6 +71,22 @@ struct BuildinfoArgs {
     /// settings, found_by), or `path` and `error`. Same as `--format json`.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Args)]
+struct ImageArgs {
+    /// The image archive, layout or root filesystem directory; `-` reads a tar from stdin.
+    #[arg(value_name = "ARCHIVE")]
+    source: OsString,
+    /// The platform to pick from a multi-platform index: `os/arch[/variant]`.
+    #[arg(long, value_name = "PLATFORM")]
+    platform: Option<String>,
+    /// The one image to read from an archive holding several (by tag or reference name).
+    #[arg(long, value_name = "NAME")]
+    image: Option<String>,
+    /// Executables larger than this are listed, not analysed.
+    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
+    max_binary_bytes: u64,
 }
 
 #[derive(Debug, Args)]
@@ -126,6 +150,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => run_check(&args, &cli.common),
         Command::Buildinfo(args) => run_buildinfo(&args, &cli.common),
+        Command::Image(args) => run_image(&args, &cli.common),
         Command::Rules => print_with(|out| match cli.common.format {
             Format::Json => report::rules::render_list_json(out),
             Format::Text => report::rules::render_list(out),
@@ -199,6 +224,70 @@ fn run_check(args: &CheckArgs, common: &CommonArgs) -> ExitCode {
     };
     let report = scan::scan_all(&candidates, walk_errors, &options);
     finish(&report, common)
+}
+
+fn run_image(args: &ImageArgs, common: &CommonArgs) -> ExitCode {
+    use gostatic::error::{InputError, InputErrorKind};
+    use gostatic::image::{self, ImageOptions, ImageSource, Platform};
+    let source = if args.source == "-" {
+        ImageSource::Stdin
+    } else {
+        ImageSource::Path(args.source.clone().into())
+    };
+    let display = source.display();
+    let fail = |message: String| {
+        let error = InputError {
+            path: display.clone(),
+            kind: InputErrorKind::Foreign(message),
+        };
+        Report::for_images(&[], vec![error])
+    };
+    let platform = match args.platform.as_deref().map(Platform::parse).transpose() {
+        Ok(platform) => platform,
+        Err(err) => return finish(&fail(err.to_string()), common),
+    };
+    let bar = progress_bar();
+    let mut options = ImageOptions {
+        platform,
+        image: args.image.clone(),
+        scan: ScanOptions {
+            hash: common.format == Format::Json,
+            ..ScanOptions::default()
+        },
+        progress: bar.clone().map(|bar| {
+            std::sync::Arc::new(move |done: u64, total: u64| {
+                if total > 0 {
+                    bar.set_length(total);
+                }
+                bar.set_position(done);
+            }) as image::ProgressFn
+        }),
+        ..ImageOptions::default()
+    };
+    options.limits.max_binary_bytes = args.max_binary_bytes;
+    let result = image::open(&source, &options);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let report = match result {
+        Ok(images) => Report::for_images(&images, Vec::new()),
+        Err(err) => fail(err.to_string()),
+    };
+    finish(&report, common)
+}
+
+/// A byte-count bar on stderr, only when stderr is a terminal.
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    let style =
+        indicatif::ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {bytes_per_sec}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
 }
 
 /// Render the report, print errors on stderr, and turn the summary into an exit code.

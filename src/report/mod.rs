@@ -2,6 +2,7 @@
 //! decide pass or fail; the CLI does that from the summary.
 
 pub mod goversion;
+pub mod image;
 pub mod json;
 pub mod rules;
 pub mod text;
@@ -21,6 +22,9 @@ pub const SCHEMA: &str = "gostatic/v1";
 pub struct Report {
     pub schema: &'static str,
     pub tool: Tool,
+    /// `gostatic image` only: one section per image read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<image::ImageSection>>,
     pub files: Vec<FileReport>,
     pub errors: Vec<ErrorEntry>,
     pub summary: Summary,
@@ -176,9 +180,26 @@ impl Report {
                 name: env!("CARGO_PKG_NAME"),
                 version: env!("CARGO_PKG_VERSION"),
             },
+            images: None,
             files,
             errors,
             summary,
         }
+    }
+
+    /// The report of `gostatic image`: every image's executables as files, each image's
+    /// section, and the executables that could not be analysed as errors.
+    pub fn for_images(images: &[crate::image::Image], mut errors: Vec<InputError>) -> Self {
+        let mut files = Vec::new();
+        for image in images {
+            files.extend(image.files.iter().cloned());
+            errors.extend(image.file_errors.iter().map(|e| InputError {
+                path: e.path.clone(),
+                kind: crate::error::InputErrorKind::Foreign(e.message.clone()),
+            }));
+        }
+        let mut report = Report::new(files, errors);
+        report.images = Some(images.iter().map(image::ImageSection::new).collect());
+        report
     }
 }

@@ -8,6 +8,7 @@ mod fixtures;
 mod fuzz_corpus;
 mod go_check;
 mod gobin;
+mod image;
 mod rules_cmd;
 mod synth;
 mod util;
