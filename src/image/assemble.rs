@@ -39,7 +39,7 @@ impl Indexed {
 
     fn has(&self, name: &str) -> bool {
         match self {
-            Indexed::Tar(store) => store.get(name).is_some(),
+            Indexed::Tar(store) => store.has(name),
             Indexed::Dir(store) => store.file(name).is_some(),
         }
     }
@@ -105,8 +105,7 @@ pub(super) fn open(source: &ImageSource, options: &ImageOptions) -> Result<Vec<I
             from_streamed(&archive, &display, options, &ctx)
         }
         _ => {
-            let map = crate::input::Blob::map(&file).map_err(|e| ImageError::io("", &e))?;
-            let store = TarStore::index(map, options.limits.max_path_bytes)?;
+            let store = TarStore::index(file, options.limits.max_path_bytes)?;
             from_indexed(Indexed::Tar(store), &display, false, options, &ctx)
         }
     }
@@ -195,16 +194,16 @@ fn from_indexed(
         .map(|&(blob, (hash_raw, hash_diff))| {
             let layer = match &store {
                 Indexed::Tar(tar) => {
-                    let bytes = tar
+                    let reader = tar
                         .get(blob)
                         .ok_or_else(|| ImageError::MissingBlob(blob.into()))?;
-                    layer::decode(bytes, blob, hash_raw, hash_diff, ctx)?
+                    layer::decode(reader, blob, hash_raw, hash_diff, ctx)?
                 }
                 Indexed::Dir(dir) => {
-                    let bytes = dir
+                    let file = dir
                         .get(blob)?
                         .ok_or_else(|| ImageError::MissingBlob(blob.into()))?;
-                    layer::decode(&bytes[..], blob, hash_raw, hash_diff, ctx)?
+                    layer::decode(file, blob, hash_raw, hash_diff, ctx)?
                 }
             };
             Ok((blob.to_string(), Arc::new(layer)))

@@ -344,7 +344,7 @@ fn unsupported(blob: &str, found: &str) -> ImageError {
 }
 
 /// Look at a regular file's first bytes; keep or analyse it if it matters.
-fn read_content<R: Read>(
+fn read_content<R: super::tar::Skip>(
     tar: &mut TarReader<R>,
     display: &str,
     size: u64,

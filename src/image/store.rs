@@ -1,5 +1,7 @@
-//! Where an archive's members live: an indexed tar (the file mapped once, each member a slice
-//! of it, so layers can be decoded in parallel without copying), or a directory. Member names
+//! Where an archive's members live: an indexed tar (headers read once, seeking over the data;
+//! each member then read with positioned reads, so layers are decoded in parallel from one file
+//! handle), or a directory. Positioned reads rather than a mapping: a mapping's touched pages
+//! count as the process's resident memory, which would then grow with the image. Member names
 //! are normalised before lookup; a name that climbs out is simply not found. Symlinked members
 //! (buildah's `<id>/layer.tar -> ../<hex>.tar`) are followed inside the archive.
 
@@ -10,7 +12,8 @@ use std::path::{Path, PathBuf};
 use super::formats::Documents;
 use super::tar::{EntryKind, TarError, TarReader};
 use super::{ImageError, path};
-use crate::input::Blob;
+use std::io::{self, BufReader, Read};
+use std::os::unix::fs::FileExt;
 
 const MAX_MEMBER_LINKS: usize = 8;
 
@@ -20,17 +23,76 @@ enum Member {
     Link(String),
 }
 
-/// An outer tar, mapped and indexed by member name.
+/// An outer tar, indexed by member name.
 pub(crate) struct TarStore {
-    map: Blob,
+    file: File,
+    len: u64,
     members: HashMap<String, Member>,
 }
 
+/// A file read through a buffer, skipping by seeking.
+struct SeekingFile {
+    inner: BufReader<File>,
+    pos: u64,
+    len: u64,
+}
+
+impl Read for SeekingFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl super::tar::Skip for SeekingFile {
+    fn skip(&mut self, n: u64) -> io::Result<u64> {
+        let n = n.min(self.len.saturating_sub(self.pos));
+        self.inner.seek_relative(n as i64)?;
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// One member's bytes, read with `pread` (no shared cursor: one per thread).
+pub(crate) struct MemberReader<'a> {
+    file: &'a File,
+    pos: u64,
+    end: u64,
+}
+
+impl Read for MemberReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = (buf.len() as u64).min(self.end - self.pos) as usize;
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = self.file.read_at(&mut buf[..want], self.pos)?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "archive shrank",
+            ));
+        }
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
 impl TarStore {
-    /// Index every member of the mapped tar (headers only: one pass over ~1 KiB per member).
-    pub fn index(map: Blob, max_path: usize) -> Result<TarStore, ImageError> {
+    /// Index every member of the tar (headers only, seeking over the data).
+    pub fn index(file: File, max_path: usize) -> Result<TarStore, ImageError> {
+        let len = file.metadata().map_err(|e| ImageError::io("", &e))?.len();
+        let mut reading = file.try_clone().map_err(|e| ImageError::io("", &e))?;
+        // The clone shares the cursor, which the caller's sniff moved.
+        io::Seek::seek(&mut reading, io::SeekFrom::Start(0)).map_err(|e| ImageError::io("", &e))?;
         let mut members = HashMap::new();
-        let mut reader = TarReader::new(&map[..], max_path);
+        let source = SeekingFile {
+            inner: BufReader::with_capacity(64 * 1024, reading),
+            pos: 0,
+            len,
+        };
+        let mut reader = TarReader::new(source, max_path);
         loop {
             let header = match reader.next_header() {
                 Ok(Some(header)) => header,
@@ -49,12 +111,11 @@ impl TarStore {
             let member = match header.kind {
                 EntryKind::File => {
                     let end = header.data_offset.saturating_add(header.size);
-                    if end > map.len() as u64 {
+                    if end > len {
                         return Err(ImageError::Truncated {
                             member: name.trim_start_matches('/').to_string(),
                             detail: format!(
-                                "the archive ends at {} bytes, inside this member (which needs {end})",
-                                map.len()
+                                "the archive ends at {len} bytes, inside this member (which needs {end})"
                             ),
                         });
                     }
@@ -75,35 +136,55 @@ impl TarStore {
             };
             members.insert(name, member);
         }
-        Ok(TarStore { map, members })
+        Ok(TarStore { file, len, members })
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.members.keys().map(|k| k.trim_start_matches('/'))
     }
 
-    /// The bytes of a member, following member links.
-    pub fn get(&self, name: &str) -> Option<&[u8]> {
+    /// Offset and size of a member's data, following member links.
+    fn locate(&self, name: &str) -> Option<(u64, u64)> {
         let mut key = path::normalise(name)?;
         for _ in 0..=MAX_MEMBER_LINKS {
             match self.members.get(&key)? {
-                Member::Data { offset, size } => {
-                    return self.map.get(*offset as usize..(*offset + *size) as usize);
-                }
+                Member::Data { offset, size } => return Some((*offset, *size)),
                 Member::Link(target) => key = target.clone(),
             }
         }
         None
     }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.locate(name).is_some()
+    }
+
+    /// A reader over a member's bytes.
+    pub fn get(&self, name: &str) -> Option<MemberReader<'_>> {
+        let (offset, size) = self.locate(name)?;
+        let end = offset.checked_add(size).filter(|&end| end <= self.len)?;
+        Some(MemberReader {
+            file: &self.file,
+            pos: offset,
+            end,
+        })
+    }
 }
 
 impl Documents for TarStore {
     fn document(&self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ImageError> {
-        match self.get(name) {
-            None => Ok(None),
-            Some(bytes) if bytes.len() as u64 > limit => Err(document_limit(name, limit)),
-            Some(bytes) => Ok(Some(bytes.to_vec())),
+        let Some(reader) = self.get(name) else {
+            return Ok(None);
+        };
+        if reader.end - reader.pos > limit {
+            return Err(document_limit(name, limit));
         }
+        let mut bytes = Vec::with_capacity((reader.end - reader.pos) as usize);
+        let mut reader = reader;
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| ImageError::io(name, &e))?;
+        Ok(Some(bytes))
     }
 }
 
@@ -159,13 +240,12 @@ impl DirStore {
         path.is_file().then_some(path)
     }
 
-    /// The bytes of a member, mapped.
-    pub fn get(&self, name: &str) -> Result<Option<Blob>, ImageError> {
+    /// A member's file, opened.
+    pub fn get(&self, name: &str) -> Result<Option<File>, ImageError> {
         let Some(path) = self.file(name) else {
             return Ok(None);
         };
-        let file = File::open(&path).map_err(|e| ImageError::io(name, &e))?;
-        Blob::map(&file)
+        File::open(&path)
             .map(Some)
             .map_err(|e| ImageError::io(name, &e))
     }

@@ -27,7 +27,7 @@ pub(crate) struct StreamedArchive {
 /// The current member's data as a reader.
 struct MemberData<'a, R>(&'a mut TarReader<R>);
 
-impl<R: Read> Read for MemberData<'_, R> {
+impl<R: super::tar::Skip> Read for MemberData<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.0.read_data(buf)
     }

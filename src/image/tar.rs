@@ -58,6 +58,25 @@ impl From<io::Error> for TarError {
     }
 }
 
+/// How a member's unread data is passed over: read and dropped on a stream, moved over on a
+/// slice or a seekable file (so indexing an outer archive reads only its headers).
+pub trait Skip: Read + Sized {
+    /// Skip up to `n` bytes; the number skipped (fewer only at the end of the input).
+    fn skip(&mut self, n: u64) -> io::Result<u64> {
+        io::copy(&mut Read::by_ref(self).take(n), &mut io::sink())
+    }
+}
+
+impl Skip for &[u8] {
+    fn skip(&mut self, n: u64) -> io::Result<u64> {
+        let n = n.min(self.len() as u64);
+        *self = &self[n as usize..];
+        Ok(n)
+    }
+}
+
+impl<R: Read> Skip for io::BufReader<R> {}
+
 pub struct TarReader<R> {
     inner: R,
     offset: u64,
@@ -77,7 +96,7 @@ struct Extension {
     gid: Option<u64>,
 }
 
-impl<R: Read> TarReader<R> {
+impl<R: Skip> TarReader<R> {
     pub fn new(inner: R, max_path: usize) -> Self {
         TarReader {
             inner,
@@ -210,7 +229,7 @@ impl<R: Read> TarReader<R> {
         if skip == 0 {
             return Ok(());
         }
-        let skipped = io::copy(&mut (&mut self.inner).take(skip), &mut io::sink())?;
+        let skipped = self.inner.skip(skip)?;
         self.offset += skipped;
         if skipped < self.remaining {
             return Err(TarError::Truncated(format!(
