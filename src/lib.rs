@@ -19,6 +19,7 @@ pub mod foreign;
 pub mod fuzzing;
 pub mod gobin;
 pub mod goversion;
+pub mod image;
 pub mod input;
 pub mod policy;
 pub mod report;

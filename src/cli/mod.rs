@@ -46,6 +46,14 @@ enum Command {
     /// Exit status: 0, or 1 if a named file is missing or is not a readable Go binary (errors on
     /// stderr in `go version`'s words); 2 on a usage error.
     Buildinfo(BuildinfoArgs),
+    /// Check a container image: every executable in its final filesystem, as `check` does.
+    ///
+    /// ARCHIVE is a `docker save` tarball (any Docker version, optionally gzip- or
+    /// zstd-compressed), an OCI archive, an OCI layout directory, a directory taken as a root
+    /// filesystem, or `-` for a tar on standard input. Layers are merged as a container runtime
+    /// would (whiteouts, opaque directories, hard links) without extracting anything; digests
+    /// are verified. Exit status as `check`: 2 if the image cannot be read.
+    Image(ImageArgs),
     /// List every rule: ID, default severity, category, slug and what it finds.
     Rules,
     /// Explain one rule: why it matters, how to fix it, what evidence it reports.
@@ -68,6 +76,24 @@ struct BuildinfoArgs {
     /// settings, found_by), or `path` and `error`. Same as `--format json`.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Args)]
+struct ImageArgs {
+    /// The image archive, layout or root filesystem directory; `-` reads a tar from stdin.
+    #[arg(value_name = "ARCHIVE")]
+    source: OsString,
+    /// The platform to pick from a multi-platform index: `os/arch[/variant]`.
+    #[arg(long, value_name = "PLATFORM")]
+    platform: Option<String>,
+    /// The one image to read from an archive holding several (by tag or reference name).
+    #[arg(long, value_name = "NAME")]
+    image: Option<String>,
+    /// Executables larger than this are listed, not analysed.
+    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
+    max_binary_bytes: u64,
+    #[command(flatten)]
+    policy: policy::PolicyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +191,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => run_check(&args, &cli.common, matches.subcommand_matches("check")),
         Command::Buildinfo(args) => run_buildinfo(&args, &cli.common),
+        Command::Image(args) => run_image(&args, &cli.common, matches.subcommand_matches("image")),
         Command::Rules => print_with(&cli.common, |out| match cli.common.format {
             Format::Json => report::rules::render_list_json(out),
             _ => report::rules::render_list(out),
@@ -254,36 +281,113 @@ fn run_buildinfo(args: &BuildinfoArgs, common: &CommonArgs) -> ExitCode {
 fn run_check(args: &CheckArgs, common: &CommonArgs, matches: Option<&ArgMatches>) -> ExitCode {
     let loaded = match policy::load(&args.policy, matches) {
         Ok(loaded) => loaded,
-        Err(line) => {
-            eprintln!("{}", gostatic::sanitize::for_terminal(&line));
-            return ExitCode::from(exit::ERROR);
-        }
+        Err(line) => return usage_error(&line),
     };
     let (mut candidates, mut walk_errors) = gostatic::input::collect(&args.paths);
     candidates.retain(|c| !loaded.policy.is_ignored(&c.display));
     walk_errors.retain(|e| !loaded.policy.is_ignored(&e.path));
     let options = ScanOptions {
-        // JSON prints digests, and a baseline or a sha256 allow-list matches on them; SARIF
-        // fingerprints deliberately ignore them.
-        hash: common.format == Format::Json
-            || loaded.baseline.is_some()
-            || loaded.policy.needs_hash(),
+        hash: needs_hash(common, &loaded),
         ..ScanOptions::default()
     };
-    let mut report = scan::scan_all(&candidates, walk_errors, &options);
+    let report = scan::scan_all(&candidates, walk_errors, &options);
+    gate(report, &loaded, common)
+}
+
+/// JSON prints digests, and a baseline or a sha256 allow-list matches on them; SARIF
+/// fingerprints deliberately ignore them.
+fn needs_hash(common: &CommonArgs, loaded: &policy::Loaded) -> bool {
+    common.format == Format::Json || loaded.baseline.is_some() || loaded.policy.needs_hash()
+}
+
+/// Apply the policy in its one place, then render and pick the exit code: `--fail-on` beats
+/// the file, which beats the default.
+fn gate(mut report: Report, loaded: &policy::Loaded, common: &CommonArgs) -> ExitCode {
     gostatic::policy::apply(
         &mut report,
         &loaded.policy,
         loaded.baseline.as_ref(),
         loaded.today,
     );
-    // The command line beats the file, which beats the default.
     let fail_on = common
         .fail_on
         .map(FailOn::from)
         .or(loaded.policy.fail_on)
         .unwrap_or_default();
     finish(&report, common, fail_on)
+}
+
+fn usage_error(line: &str) -> ExitCode {
+    eprintln!("{}", gostatic::sanitize::for_terminal(line));
+    ExitCode::from(exit::ERROR)
+}
+
+fn run_image(args: &ImageArgs, common: &CommonArgs, matches: Option<&ArgMatches>) -> ExitCode {
+    use gostatic::error::{InputError, InputErrorKind};
+    let loaded = match policy::load(&args.policy, matches) {
+        Ok(loaded) => loaded,
+        Err(line) => return usage_error(&line),
+    };
+    use gostatic::image::{self, ImageOptions, ImageSource, Platform};
+    let source = if args.source == "-" {
+        ImageSource::Stdin
+    } else {
+        ImageSource::Path(args.source.clone().into())
+    };
+    let display = source.display();
+    let fail = |message: String| {
+        let error = InputError {
+            path: display.clone(),
+            kind: InputErrorKind::Foreign(message),
+        };
+        Report::for_images(&[], vec![error])
+    };
+    let platform = match args.platform.as_deref().map(Platform::parse).transpose() {
+        Ok(platform) => platform,
+        Err(err) => return gate(fail(err.to_string()), &loaded, common),
+    };
+    let bar = progress_bar();
+    let mut options = ImageOptions {
+        platform,
+        image: args.image.clone(),
+        scan: ScanOptions {
+            hash: needs_hash(common, &loaded),
+            ..ScanOptions::default()
+        },
+        progress: bar.clone().map(|bar| {
+            std::sync::Arc::new(move |done: u64, total: u64| {
+                if total > 0 {
+                    bar.set_length(total);
+                }
+                bar.set_position(done);
+            }) as image::ProgressFn
+        }),
+        ..ImageOptions::default()
+    };
+    options.limits.max_binary_bytes = args.max_binary_bytes;
+    let result = image::open(&source, &options);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let report = match result {
+        Ok(images) => Report::for_images(&images, Vec::new()),
+        Err(err) => fail(err.to_string()),
+    };
+    gate(report, &loaded, common)
+}
+
+/// A byte-count bar on stderr, only when stderr is a terminal.
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    let style =
+        indicatif::ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {bytes_per_sec}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
 }
 
 /// Render the report, print errors and notices on stderr, and turn the summary into an exit

@@ -41,7 +41,7 @@ pub struct Loaded {
     pub today: Date,
 }
 
-/// Load the policy for a `check` run. `Err` is the one line to print before exiting 2.
+/// Load the policy for a `check` or `image` run. `Err` is the one line to print before exiting 2.
 pub fn load(args: &PolicyArgs, matches: Option<&ArgMatches>) -> Result<Loaded, String> {
     let mut policy = match &args.config {
         Some(path) => Policy::load(path, &path.to_string_lossy()).map_err(|e| e.to_string())?,

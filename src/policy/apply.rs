@@ -62,7 +62,7 @@ fn apply_to_file(
         path: &file.path,
         sha256: file.sha256.as_deref(),
         module: module.as_deref(),
-        image_path: None,
+        image_path: file.image_path.as_deref(),
     };
     for finding in &mut file.findings {
         if finding.suppressed.is_some() {

@@ -4,6 +4,7 @@
 
 pub mod github;
 pub mod goversion;
+pub mod image;
 pub mod json;
 pub mod junit;
 pub mod location;
@@ -26,6 +27,9 @@ pub const SCHEMA: &str = "gostatic/v1";
 pub struct Report {
     pub schema: &'static str,
     pub tool: Tool,
+    /// `gostatic image` only: one section per image read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<image::ImageSection>>,
     pub files: Vec<FileReport>,
     pub errors: Vec<ErrorEntry>,
     /// Things the policy wants said that are neither findings nor input errors, one line each:
@@ -43,6 +47,12 @@ pub struct Tool {
 #[derive(Debug, Clone, Serialize)]
 pub struct FileReport {
     pub path: String,
+    /// Image mode: the file's absolute path inside the image's final filesystem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_path: Option<String>,
+    /// Image mode: the digest (or diff id, or `layer N`) of the layer that last wrote the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
     /// `elf`, `pe`, `macho` or `macho-universal`.
     pub format: &'static str,
     pub sha256: Option<String>,
@@ -71,6 +81,8 @@ impl FileReport {
         };
         FileReport {
             path,
+            image_path: None,
+            layer: None,
             format,
             sha256,
             size,
@@ -152,6 +164,7 @@ impl Report {
                 name: env!("CARGO_PKG_NAME"),
                 version: env!("CARGO_PKG_VERSION"),
             },
+            images: None,
             files,
             errors,
             notices: Vec::new(),
@@ -188,5 +201,21 @@ impl Report {
             }
         }
         self.summary = summary;
+    }
+
+    /// The report of `gostatic image`: every image's executables as files, each image's
+    /// section, and the executables that could not be analysed as errors.
+    pub fn for_images(images: &[crate::image::Image], mut errors: Vec<InputError>) -> Self {
+        let mut files = Vec::new();
+        for image in images {
+            files.extend(image.files.iter().cloned());
+            errors.extend(image.file_errors.iter().map(|e| InputError {
+                path: e.path.clone(),
+                kind: crate::error::InputErrorKind::Foreign(e.message.clone()),
+            }));
+        }
+        let mut report = Report::new(files, errors);
+        report.images = Some(images.iter().map(image::ImageSection::new).collect());
+        report
     }
 }

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use colored::{ColoredString, Colorize};
 
+use super::image::ImageSection;
 use super::{FileReport, Report};
 use crate::rules::{Scratch, Severity, human_bytes};
 use crate::sanitize::for_terminal;
@@ -43,6 +44,12 @@ pub fn render(report: &Report, out: &mut dyn Write, options: TextOptions) -> io:
     let painter = Painter {
         color: options.color,
     };
+    if !options.quiet {
+        for image in report.images.iter().flatten() {
+            render_image(image, out, &painter)?;
+            writeln!(out)?;
+        }
+    }
     for (index, file) in report.files.iter().enumerate() {
         if options.quiet {
             render_findings_only(file, out, &painter)?;
@@ -122,6 +129,90 @@ fn render_file(file: &FileReport, out: &mut dyn Write, painter: &Painter) -> io:
             skipped.reason
         );
         writeln!(out, "{}", painter.paint(&line, |s| s.dimmed()))?;
+    }
+    Ok(())
+}
+
+/// `image app:1 (oci-archive, linux/amd64)`, its layers and run configuration.
+fn render_image(image: &ImageSection, out: &mut dyn Write, painter: &Painter) -> io::Result<()> {
+    let title = format!("image {}", for_terminal(&image.name));
+    let platform = image.platform.to_string();
+    let mut facts = vec![image.format.as_str().to_string()];
+    if platform != "/" {
+        facts.push(for_terminal(&platform).into_owned());
+    }
+    writeln!(
+        out,
+        "{} ({})",
+        painter.paint(&title, |s| s.bold()),
+        facts.join(", ")
+    )?;
+    let stored: u64 = image.layers.iter().map(|l| l.size).sum();
+    let unpacked: u64 = image.layers.iter().map(|l| l.uncompressed_size).sum();
+    writeln!(
+        out,
+        "  {} layers, {} stored, {} uncompressed, {} paths",
+        image.layers.len(),
+        human_bytes(stored),
+        human_bytes(unpacked),
+        image.entries
+    )?;
+    for (index, layer) in image.layers.iter().enumerate() {
+        let label = layer.label(index);
+        let short: String = label.chars().take(19).collect();
+        let mut line = format!(
+            "    {index}: {short} {} {} -> {}, {} entries",
+            layer.compression.as_str(),
+            human_bytes(layer.size),
+            human_bytes(layer.uncompressed_size),
+            layer.entries
+        );
+        if layer.wasted_bytes > 0 {
+            line.push_str(&format!(
+                ", {} hidden by later layers",
+                human_bytes(layer.wasted_bytes)
+            ));
+        }
+        writeln!(out, "{}", for_terminal(&line))?;
+    }
+    let list = |items: &Option<Vec<String>>| match items {
+        None => "-".to_string(),
+        Some(items) => format!("{items:?}"),
+    };
+    let user = if image.config.user.is_empty() {
+        "(root)"
+    } else {
+        &image.config.user
+    };
+    writeln!(
+        out,
+        "  {}",
+        for_terminal(&format!(
+            "entrypoint {}, cmd {}, user {}, workdir {}",
+            list(&image.config.entrypoint),
+            list(&image.config.cmd),
+            user,
+            if image.config.workdir.is_empty() {
+                "/"
+            } else {
+                &image.config.workdir
+            }
+        ))
+    )?;
+    for skipped in &image.skipped {
+        writeln!(
+            out,
+            "  {}",
+            for_terminal(&format!(
+                "not analysed: {} ({}): {}",
+                skipped.image_path,
+                human_bytes(skipped.size),
+                skipped.reason
+            ))
+        )?;
+    }
+    for note in &image.notes {
+        writeln!(out, "  note: {}", for_terminal(note))?;
     }
     Ok(())
 }

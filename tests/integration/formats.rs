@@ -295,6 +295,8 @@ fn suppressed_report() -> Report {
             size: 1,
             elf: None,
             go: None,
+            image_path: None,
+            layer: None,
             foreign: None,
             verdict,
             findings: vec![finding, Finding::new(Rule::NoPie, "EXEC", "-buildmode=pie")],

@@ -10,6 +10,7 @@ mod formats;
 mod fuzz_corpus;
 mod go_check;
 mod gobin;
+mod image;
 mod optin;
 mod policy;
 mod rules_cmd;

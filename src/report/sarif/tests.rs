@@ -14,6 +14,8 @@ fn file(path: &str, findings: Vec<Finding>) -> FileReport {
         size: 0,
         elf: None,
         go: None,
+        image_path: None,
+        layer: None,
         foreign: None,
         verdict: Verdict {
             scratch: Scratch::Blocked,

@@ -1,0 +1,420 @@
+//! The orchestration behind [`super::open`]: recognise the source, plan the images, decode the
+//! layers they need (in parallel when the archive can be addressed, once each even when two
+//! images share a layer), verify every digest, merge, and collect the reports of the
+//! executables that survive.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use rayon::prelude::*;
+
+use super::formats::{self, Documents, ImageFormat, Plan};
+use super::layer::{self, Compression, Content, Context, DecodedLayer};
+use super::limits::Budget;
+use super::merge::Merger;
+use super::store::{DirStore, TarStore};
+use super::streamed::StreamedArchive;
+use super::{
+    FileError, Image, ImageConfig, ImageError, ImageOptions, ImageSource, LayerInfo, SkippedFile,
+    rootfs,
+};
+
+/// An archive whose members can be read in any order.
+enum Indexed {
+    Tar(TarStore),
+    Dir(DirStore),
+}
+
+impl Indexed {
+    fn docs(&self) -> &dyn Documents {
+        match self {
+            Indexed::Tar(store) => store,
+            Indexed::Dir(store) => store,
+        }
+    }
+
+    fn has(&self, name: &str) -> bool {
+        match self {
+            Indexed::Tar(store) => store.has(name),
+            Indexed::Dir(store) => store.file(name).is_some(),
+        }
+    }
+}
+
+pub(super) fn open(source: &ImageSource, options: &ImageOptions) -> Result<Vec<Image>, ImageError> {
+    let budget = Budget::default();
+    let done = AtomicU64::new(0);
+    let context = |total: u64| Context {
+        limits: &options.limits,
+        budget: &budget,
+        scan: &options.scan,
+        progress: options.progress.as_ref(),
+        done: &done,
+        total,
+    };
+    let display = source.display();
+    let path = match source {
+        ImageSource::Stdin => {
+            let ctx = context(0);
+            let archive = StreamedArchive::read(io::stdin().lock(), &ctx)?;
+            return from_streamed(&archive, &display, options, &ctx);
+        }
+        ImageSource::Path(path) => path,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| ImageError::io("", &e))?;
+    if meta.is_dir() {
+        let store = DirStore::new(path);
+        let layout = store.file("manifest.json").is_some()
+            || (store.file("index.json").is_some() && store.file("oci-layout").is_some());
+        if !layout {
+            return from_rootfs(path, &display, &context(0));
+        }
+        let total = dir_size(path);
+        return from_indexed(
+            Indexed::Dir(store),
+            &display,
+            true,
+            options,
+            &context(total),
+        );
+    }
+    let mut file = File::open(path).map_err(|e| ImageError::io("", &e))?;
+    let mut head = Vec::with_capacity(4);
+    (&mut file)
+        .take(4)
+        .read_to_end(&mut head)
+        .map_err(|e| ImageError::io("", &e))?;
+    let ctx = context(meta.len());
+    match head.as_slice() {
+        [] => Err(ImageError::NotAnImage("empty file".into())),
+        [0x1f, 0x8b, ..] | [0x28, 0xb5, 0x2f, 0xfd] => {
+            // `docker save | gzip`: a compressed outer tar can only be read in order.
+            let file = File::open(path).map_err(|e| ImageError::io("", &e))?;
+            let reader: Box<dyn Read> = if head[0] == 0x1f {
+                Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(file)))
+            } else {
+                Box::new(
+                    zstd::stream::read::Decoder::new(file).map_err(|e| ImageError::io("", &e))?,
+                )
+            };
+            let archive = StreamedArchive::read(reader, &ctx)?;
+            from_streamed(&archive, &display, options, &ctx)
+        }
+        _ => {
+            let store = TarStore::index(file, options.limits.max_path_bytes)?;
+            from_indexed(Indexed::Tar(store), &display, false, options, &ctx)
+        }
+    }
+}
+
+fn dir_size(path: &Path) -> u64 {
+    walkdir::WalkDir::new(path.join("blobs"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Which documents say which format, and the images they describe.
+fn plan(
+    docs: &dyn Documents,
+    has: &dyn Fn(&str) -> bool,
+    directory: bool,
+    describe: &dyn Fn() -> String,
+    options: &ImageOptions,
+) -> Result<(ImageFormat, Vec<Plan>), ImageError> {
+    let limit = options.limits.max_document_bytes;
+    if let Some(manifest) = docs.document("manifest.json", limit)? {
+        let format = if has("index.json") {
+            ImageFormat::DockerOciArchive
+        } else {
+            ImageFormat::DockerArchive
+        };
+        let groups = formats::docker::plan(docs, &manifest, options)?;
+        return Ok((format, formats::select(groups, options)?));
+    }
+    if let Some(index) = docs.document("index.json", limit)? {
+        let format = if directory {
+            ImageFormat::OciLayout
+        } else {
+            ImageFormat::OciArchive
+        };
+        let groups = formats::oci::plan(docs, &index, options)?;
+        return Ok((format, formats::select(groups, options)?));
+    }
+    Err(ImageError::NotAnImage(format!(
+        "a tar without manifest.json or index.json; it holds {}",
+        describe()
+    )))
+}
+
+fn from_indexed(
+    store: Indexed,
+    display: &str,
+    directory: bool,
+    options: &ImageOptions,
+    ctx: &Context<'_>,
+) -> Result<Vec<Image>, ImageError> {
+    let describe = || match &store {
+        Indexed::Tar(tar) => {
+            let mut names: Vec<&str> = tar.names().collect();
+            names.sort_unstable();
+            let shown: Vec<&str> = names.iter().take(4).copied().collect();
+            match names.len() {
+                0 => "no files".to_string(),
+                n if n > 4 => format!("{}, … ({n} files)", shown.join(", ")),
+                _ => shown.join(", "),
+            }
+        }
+        Indexed::Dir(_) => "no layout".to_string(),
+    };
+    let (format, plans) = plan(
+        store.docs(),
+        &|n| store.has(n),
+        directory,
+        &describe,
+        options,
+    )?;
+    // Each blob once, with every digest any plan wants checked.
+    let mut wanted: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+    for layer in plans.iter().flat_map(|p| &p.layers) {
+        let entry = wanted.entry(layer.blob.as_str()).or_default();
+        entry.0 |= layer.digest.is_some();
+        entry.1 |= layer.diff_id.is_some() && layer.diff_id != layer.digest;
+    }
+    let wanted: Vec<(&str, (bool, bool))> = wanted.into_iter().collect();
+    let decoded: Vec<Result<(String, Arc<DecodedLayer>), ImageError>> = wanted
+        .par_iter()
+        .map(|&(blob, (hash_raw, hash_diff))| {
+            let layer = match &store {
+                Indexed::Tar(tar) => {
+                    let reader = tar
+                        .get(blob)
+                        .ok_or_else(|| ImageError::MissingBlob(blob.into()))?;
+                    layer::decode(reader, blob, hash_raw, hash_diff, ctx)?
+                }
+                Indexed::Dir(dir) => {
+                    let file = dir
+                        .get(blob)?
+                        .ok_or_else(|| ImageError::MissingBlob(blob.into()))?;
+                    layer::decode(file, blob, hash_raw, hash_diff, ctx)?
+                }
+            };
+            Ok((blob.to_string(), Arc::new(layer)))
+        })
+        .collect();
+    let mut layers = BTreeMap::new();
+    for result in decoded {
+        let (blob, layer) = result?;
+        layers.insert(blob, layer);
+    }
+    let several = plans.len() > 1;
+    plans
+        .into_iter()
+        .map(|plan| {
+            let decoded = plan
+                .layers
+                .iter()
+                .map(|l| layers[&l.blob].clone())
+                .collect();
+            build(plan, decoded, format, display, several)
+        })
+        .collect()
+}
+
+fn from_streamed(
+    archive: &StreamedArchive,
+    display: &str,
+    options: &ImageOptions,
+    ctx: &Context<'_>,
+) -> Result<Vec<Image>, ImageError> {
+    let describe = || "no image documents".to_string();
+    let (format, plans) = plan(archive, &|n| archive.has(n), false, &describe, options)?;
+    let several = plans.len() > 1;
+    plans
+        .into_iter()
+        .map(|plan| {
+            let decoded = plan
+                .layers
+                .iter()
+                .map(|l| {
+                    archive
+                        .layer(&l.blob, ctx)?
+                        .ok_or_else(|| ImageError::MissingBlob(l.blob.clone()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            build(plan, decoded, format, display, several)
+        })
+        .collect()
+}
+
+fn from_rootfs(root: &Path, display: &str, ctx: &Context<'_>) -> Result<Vec<Image>, ImageError> {
+    let layer = Arc::new(rootfs::read(root, ctx)?);
+    let plan = Plan {
+        name: display.to_string(),
+        manifest_digest: None,
+        config: formats::ConfigFile::default(),
+        config_digest: None,
+        layers: vec![formats::LayerPlan {
+            blob: display.to_string(),
+            digest: None,
+            diff_id: None,
+            media_type: None,
+        }],
+        platform: formats::Platform::default(),
+    };
+    Ok(vec![build(
+        plan,
+        vec![layer],
+        ImageFormat::Rootfs,
+        display,
+        false,
+    )?])
+}
+
+fn verify_layer(plan: &formats::LayerPlan, layer: &DecodedLayer) -> Result<(), ImageError> {
+    let mismatch =
+        |what, expected: &String, actual: Option<&String>, source_doc| ImageError::DigestMismatch {
+            blob: plan.blob.clone(),
+            what,
+            expected: expected.clone(),
+            actual: actual.cloned().unwrap_or_else(|| "not computed".into()),
+            source_doc,
+        };
+    if let Some(expected) = &plan.digest
+        && layer.digest.as_ref() != Some(expected)
+    {
+        return Err(mismatch(
+            "blob digest",
+            expected,
+            layer.digest.as_ref(),
+            "manifest",
+        ));
+    }
+    if let Some(expected) = &plan.diff_id {
+        let actual = layer.diff_id.as_ref().or(match layer.compression {
+            Compression::None => layer.digest.as_ref(),
+            _ => None,
+        });
+        if actual != Some(expected) {
+            return Err(mismatch(
+                "uncompressed digest",
+                expected,
+                actual,
+                "config's rootfs.diff_ids",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn build(
+    plan: Plan,
+    decoded: Vec<Arc<DecodedLayer>>,
+    format: ImageFormat,
+    source: &str,
+    several: bool,
+) -> Result<Image, ImageError> {
+    for (layer_plan, layer) in plan.layers.iter().zip(&decoded) {
+        verify_layer(layer_plan, layer)?;
+    }
+    let mut merger = Merger::default();
+    for (index, layer) in decoded.iter().enumerate() {
+        merger.apply(index, &layer.changes, &layer.contents);
+    }
+    let mut layers: Vec<LayerInfo> = plan
+        .layers
+        .iter()
+        .zip(&decoded)
+        .map(|(p, l)| LayerInfo {
+            digest: p
+                .digest
+                .clone()
+                .or_else(|| l.digest.clone().filter(|_| p.digest.is_some())),
+            diff_id: p.diff_id.clone().or_else(|| match l.compression {
+                Compression::None => l.digest.clone(),
+                _ => l.diff_id.clone(),
+            }),
+            media_type: p.media_type.clone(),
+            compression: l.compression,
+            size: l.size,
+            uncompressed_size: l.uncompressed_size,
+            entries: l.changes.len(),
+            wasted_bytes: 0,
+        })
+        .collect();
+    for wasted in &merger.wasted {
+        layers[wasted.layer].wasted_bytes += wasted.size;
+    }
+    let prefix = if several {
+        format!("{source}[{}]", plan.name)
+    } else {
+        source.to_string()
+    };
+    let mut files = Vec::new();
+    let mut file_errors = Vec::new();
+    let mut skipped = Vec::new();
+    for (image_path, node) in merger.tree.iter() {
+        let Some(content) = node.content else {
+            continue;
+        };
+        let Some(found) = decoded
+            .get(content.layer as usize)
+            .and_then(|l| l.contents.get(content.index as usize))
+        else {
+            continue;
+        };
+        let shown = format!("{prefix}:{image_path}");
+        match found {
+            Content::Executable(report) => {
+                let mut report = (**report).clone();
+                report.path = shown;
+                report.image_path = Some(image_path.to_string());
+                report.layer = Some(layers[node.layer].label(node.layer));
+                files.push(report);
+            }
+            Content::Failed(message) => file_errors.push(FileError {
+                path: shown,
+                image_path: image_path.to_string(),
+                message: message.clone(),
+            }),
+            Content::TooBig => skipped.push(SkippedFile {
+                image_path: image_path.to_string(),
+                layer: node.layer,
+                size: node.size,
+                reason: "larger than the executable size limit; not analysed".into(),
+            }),
+            Content::Small(_) => {}
+        }
+    }
+    let run = plan.config.config.clone().unwrap_or_default();
+    Ok(Image {
+        name: plan.name,
+        format,
+        source: source.to_string(),
+        platform: plan.platform,
+        manifest_digest: plan.manifest_digest,
+        config_digest: plan.config_digest,
+        config: ImageConfig {
+            entrypoint: run.entrypoint,
+            cmd: run.cmd,
+            user: run.user.unwrap_or_default(),
+            working_dir: run.working_dir.unwrap_or_default(),
+            env: run.env.unwrap_or_default(),
+            labels: run.labels.unwrap_or_default(),
+        },
+        layers,
+        tree: merger.tree,
+        files,
+        file_errors,
+        skipped,
+        wasted: merger.wasted,
+        notes: merger.notes,
+    })
+}

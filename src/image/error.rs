@@ -1,0 +1,101 @@
+//! Why an image could not be read: one variant per kind of damage, each naming the archive
+//! member or blob at fault, rendered on one line (`image.tar: blobs/sha256/ab12…: digest mismatch …`
+//! once the CLI adds the source).
+
+/// A reason an image archive, layout or root filesystem could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImageError {
+    #[error("{0}")]
+    Io(String),
+    #[error(
+        "not an image archive or layout ({0}); expected a docker save tarball, an OCI archive or layout, or a directory"
+    )]
+    NotAnImage(String),
+    #[error("{member}: truncated tar ({detail})")]
+    Truncated { member: String, detail: String },
+    #[error("{member}: bad tar header at offset {offset:#x} ({detail})")]
+    BadTar {
+        member: String,
+        offset: u64,
+        detail: String,
+    },
+    #[error("{member}: unsafe member name '{name}' (climbs out of the root)")]
+    UnsafeName { member: String, name: String },
+    #[error("{member}: {what} '{name}' is longer than the {limit}-byte limit")]
+    NameTooLong {
+        member: String,
+        what: &'static str,
+        name: String,
+        limit: usize,
+    },
+    #[error("{0}: the archive names this blob but does not hold it")]
+    MissingBlob(String),
+    #[error("{blob}: digest mismatch ({what} is {actual}, the {source_doc} says {expected})")]
+    DigestMismatch {
+        blob: String,
+        what: &'static str,
+        expected: String,
+        actual: String,
+        source_doc: &'static str,
+    },
+    #[error("{member}: bad {what}: {detail}")]
+    BadDocument {
+        member: String,
+        what: &'static str,
+        detail: String,
+    },
+    #[error("{blob}: cannot decompress {compression} layer: {detail}")]
+    Decompress {
+        blob: String,
+        compression: &'static str,
+        detail: String,
+    },
+    #[error("{blob}: unsupported layer compression ({found})")]
+    UnsupportedCompression { blob: String, found: String },
+    #[error("{what} limit exceeded ({limit}){}", at.as_deref().map(|m| format!(" in {m}")).unwrap_or_default())]
+    Limit {
+        what: &'static str,
+        limit: String,
+        at: Option<String>,
+    },
+    #[error("no image named '{wanted}' (the archive holds: {available})")]
+    NoSuchImage { wanted: String, available: String },
+    #[error("{name}: {count} platforms, pick one with --platform: {choices}")]
+    AmbiguousPlatform {
+        name: String,
+        count: usize,
+        choices: String,
+    },
+    #[error("{name}: no manifest for platform {wanted} (available: {choices})")]
+    NoSuchPlatform {
+        name: String,
+        wanted: String,
+        choices: String,
+    },
+    #[error("invalid --platform '{0}' (expected os/arch or os/arch/variant)")]
+    BadPlatform(String),
+}
+
+impl ImageError {
+    pub(crate) fn io(context: &str, err: &std::io::Error) -> Self {
+        let text = crate::error::InputErrorKind::from_io(err).to_string();
+        if context.is_empty() {
+            ImageError::Io(text)
+        } else {
+            ImageError::Io(format!("{context}: {text}"))
+        }
+    }
+
+    pub(crate) fn document(
+        member: &str,
+        what: &'static str,
+        detail: impl std::fmt::Display,
+    ) -> Self {
+        ImageError::BadDocument {
+            member: member.to_string(),
+            what,
+            detail: detail.to_string(),
+        }
+    }
+}

@@ -1,0 +1,390 @@
+//! One layer blob in, one change list out, in a single pass: the raw bytes are hashed, the
+//! compression is recognised by its magic bytes (never by media type: tools label plain tar as
+//! gzip), the tar is read member by member, and each executable is analysed while its bytes are
+//! in hand, then dropped. Nothing is written anywhere. Merging the lists is `merge`'s job.
+//!
+//! OCI image-spec `layer.md`: `.wh.NAME` whites out NAME, `.wh..wh..opq` (that exact name)
+//! makes its directory opaque; other `.wh..wh.` names are AUFS internals and are skipped.
+
+use std::io::{self, Cursor, Read};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+
+use super::digest::Hashing;
+use super::limits::{Budget, ImageLimits};
+use super::tar::{EntryKind, TarError, TarReader};
+use super::{ImageError, ProgressFn, path};
+use crate::report::FileReport;
+use crate::scan::ScanOptions;
+
+/// How a layer blob was stored, as its first bytes say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    /// Plain tar.
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
+/// One member of a layer, as `merge` applies it.
+#[derive(Debug, Clone)]
+pub(crate) struct Change {
+    pub path: String,
+    pub op: Op,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Op {
+    /// `.wh.NAME`: `path` is the whited-out NAME.
+    Whiteout,
+    /// `.wh..wh..opq`: `path` is the opaque directory.
+    Opaque,
+    Dir,
+    /// A regular file; `content` indexes `DecodedLayer::contents` when its bytes mattered.
+    File {
+        content: Option<u32>,
+    },
+    Symlink(String),
+    /// A hard link to a normalised path in this layer or a lower one.
+    HardLink(String),
+    Other,
+}
+
+/// What was learnt from a file's bytes while they streamed past.
+#[derive(Debug, Clone)]
+pub(crate) enum Content {
+    Executable(Box<FileReport>),
+    /// Looked like an executable but could not be analysed (`scan::analyse`'s reason).
+    Failed(String),
+    /// An executable over `max_binary_bytes`: listed, not analysed.
+    TooBig,
+    /// A small configuration file later rules read (`/etc/passwd` …).
+    Small(Arc<[u8]>),
+}
+
+#[derive(Debug)]
+pub(crate) struct DecodedLayer {
+    pub changes: Vec<Change>,
+    pub contents: Vec<Content>,
+    pub compression: Compression,
+    /// Digest of the stored blob, when asked for.
+    pub digest: Option<String>,
+    /// Digest of the uncompressed tar, when asked for.
+    pub diff_id: Option<String>,
+    pub size: u64,
+    pub uncompressed_size: u64,
+}
+
+/// What a decode needs besides the bytes.
+pub(crate) struct Context<'a> {
+    pub limits: &'a ImageLimits,
+    pub budget: &'a Budget,
+    pub scan: &'a ScanOptions,
+    pub progress: Option<&'a ProgressFn>,
+    pub done: &'a AtomicU64,
+    pub total: u64,
+}
+
+/// Files whose content later rules read; kept up to `max_small_file_bytes`.
+pub fn is_kept_small(path: &str) -> bool {
+    matches!(
+        path,
+        "/etc/passwd"
+            | "/etc/group"
+            | "/etc/ld.so.conf"
+            | "/etc/os-release"
+            | "/usr/lib/os-release"
+            | "/etc/nsswitch.conf"
+    ) || path
+        .strip_prefix("/etc/ld.so.conf.d/")
+        .is_some_and(|rest| !rest.contains('/'))
+        || path
+            .strip_prefix("/etc/ld-musl-")
+            .is_some_and(|rest| rest.ends_with(".path") && !rest.contains('/'))
+}
+
+/// Marks a limit hit inside an `io::Read` chain so it is reported as a limit, not as I/O.
+#[derive(Debug)]
+struct LimitHit;
+impl std::fmt::Display for LimitHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("uncompressed size limit")
+    }
+}
+impl std::error::Error for LimitHit {}
+
+/// Counts (and optionally hashes) the uncompressed stream, charging the shared budget.
+struct Metered<'a, R> {
+    inner: Hashing<R>,
+    budget: &'a Budget,
+    limits: &'a ImageLimits,
+}
+
+impl<R: Read> Read for Metered<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if !self.budget.take_bytes(n as u64, self.limits) {
+            return Err(io::Error::other(LimitHit));
+        }
+        Ok(n)
+    }
+}
+
+/// Reports raw bytes read to the progress callback, about every MiB.
+struct Progressing<'a, R> {
+    inner: R,
+    ctx: &'a Context<'a>,
+    pending: u64,
+}
+
+impl<R: Read> Read for Progressing<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pending += n as u64;
+        if self.pending >= 1 << 20 || n == 0 {
+            let done = self.ctx.done.fetch_add(self.pending, Ordering::Relaxed) + self.pending;
+            self.pending = 0;
+            if let Some(progress) = self.ctx.progress {
+                progress(done, self.ctx.total);
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Decode one layer blob. `hash_raw` and `hash_diff` say which digests the caller will check.
+pub(crate) fn decode(
+    raw: impl Read,
+    blob: &str,
+    hash_raw: bool,
+    hash_diff: bool,
+    ctx: &Context<'_>,
+) -> Result<DecodedLayer, ImageError> {
+    let progressing = Progressing {
+        inner: raw,
+        ctx,
+        pending: 0,
+    };
+    let mut raw = Hashing::new(progressing, hash_raw);
+    let mut head = Vec::with_capacity(6);
+    (&mut raw)
+        .take(6)
+        .read_to_end(&mut head)
+        .map_err(|e| ImageError::io(blob, &e))?;
+    let compression = match head.as_slice() {
+        [0x1f, 0x8b, ..] => Compression::Gzip,
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Zstd,
+        [b'B', b'Z', b'h', ..] => return Err(unsupported(blob, "bzip2")),
+        [0xfd, b'7', b'z', b'X', b'Z', 0] => return Err(unsupported(blob, "xz")),
+        _ => Compression::None,
+    };
+    // The decoder borrows `raw`; the block ends the borrow before the raw digest is read.
+    let mut layer = {
+        let stream = Cursor::new(head).chain(&mut raw);
+        let decompress_err = |detail: String| ImageError::Decompress {
+            blob: blob.to_string(),
+            compression: compression.as_str(),
+            detail,
+        };
+        let decoder: Box<dyn Read + '_> = match compression {
+            Compression::None => Box::new(stream),
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
+                io::BufReader::with_capacity(256 * 1024, stream),
+            )),
+            Compression::Zstd => Box::new(
+                zstd::stream::read::Decoder::new(stream)
+                    .map_err(|e| decompress_err(e.to_string()))?,
+            ),
+        };
+        let metered = Metered {
+            inner: Hashing::new(decoder, hash_diff),
+            budget: ctx.budget,
+            limits: ctx.limits,
+        };
+        let mut tar = TarReader::new(
+            io::BufReader::with_capacity(256 * 1024, metered),
+            ctx.limits.max_path_bytes,
+        );
+        let mut layer = DecodedLayer {
+            changes: Vec::new(),
+            contents: Vec::new(),
+            compression,
+            digest: None,
+            diff_id: None,
+            size: 0,
+            uncompressed_size: 0,
+        };
+        let map_io = |err: io::Error| -> ImageError {
+            if err.get_ref().is_some_and(|inner| inner.is::<LimitHit>()) {
+                return ImageError::Limit {
+                    what: "uncompressed size",
+                    limit: format!("{} bytes", ctx.limits.max_uncompressed_bytes),
+                    at: Some(blob.to_string()),
+                };
+            }
+            match (compression, err.kind()) {
+                (Compression::None, io::ErrorKind::UnexpectedEof) => ImageError::Truncated {
+                    member: blob.to_string(),
+                    detail: "the layer ends early".into(),
+                },
+                (Compression::None, _) => ImageError::io(blob, &err),
+                _ => decompress_err(err.to_string()),
+            }
+        };
+        let map_tar = |err: TarError| -> ImageError {
+            match err {
+                TarError::Io(err) => map_io(err),
+                TarError::Truncated(detail) => ImageError::Truncated {
+                    member: blob.to_string(),
+                    detail,
+                },
+                TarError::Bad { offset, detail } => ImageError::BadTar {
+                    member: blob.to_string(),
+                    offset,
+                    detail,
+                },
+                TarError::NameTooLong { what, name } => ImageError::NameTooLong {
+                    member: blob.to_string(),
+                    what,
+                    name,
+                    limit: ctx.limits.max_path_bytes,
+                },
+            }
+        };
+        let mut buffer = Vec::new();
+        while let Some(header) = tar.next_header().map_err(map_tar)? {
+            ctx.budget.take_entry(ctx.limits, blob)?;
+            let unsafe_name = |name: &str| ImageError::UnsafeName {
+                member: blob.to_string(),
+                name: name.to_string(),
+            };
+            let full = path::normalise(&header.name).ok_or_else(|| unsafe_name(&header.name))?;
+            let Some((dir, base)) = path::split(&full) else {
+                continue; // the root directory's own entry
+            };
+            let (change_path, op) = if base == ".wh..wh..opq" {
+                (dir.to_string(), Op::Opaque)
+            } else if base.starts_with(".wh..wh.") {
+                continue; // AUFS metadata (.wh..wh.plnk, .wh..wh.aufs)
+            } else if let Some(name) = base.strip_prefix(".wh.") {
+                if name.is_empty() {
+                    continue; // a bare `.wh.` names nothing (stereoscope#647 deleted the parent)
+                }
+                (path::join(dir, name), Op::Whiteout)
+            } else {
+                let op = match header.kind {
+                    EntryKind::Dir => Op::Dir,
+                    EntryKind::Symlink => Op::Symlink(header.link.clone()),
+                    EntryKind::HardLink => Op::HardLink(
+                        path::normalise(&header.link).ok_or_else(|| unsafe_name(&header.link))?,
+                    ),
+                    EntryKind::Other(_) => Op::Other,
+                    EntryKind::File => {
+                        let content = read_content(&mut tar, &full, header.size, &mut buffer, ctx)
+                            .map_err(map_io)?;
+                        Op::File {
+                            content: content.map(|c| {
+                                layer.contents.push(c);
+                                (layer.contents.len() - 1) as u32
+                            }),
+                        }
+                    }
+                };
+                (full, op)
+            };
+            let size = if matches!(op, Op::File { .. }) {
+                header.size
+            } else {
+                0
+            };
+            layer.changes.push(Change {
+                path: change_path,
+                op,
+                mode: header.mode,
+                uid: header.uid,
+                gid: header.gid,
+                size,
+            });
+        }
+        // Read to the end so that both digests cover every byte (and a corrupt tail is noticed).
+        tar.drain().map_err(map_io)?;
+        let metered = tar.into_inner().into_inner();
+        layer.uncompressed_size = metered.inner.count;
+        layer.diff_id = metered.inner.finish();
+        layer
+    };
+    io::copy(&mut raw, &mut io::sink()).map_err(|e| ImageError::io(blob, &e))?;
+    layer.size = raw.count;
+    layer.digest = raw.finish();
+    Ok(layer)
+}
+
+fn unsupported(blob: &str, found: &str) -> ImageError {
+    ImageError::UnsupportedCompression {
+        blob: blob.to_string(),
+        found: found.to_string(),
+    }
+}
+
+/// Look at a regular file's first bytes; keep or analyse it if it matters.
+fn read_content<R: super::tar::Skip>(
+    tar: &mut TarReader<R>,
+    display: &str,
+    size: u64,
+    buffer: &mut Vec<u8>,
+    ctx: &Context<'_>,
+) -> io::Result<Option<Content>> {
+    if is_kept_small(display) {
+        if size > ctx.limits.max_small_file_bytes {
+            return Ok(None);
+        }
+        buffer.clear();
+        tar.read_data_to_end(buffer)?;
+        return Ok(Some(Content::Small(Arc::from(buffer.as_slice()))));
+    }
+    if size < 4 {
+        return Ok(None);
+    }
+    let mut head = [0u8; crate::input::SNIFF_LEN];
+    let want = (size as usize).min(head.len());
+    let mut got = 0;
+    while got < want {
+        got += tar.read_data(&mut head[got..want])?;
+    }
+    if crate::input::sniff(&head[..got]).is_none() {
+        return Ok(None);
+    }
+    if size > ctx.limits.max_binary_bytes {
+        return Ok(Some(Content::TooBig));
+    }
+    buffer.clear();
+    buffer.extend_from_slice(&head[..got]);
+    tar.read_data_to_end(buffer)?;
+    let outcome = match crate::scan::analyse(display, buffer, false, ctx.scan) {
+        Ok(Some(report)) => Some(Content::Executable(Box::new(report))),
+        Ok(None) => None,
+        Err(kind) => Some(Content::Failed(kind.to_string())),
+    };
+    // A big buffer is not kept between files: peak memory is one executable per layer.
+    if buffer.capacity() > 16 << 20 {
+        *buffer = Vec::new();
+    }
+    Ok(outcome)
+}

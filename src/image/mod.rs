@@ -1,0 +1,201 @@
+//! Container images, read offline and without a daemon: every `docker save` and OCI form, a
+//! directory root filesystem, or a tar on stdin, turned into one virtual filesystem per image
+//! (layers merged exactly as the OCI image spec says) and the full `check` analysis of every
+//! executable that survives in it. Nothing is extracted to disk; memory is bounded by
+//! [`ImageLimits`], not by the image's size.
+//!
+//! ```no_run
+//! use gostatic::image::{self, ImageOptions, ImageSource};
+//! let images = image::open(&ImageSource::Path("app.oci.tar".into()), &ImageOptions::default())?;
+//! for img in &images {
+//!     println!("{} {}: {} executables", img.name, img.platform, img.files.len());
+//!     if let Some(passwd) = img.tree.read_small("/etc/passwd") { /* GS602 */ }
+//! }
+//! # Ok::<(), gostatic::image::ImageError>(())
+//! ```
+//!
+//! How an archive is read: its format is recognised from the documents it holds (`formats`);
+//! a file is mapped and its members indexed (`store`), then the selected images' layers are
+//! decoded in parallel, one pass each (`layer`), into change lists that are merged in order
+//! (`merge`) into a [`Tree`]. A stream (stdin, a compressed outer tar) is read once in order
+//! (`streamed`).
+
+mod assemble;
+pub mod digest;
+mod error;
+pub mod formats;
+pub mod layer;
+mod limits;
+pub mod merge;
+pub mod path;
+mod rootfs;
+mod store;
+mod streamed;
+pub(crate) mod tar;
+#[doc(hidden)]
+pub mod testkit;
+pub mod tree;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use error::ImageError;
+pub use formats::{ImageFormat, Platform};
+pub use layer::Compression;
+pub use limits::ImageLimits;
+pub use merge::Wasted;
+pub use tree::{Node, NodeKind, Tree};
+
+use crate::report::FileReport;
+use crate::scan::ScanOptions;
+
+/// Progress callback: bytes of archive read so far, and the total (0 when unknown, on stdin).
+/// Called from worker threads, about once per MiB.
+pub type ProgressFn = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// Where to read images from.
+#[derive(Debug, Clone)]
+pub enum ImageSource {
+    /// A `docker save` or OCI archive file (plain, or gzip/zstd-compressed), an OCI layout
+    /// directory, or a directory taken as a root filesystem.
+    Path(PathBuf),
+    /// A tar on standard input, read once in order.
+    Stdin,
+}
+
+impl ImageSource {
+    /// How files of this source are named in reports: the path as given, or `-`.
+    pub fn display(&self) -> String {
+        match self {
+            ImageSource::Path(path) => path.display().to_string(),
+            ImageSource::Stdin => "-".to_string(),
+        }
+    }
+}
+
+/// What to read and how.
+#[derive(Clone, Default)]
+pub struct ImageOptions {
+    /// `--platform`: the manifest to pick from an index. Without it an index must hold one.
+    pub platform: Option<Platform>,
+    /// `--image`: the one image of a multi-image archive to read, by tag or reference name.
+    pub image: Option<String>,
+    pub limits: ImageLimits,
+    /// Options for the analysis of each executable (`scan::analyse`).
+    pub scan: ScanOptions,
+    pub progress: Option<ProgressFn>,
+}
+
+impl std::fmt::Debug for ImageOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImageOptions")
+            .field("platform", &self.platform)
+            .field("image", &self.image)
+            .field("limits", &self.limits)
+            .field("progress", &self.progress.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The run configuration of an image (its config's `config` object).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImageConfig {
+    /// `Entrypoint`, or null when unset (distinct from an empty list).
+    pub entrypoint: Option<Vec<String>>,
+    pub cmd: Option<Vec<String>>,
+    /// `User` as written (`""`, `app`, `1000:1000`); empty means root.
+    pub user: String,
+    pub working_dir: String,
+    pub env: Vec<String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// One layer as stored and as read.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerInfo {
+    /// Digest of the stored blob (verified); null for a docker `<id>/layer.tar` or a rootfs.
+    pub digest: Option<String>,
+    /// Digest of the uncompressed tar (verified against config `rootfs.diff_ids` for docker
+    /// archives; computed for uncompressed layers; else null).
+    pub diff_id: Option<String>,
+    pub media_type: Option<String>,
+    /// As the blob's first bytes say (media types are not trusted).
+    pub compression: Compression,
+    /// Bytes stored in the archive.
+    pub size: u64,
+    /// Bytes of the uncompressed tar.
+    pub uncompressed_size: u64,
+    /// Tar members in the layer (whiteouts included).
+    pub entries: usize,
+    /// Bytes of regular files this layer carries that the final filesystem does not show.
+    pub wasted_bytes: u64,
+}
+
+impl LayerInfo {
+    /// The layer's name in reports: its digest, diff id, or `layer N`.
+    pub fn label(&self, index: usize) -> String {
+        self.digest
+            .clone()
+            .or_else(|| self.diff_id.clone())
+            .unwrap_or_else(|| format!("layer {index}"))
+    }
+}
+
+/// An executable seen in the final filesystem but not analysed.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedFile {
+    pub image_path: String,
+    pub layer: usize,
+    pub size: u64,
+    pub reason: String,
+}
+
+/// An executable whose analysis failed (`path: reason`, like `check`'s errors).
+#[derive(Debug, Clone, Serialize)]
+pub struct FileError {
+    /// Display path (`SOURCE:/image/path`).
+    pub path: String,
+    pub image_path: String,
+    pub message: String,
+}
+
+/// One image: where it came from, its config, its layers, its final filesystem and the
+/// analysis of every executable in it.
+#[derive(Debug)]
+pub struct Image {
+    /// First tag or reference name; else the start of the manifest or config digest.
+    pub name: String,
+    pub format: ImageFormat,
+    /// The source as given on the command line (`-` for stdin).
+    pub source: String,
+    pub platform: Platform,
+    pub manifest_digest: Option<String>,
+    pub config_digest: Option<String>,
+    pub config: ImageConfig,
+    pub layers: Vec<LayerInfo>,
+    pub tree: Tree,
+    /// `check` reports of every executable in the final filesystem, in path order. Each has
+    /// `path` = `SOURCE:/image/path` (`SOURCE[NAME]:/image/path` when the source holds several
+    /// images), `image_path` and `layer` (the label of the layer that last wrote the path). A
+    /// hard link to an executable gets the target's analysis under its own path.
+    pub files: Vec<FileReport>,
+    /// Executables that could not be analysed.
+    pub file_errors: Vec<FileError>,
+    /// Executables over `max_binary_bytes`, not analysed.
+    pub skipped: Vec<SkippedFile>,
+    /// Every regular file a later layer overwrote or deleted, with the layer holding its bytes.
+    pub wasted: Vec<Wasted>,
+    /// Oddities met while merging that did not stop the read (a dangling hard link).
+    pub notes: Vec<String>,
+}
+
+/// Read every image `source` holds (after `--image` and `--platform` selection).
+pub fn open(source: &ImageSource, options: &ImageOptions) -> Result<Vec<Image>, ImageError> {
+    assemble::open(source, options)
+}

@@ -1,0 +1,138 @@
+//! An archive read once, front to back, from a stream (`-` for stdin, or a gzip- or
+//! zstd-compressed `docker save` file): documents are kept in memory (each capped), every
+//! member that is not a document is decoded as a layer as it passes and kept only as its change
+//! list, and the plan is made at the end, when `manifest.json` or `index.json` has been seen
+//! (`docker save` writes the manifest last). Layers of images not selected are decoded too:
+//! a stream cannot be rewound.
+
+use std::collections::HashMap;
+use std::io::{self, Read};
+use std::sync::Arc;
+
+use super::formats::Documents;
+use super::layer::{self, Context, DecodedLayer};
+use super::store::outer_error;
+use super::tar::{EntryKind, TarReader};
+use super::{ImageError, path};
+
+const MAX_MEMBER_LINKS: usize = 8;
+
+#[derive(Default)]
+pub(crate) struct StreamedArchive {
+    documents: HashMap<String, Vec<u8>>,
+    layers: HashMap<String, Arc<DecodedLayer>>,
+    links: HashMap<String, String>,
+}
+
+/// The current member's data as a reader.
+struct MemberData<'a, R>(&'a mut TarReader<R>);
+
+impl<R: super::tar::Skip> Read for MemberData<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read_data(buf)
+    }
+}
+
+impl StreamedArchive {
+    pub fn read(input: impl Read, ctx: &Context<'_>) -> Result<StreamedArchive, ImageError> {
+        let max_path = ctx.limits.max_path_bytes;
+        let mut tar = TarReader::new(io::BufReader::with_capacity(256 * 1024, input), max_path);
+        let mut archive = StreamedArchive::default();
+        while let Some(header) = tar.next_header().map_err(|e| outer_error(e, max_path))? {
+            let Some(name) = path::normalise(&header.name) else {
+                continue;
+            };
+            match header.kind {
+                EntryKind::Symlink => {
+                    let dir = path::split(&name).map_or("/", |(d, _)| d);
+                    let target = path::normalise_clamped(&path::join(dir, &header.link));
+                    archive.links.insert(name, target);
+                }
+                EntryKind::HardLink => {
+                    if let Some(target) = path::normalise(&header.link) {
+                        archive.links.insert(name, target);
+                    }
+                }
+                EntryKind::File => {
+                    let mut head = Vec::with_capacity(64);
+                    MemberData(&mut tar)
+                        .take(64)
+                        .read_to_end(&mut head)
+                        .map_err(|e| truncated(&name, &e))?;
+                    let first = head.iter().find(|b| !b.is_ascii_whitespace());
+                    let document = header.size <= ctx.limits.max_document_bytes
+                        && (matches!(first, Some(b'{' | b'[')) || header.size < 512);
+                    if document {
+                        MemberData(&mut tar)
+                            .read_to_end(&mut head)
+                            .map_err(|e| truncated(&name, &e))?;
+                        archive.documents.insert(name, head);
+                    } else {
+                        let data = io::Cursor::new(head).chain(MemberData(&mut tar));
+                        let shown = name.trim_start_matches('/').to_string();
+                        let decoded = layer::decode(data, &shown, true, true, ctx)?;
+                        archive.layers.insert(name, Arc::new(decoded));
+                    }
+                }
+                EntryKind::Dir | EntryKind::Other(_) => {}
+            }
+        }
+        Ok(archive)
+    }
+
+    fn resolve(&self, name: &str) -> Option<String> {
+        let mut key = path::normalise(name)?;
+        for _ in 0..=MAX_MEMBER_LINKS {
+            match self.links.get(&key) {
+                Some(target) => key = target.clone(),
+                None => return Some(key),
+            }
+        }
+        None
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.resolve(name)
+            .is_some_and(|k| self.documents.contains_key(&k) || self.layers.contains_key(&k))
+    }
+
+    /// The decoded layer stored under a member name (digests computed both ways). A member
+    /// small enough to have been kept as a document (a 0-byte layer) is decoded now.
+    pub fn layer(
+        &self,
+        name: &str,
+        ctx: &Context<'_>,
+    ) -> Result<Option<Arc<DecodedLayer>>, ImageError> {
+        let Some(key) = self.resolve(name) else {
+            return Ok(None);
+        };
+        if let Some(layer) = self.layers.get(&key) {
+            return Ok(Some(layer.clone()));
+        }
+        match self.documents.get(&key) {
+            Some(bytes) => {
+                layer::decode(&bytes[..], name, true, true, ctx).map(|l| Some(Arc::new(l)))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+impl Documents for StreamedArchive {
+    fn document(&self, name: &str, _limit: u64) -> Result<Option<Vec<u8>>, ImageError> {
+        Ok(self
+            .resolve(name)
+            .and_then(|k| self.documents.get(&k))
+            .cloned())
+    }
+}
+
+fn truncated(name: &str, err: &io::Error) -> ImageError {
+    match err.kind() {
+        io::ErrorKind::UnexpectedEof => ImageError::Truncated {
+            member: name.trim_start_matches('/').to_string(),
+            detail: "the archive ends inside this member".into(),
+        },
+        _ => ImageError::io(name, err),
+    }
+}

@@ -1,0 +1,400 @@
+//! Builders for synthetic archives, used by unit and integration tests (and fuzz seeds): tar
+//! streams with every header form, gzip and zstd wrappers, OCI layouts, and docker-archive
+//! tarballs in the legacy and Docker 25+ forms. Not part of the supported API.
+#![allow(clippy::missing_panics_doc)]
+
+use std::io::Write;
+
+use sha2::{Digest, Sha256};
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A tar stream built member by member (ustar headers, as Go's archive/tar writes them).
+#[derive(Debug, Default, Clone)]
+pub struct TarBuilder {
+    out: Vec<u8>,
+}
+
+impl TarBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn file(&mut self, name: &str, data: &[u8]) -> &mut Self {
+        self.file_mode(name, 0o755, data)
+    }
+
+    pub fn file_mode(&mut self, name: &str, mode: u32, data: &[u8]) -> &mut Self {
+        self.entry(name, b'0', mode, data, "")
+    }
+
+    pub fn dir(&mut self, name: &str) -> &mut Self {
+        self.entry(name, b'5', 0o755, b"", "")
+    }
+
+    pub fn symlink(&mut self, name: &str, target: &str) -> &mut Self {
+        self.entry(name, b'2', 0o777, b"", target)
+    }
+
+    pub fn hardlink(&mut self, name: &str, target: &str) -> &mut Self {
+        self.entry(name, b'1', 0o755, b"", target)
+    }
+
+    pub fn whiteout(&mut self, dir: &str, name: &str) -> &mut Self {
+        let path = if dir.is_empty() {
+            format!(".wh.{name}")
+        } else {
+            format!("{}/.wh.{name}", dir.trim_end_matches('/'))
+        };
+        self.entry(&path, b'0', 0o644, b"", "")
+    }
+
+    pub fn opaque(&mut self, dir: &str) -> &mut Self {
+        let path = format!("{}/.wh..wh..opq", dir.trim_end_matches('/'));
+        self.entry(&path, b'0', 0o644, b"", "")
+    }
+
+    /// A regular file whose name travels in a PAX `path` record.
+    pub fn pax_file(&mut self, name: &str, data: &[u8]) -> &mut Self {
+        let record = pax_record("path", name);
+        self.entry("PaxHeaders/x", b'x', 0o644, record.as_bytes(), "");
+        self.entry("placeholder", b'0', 0o755, data, "")
+    }
+
+    /// A regular file whose name travels in a GNU `././@LongLink` member.
+    pub fn gnu_long_file(&mut self, name: &str, data: &[u8]) -> &mut Self {
+        let mut long = name.as_bytes().to_vec();
+        long.push(0);
+        self.entry("././@LongLink", b'L', 0o644, &long, "");
+        self.entry(&name[..name.len().min(99)], b'0', 0o755, data, "")
+    }
+
+    /// Any member, name and link taken as given (truncated to the ustar fields).
+    pub fn entry(&mut self, name: &str, flag: u8, mode: u32, data: &[u8], link: &str) -> &mut Self {
+        self.header(name, flag, mode, data.len() as u64, link);
+        self.out.extend_from_slice(data);
+        self.pad();
+        self
+    }
+
+    /// A header that claims `size` bytes; the caller appends (or withholds) the data.
+    pub fn header(&mut self, name: &str, flag: u8, mode: u32, size: u64, link: &str) -> &mut Self {
+        let mut block = [0u8; 512];
+        put(&mut block[0..100], name.as_bytes());
+        put(&mut block[100..108], format!("{mode:07o}").as_bytes());
+        put(&mut block[108..116], b"0000000");
+        put(&mut block[116..124], b"0000000");
+        put(&mut block[124..136], format!("{size:011o}").as_bytes());
+        put(&mut block[136..148], b"00000000000");
+        block[156] = flag;
+        put(&mut block[157..257], link.as_bytes());
+        block[257..263].copy_from_slice(b"ustar\0");
+        block[263..265].copy_from_slice(b"00");
+        block[148..156].copy_from_slice(b"        ");
+        let sum: u32 = block.iter().map(|&b| u32::from(b)).sum();
+        put(&mut block[148..156], format!("{sum:06o}\0 ").as_bytes());
+        self.out.extend_from_slice(&block);
+        self
+    }
+
+    pub fn raw(&mut self, bytes: &[u8]) -> &mut Self {
+        self.out.extend_from_slice(bytes);
+        self
+    }
+
+    fn pad(&mut self) {
+        let rem = self.out.len() % 512;
+        if rem != 0 {
+            self.out.resize(self.out.len() + 512 - rem, 0);
+        }
+    }
+
+    /// The archive with its two end-of-archive blocks.
+    pub fn finish(&self) -> Vec<u8> {
+        let mut out = self.out.clone();
+        out.resize(out.len() + 1024, 0);
+        out
+    }
+
+    /// The members so far, without the end-of-archive blocks.
+    pub fn unfinished(&self) -> Vec<u8> {
+        self.out.clone()
+    }
+}
+
+fn put(field: &mut [u8], value: &[u8]) {
+    let n = value.len().min(field.len());
+    field[..n].copy_from_slice(&value[..n]);
+}
+
+fn pax_record(key: &str, value: &str) -> String {
+    let body = format!(" {key}={value}\n");
+    let mut len = body.len() + 1;
+    while format!("{len}{body}").len() != len {
+        len += 1;
+    }
+    format!("{len}{body}")
+}
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(bytes).expect("in-memory gzip");
+    encoder.finish().expect("in-memory gzip")
+}
+
+pub fn zstd(bytes: &[u8]) -> Vec<u8> {
+    zstd::stream::encode_all(bytes, 1).expect("in-memory zstd")
+}
+
+/// How a builder stores layer blobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compress {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compress {
+    pub fn apply(self, tar: &[u8]) -> Vec<u8> {
+        match self {
+            Compress::None => tar.to_vec(),
+            Compress::Gzip => gzip(tar),
+            Compress::Zstd => zstd(tar),
+        }
+    }
+
+    fn media_type(self) -> &'static str {
+        match self {
+            Compress::None => "application/vnd.oci.image.layer.v1.tar",
+            Compress::Gzip => "application/vnd.oci.image.layer.v1.tar+gzip",
+            Compress::Zstd => "application/vnd.oci.image.layer.v1.tar+zstd",
+        }
+    }
+}
+
+/// One image to put in a layout: uncompressed layer tars, platform and config.
+#[derive(Debug, Clone)]
+pub struct ImageSpec {
+    pub tag: String,
+    pub layers: Vec<Vec<u8>>,
+    pub compress: Compress,
+    pub os: String,
+    pub arch: String,
+    pub variant: Option<String>,
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
+    pub user: String,
+    pub env: Vec<String>,
+}
+
+impl ImageSpec {
+    pub fn new(tag: &str, layers: Vec<Vec<u8>>) -> Self {
+        ImageSpec {
+            tag: tag.to_string(),
+            layers,
+            compress: Compress::Gzip,
+            os: "linux".into(),
+            arch: "amd64".into(),
+            variant: None,
+            entrypoint: vec!["/app".into()],
+            cmd: vec![],
+            user: "65532".into(),
+            env: vec!["PATH=/usr/local/bin:/usr/bin:/bin".into()],
+        }
+    }
+
+    pub fn config(&self) -> Vec<u8> {
+        let diff_ids: Vec<String> = self
+            .layers
+            .iter()
+            .map(|l| format!("sha256:{}", sha256_hex(l)))
+            .collect();
+        let mut value = serde_json::json!({
+            "architecture": self.arch,
+            "os": self.os,
+            "config": {
+                "Entrypoint": self.entrypoint,
+                "Cmd": if self.cmd.is_empty() { serde_json::Value::Null } else { serde_json::json!(self.cmd) },
+                "User": self.user,
+                "Env": self.env,
+                "WorkingDir": "/",
+                "Labels": {"org.example": "yes"},
+            },
+            "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        });
+        if let Some(variant) = &self.variant {
+            value["variant"] = serde_json::json!(variant);
+        }
+        serde_json::to_vec(&value).expect("json")
+    }
+}
+
+/// Named files of a layout, to be written as a tar or into a directory.
+pub type Files = Vec<(String, Vec<u8>)>;
+
+fn blob(files: &mut Files, bytes: Vec<u8>) -> String {
+    let hex = sha256_hex(&bytes);
+    let name = format!("blobs/sha256/{hex}");
+    if !files.iter().any(|(n, _)| *n == name) {
+        files.push((name, bytes));
+    }
+    format!("sha256:{hex}")
+}
+
+fn descriptor(media_type: &str, digest: &str, size: usize) -> serde_json::Value {
+    serde_json::json!({"mediaType": media_type, "digest": digest, "size": size})
+}
+
+/// An image manifest and its blobs added to `files`; returns the manifest's descriptor.
+pub fn add_oci_manifest(files: &mut Files, spec: &ImageSpec) -> serde_json::Value {
+    let config = spec.config();
+    let config_len = config.len();
+    let config_digest = blob(files, config);
+    let layers: Vec<serde_json::Value> = spec
+        .layers
+        .iter()
+        .map(|layer| {
+            let stored = spec.compress.apply(layer);
+            let len = stored.len();
+            let digest = blob(files, stored);
+            descriptor(spec.compress.media_type(), &digest, len)
+        })
+        .collect();
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": descriptor("application/vnd.oci.image.config.v1+json", &config_digest, config_len),
+        "layers": layers,
+    }))
+    .expect("json");
+    let len = manifest.len();
+    let digest = blob(files, manifest);
+    let mut desc = descriptor("application/vnd.oci.image.manifest.v1+json", &digest, len);
+    let mut platform = serde_json::json!({"os": spec.os, "architecture": spec.arch});
+    if let Some(variant) = &spec.variant {
+        platform["variant"] = serde_json::json!(variant);
+    }
+    desc["platform"] = platform;
+    desc
+}
+
+fn finish_oci(files: &mut Files, manifests: Vec<serde_json::Value>) {
+    files.push((
+        "oci-layout".into(),
+        br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+    ));
+    let index = serde_json::json!({"schemaVersion": 2, "manifests": manifests});
+    files.push((
+        "index.json".into(),
+        serde_json::to_vec(&index).expect("json"),
+    ));
+}
+
+/// An OCI layout with one index entry per image, named by its tag.
+pub fn oci_layout(specs: &[ImageSpec]) -> Files {
+    let mut files = Files::new();
+    let mut manifests = Vec::new();
+    for spec in specs {
+        let mut desc = add_oci_manifest(&mut files, spec);
+        desc["annotations"] = serde_json::json!({"org.opencontainers.image.ref.name": spec.tag});
+        manifests.push(desc);
+    }
+    finish_oci(&mut files, manifests);
+    files
+}
+
+/// An OCI layout whose index.json names one nested image index holding every platform.
+pub fn oci_multiarch(tag: &str, specs: &[ImageSpec]) -> Files {
+    let mut files = Files::new();
+    let entries: Vec<serde_json::Value> = specs
+        .iter()
+        .map(|s| add_oci_manifest(&mut files, s))
+        .collect();
+    let nested = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": entries,
+    }))
+    .expect("json");
+    let len = nested.len();
+    let digest = blob(&mut files, nested);
+    let mut desc = descriptor("application/vnd.oci.image.index.v1+json", &digest, len);
+    desc["annotations"] = serde_json::json!({"org.opencontainers.image.ref.name": tag});
+    finish_oci(&mut files, vec![desc]);
+    files
+}
+
+/// `docker save` before Docker 25: `<id>/layer.tar`, `<config hex>.json`, `manifest.json`.
+pub fn docker_legacy(specs: &[ImageSpec]) -> Files {
+    let mut files = Files::new();
+    let mut manifest = Vec::new();
+    for spec in specs {
+        let config = spec.config();
+        let config_name = format!("{}.json", sha256_hex(&config));
+        let mut layer_names = Vec::new();
+        for (i, layer) in spec.layers.iter().enumerate() {
+            let stored = spec.compress.apply(layer);
+            let id = sha256_hex(format!("{}{i}{}", spec.tag, sha256_hex(&stored)).as_bytes());
+            let name = format!("{id}/layer.tar");
+            files.push((format!("{id}/VERSION"), b"1.0".to_vec()));
+            files.push((name.clone(), stored));
+            layer_names.push(name);
+        }
+        files.push((config_name.clone(), config));
+        manifest.push(serde_json::json!({
+            "Config": config_name, "RepoTags": [spec.tag], "Layers": layer_names,
+        }));
+    }
+    files.push((
+        "manifest.json".into(),
+        serde_json::to_vec(&manifest).expect("json"),
+    ));
+    files
+}
+
+/// `docker save` from Docker 25 on: an OCI layout plus `manifest.json` naming blob paths.
+pub fn docker25(specs: &[ImageSpec]) -> Files {
+    let mut files = oci_layout(specs);
+    let mut manifest = Vec::new();
+    for spec in specs {
+        let config = format!("blobs/sha256/{}", sha256_hex(&spec.config()));
+        let layers: Vec<String> = spec
+            .layers
+            .iter()
+            .map(|l| format!("blobs/sha256/{}", sha256_hex(&spec.compress.apply(l))))
+            .collect();
+        manifest
+            .push(serde_json::json!({"Config": config, "RepoTags": [spec.tag], "Layers": layers}));
+    }
+    files.push((
+        "manifest.json".into(),
+        serde_json::to_vec(&manifest).expect("json"),
+    ));
+    files
+}
+
+/// The files as one tar (directories implied, as `docker save` and skopeo write them).
+pub fn to_tar(files: &Files) -> Vec<u8> {
+    let mut tar = TarBuilder::new();
+    for (name, bytes) in files {
+        tar.file_mode(name, 0o644, bytes);
+    }
+    tar.finish()
+}
+
+/// The files written under `dir` (an OCI layout directory).
+pub fn write_dir(files: &Files, dir: &std::path::Path) -> std::io::Result<()> {
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, bytes)?;
+    }
+    Ok(())
+}

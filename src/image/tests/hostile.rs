@@ -1,0 +1,177 @@
+//! Bad input: each gives one clear error or is handled safely, never a panic, never unbounded
+//! memory, never a write.
+
+use std::io::Read;
+
+use super::*;
+
+fn error_of(bytes: &[u8]) -> String {
+    open_bytes(bytes, &ImageOptions::default())
+        .unwrap_err()
+        .to_string()
+}
+
+fn oci_with_layer(layer: Vec<u8>) -> testkit::Files {
+    testkit::oci_layout(&[ImageSpec::new("t:1", vec![layer])])
+}
+
+#[test]
+fn a_truncated_outer_tar_is_an_error() {
+    let bytes = testkit::to_tar(&oci_with_layer(TarBuilder::new().file("a", b"x").finish()));
+    let err = error_of(&bytes[..bytes.len() / 2 + 100]);
+    assert!(err.contains("truncated"), "{err}");
+}
+
+#[test]
+fn a_truncated_layer_is_an_error() {
+    for compress in [Compress::None, Compress::Gzip, Compress::Zstd] {
+        let mut layer = compress.apply(&TarBuilder::new().file("a", &[7; 5000]).finish());
+        layer.truncate(layer.len() / 2);
+        // Stored as given (already compressed), with digests that match the damaged bytes.
+        let mut spec = ImageSpec::new("t:1", vec![layer]);
+        spec.compress = Compress::None;
+        let files = testkit::oci_layout(&[spec]);
+        let err = error_of(&testkit::to_tar(&files));
+        assert!(
+            err.contains("truncated") || err.contains("decompress") || err.contains("ends early"),
+            "{compress:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_manifest_naming_a_missing_blob_is_an_error() {
+    let mut files = oci_with_layer(TarBuilder::new().file("a", b"x").finish());
+    let layer_digest = files[1].0.clone();
+    files.retain(|(name, _)| *name != layer_digest);
+    let err = error_of(&testkit::to_tar(&files));
+    assert!(err.contains("does not hold it"), "{err}");
+}
+
+#[test]
+fn a_digest_mismatch_is_an_error_for_layers_and_docker_diff_ids() {
+    let mut files = oci_with_layer(TarBuilder::new().file("a", b"x").finish());
+    let layer = files
+        .iter_mut()
+        .find(|(_, b)| b.starts_with(&[0x1f, 0x8b]))
+        .unwrap();
+    layer.1 = testkit::gzip(&TarBuilder::new().file("a", b"y").finish());
+    let err = error_of(&testkit::to_tar(&files));
+    assert!(err.contains("digest mismatch"), "{err}");
+
+    let mut files = testkit::docker_legacy(&[ImageSpec::new(
+        "t:1",
+        vec![TarBuilder::new().file("a", b"x").finish()],
+    )]);
+    let layer = files
+        .iter_mut()
+        .find(|(n, _)| n.ends_with("layer.tar"))
+        .unwrap();
+    layer.1 = testkit::gzip(&TarBuilder::new().file("a", b"y").finish());
+    let err = error_of(&testkit::to_tar(&files));
+    assert!(err.contains("rootfs.diff_ids"), "{err}");
+}
+
+#[test]
+fn members_climbing_out_are_refused_and_absolute_ones_stay_inside() {
+    let bytes = testkit::to_tar(&oci_with_layer(
+        TarBuilder::new().file("../../etc/passwd", b"x").finish(),
+    ));
+    let err = error_of(&bytes);
+    assert!(
+        err.contains("unsafe member name '../../etc/passwd'"),
+        "{err}"
+    );
+    let bytes = testkit::to_tar(&oci_with_layer(
+        TarBuilder::new().hardlink("x", "../../etc/shadow").finish(),
+    ));
+    assert!(error_of(&bytes).contains("unsafe member name"));
+    let image = open_layers(vec![
+        TarBuilder::new().file("/etc/passwd", b"root").finish(),
+    ]);
+    assert_eq!(image.tree.read_small("/etc/passwd"), Some(&b"root"[..]));
+}
+
+#[test]
+fn a_symlink_pointing_outside_stays_inside() {
+    let image = open_layers(vec![
+        TarBuilder::new()
+            .symlink("etc/passwd", "../../../../../etc/passwd")
+            .finish(),
+    ]);
+    // It resolves to itself inside the root: a loop, not the host's file.
+    assert!(image.tree.read_small("/etc/passwd").is_none());
+}
+
+/// A generator of a gzip layer that inflates to `total` bytes of zeros inside one tar member.
+fn zero_bomb(total: u64) -> Vec<u8> {
+    let mut builder = TarBuilder::new();
+    builder.header("zeros", b'0', 0o644, total, "");
+    let header = builder.unfinished();
+    let mut encoder = flate2::read::GzEncoder::new(
+        std::io::Cursor::new(header).chain(std::io::repeat(0).take(total + 1024)),
+        flate2::Compression::best(),
+    );
+    let mut out = Vec::new();
+    encoder.read_to_end(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn a_layer_inflating_to_gigabytes_hits_the_limit_in_bounded_memory() {
+    // 1 GiB of zeros compresses to ~1 MiB; the limit stops it after 64 MiB.
+    let bomb = zero_bomb(1 << 30);
+    assert!(bomb.len() < 4 << 20);
+    let mut spec = ImageSpec::new("t:1", vec![]);
+    spec.compress = Compress::None;
+    spec.layers = vec![bomb];
+    let bytes = testkit::to_tar(&testkit::oci_layout(&[spec]));
+    let mut options = ImageOptions::default();
+    options.limits.max_uncompressed_bytes = 64 << 20;
+    let err = open_bytes(&bytes, &options).unwrap_err().to_string();
+    assert!(err.contains("uncompressed size limit exceeded"), "{err}");
+}
+
+#[test]
+fn a_file_that_is_not_an_archive_is_an_error() {
+    let err = error_of(b"hello, this is not a tar file at all, just some text that goes on and on");
+    assert!(err.contains("not a tar file"), "{err}");
+    let err = error_of(&elf());
+    assert!(err.contains("not an image archive"), "{err}");
+    let err = error_of(&TarBuilder::new().file("readme", b"x").finish());
+    assert!(err.contains("without manifest.json or index.json"), "{err}");
+    assert!(error_of(b"").contains("empty"));
+}
+
+#[test]
+fn corrupt_gzip_and_zstd_streams_are_errors() {
+    for compress in [Compress::Gzip, Compress::Zstd] {
+        let mut layer = compress.apply(&TarBuilder::new().file("a", &[9; 10000]).finish());
+        let middle = layer.len() / 2;
+        for byte in &mut layer[middle - 8..middle + 8] {
+            *byte ^= 0x5a;
+        }
+        let mut spec = ImageSpec::new("t:1", vec![layer]);
+        spec.compress = Compress::None;
+        let err = error_of(&testkit::to_tar(&testkit::oci_layout(&[spec])));
+        // zstd frames carry no checksum by default: damage may decode to garbage, which the
+        // tar reader then refuses.
+        assert!(
+            err.contains("cannot decompress") || err.contains("bad tar header"),
+            "{compress:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn too_many_entries_is_a_limit_error() {
+    let mut tar = TarBuilder::new();
+    for i in 0..50 {
+        tar.file(&format!("f{i}"), b"");
+    }
+    let bytes = testkit::to_tar(&oci_with_layer(tar.finish()));
+    let mut options = ImageOptions::default();
+    options.limits.max_entries = 10;
+    let err = open_bytes(&bytes, &options).unwrap_err().to_string();
+    assert!(err.contains("entry limit exceeded"), "{err}");
+}

@@ -1,0 +1,115 @@
+//! `gostatic image` end to end on archives built in test code: the image header, per-file
+//! blocks with image paths, the JSON `images[]` section, stdin, and exit 2 on bad input.
+
+use gostatic::image::testkit::{self, Compress, ImageSpec, TarBuilder};
+
+use crate::util::{fixture, gostatic, write};
+
+fn archive(compress: Compress) -> Vec<u8> {
+    let base = TarBuilder::new()
+        .dir("etc")
+        .file("etc/passwd", b"root:x:0:0::/root:/bin/sh\n")
+        .file("bin/old", &std::fs::read(fixture("c-dynamic")).unwrap())
+        .finish();
+    let top = TarBuilder::new()
+        .file(
+            "app",
+            &std::fs::read(fixture("go-static-stripped")).unwrap(),
+        )
+        .hardlink("app-link", "app")
+        .whiteout("bin", "old")
+        .finish();
+    let mut spec = ImageSpec::new("example/app:1", vec![base, top]);
+    spec.compress = compress;
+    testkit::to_tar(&testkit::oci_layout(&[spec]))
+}
+
+#[test]
+fn text_report_has_the_image_header_and_one_block_per_surviving_executable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "app.oci.tar", &archive(Compress::Zstd));
+    let out = gostatic().arg("image").arg(&path).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("image example/app:1 (oci-archive, linux/amd64)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 layers"), "{stdout}");
+    assert!(stdout.contains("zstd"), "{stdout}");
+    assert!(stdout.contains("entrypoint [\"/app\"]"), "{stdout}");
+    assert!(stdout.contains("app.oci.tar:/app: ELF64"), "{stdout}");
+    assert!(stdout.contains("app.oci.tar:/app-link: ELF64"), "{stdout}");
+    assert!(!stdout.contains("/bin/old"), "{stdout}");
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+}
+
+#[test]
+fn json_report_carries_images_and_image_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "app.docker.tar", &archive(Compress::None));
+    let out = gostatic()
+        .args(["image", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let image = &json["images"][0];
+    assert_eq!(image["format"], "oci-archive");
+    assert_eq!(image["platform"]["architecture"], "amd64");
+    assert_eq!(image["config"]["user"], "65532");
+    assert_eq!(image["layers"][0]["compression"], "none");
+    assert!(image["layers"][0]["wasted_bytes"].as_u64().unwrap() > 0);
+    assert_eq!(image["findings"], serde_json::json!([]));
+    let files = json["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0]["image_path"], "/app");
+    assert!(files[0]["layer"].as_str().unwrap().starts_with("sha256:"));
+    assert_eq!(json["summary"]["files"], 2);
+}
+
+#[test]
+fn stdin_is_read_as_a_stream() {
+    let bytes = testkit::to_tar(&testkit::docker_legacy(&[ImageSpec::new(
+        "s:1",
+        vec![
+            TarBuilder::new()
+                .file(
+                    "app",
+                    &std::fs::read(fixture("go-static-stripped")).unwrap(),
+                )
+                .finish(),
+        ],
+    )]));
+    let out = gostatic()
+        .args(["image", "-"])
+        .write_stdin(bytes)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("image s:1 (docker-archive, linux/amd64)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("-:/app: ELF64"), "{stdout}");
+}
+
+#[test]
+fn unreadable_input_is_one_line_on_stderr_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "notes.txt", &[b'x'; 2000]);
+    let out = gostatic().arg("image").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("notes.txt: not an image archive"),
+        "{stderr}"
+    );
+
+    let out = gostatic()
+        .args(["image", "--platform", "linux"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
