@@ -1,11 +1,11 @@
 //! The image part of a report: one section per image read (`images[]` in JSON, a header block
-//! in text), built from `image::Image`. Image-level findings (GS504, GS6xx) will live in
-//! `findings`; none are produced yet, and none are faked.
+//! in text), built from `image::Image`, with the image rules' findings and size story.
 
 use serde::Serialize;
 
 use crate::image::{Image, ImageConfig, ImageFormat, LayerInfo, Platform, SkippedFile};
 use crate::rules::Finding;
+use crate::rules::image::SizeStory;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageSection {
@@ -23,8 +23,10 @@ pub struct ImageSection {
     pub skipped: Vec<SkippedFile>,
     /// Oddities met while merging layers that did not stop the read.
     pub notes: Vec<String>,
-    /// Image-level findings (reserved for the image rules; empty for now).
+    /// Image-level findings: the image as a whole, or one path in it.
     pub findings: Vec<Finding>,
+    /// The size story and the suggested final stage.
+    pub size: Option<SizeStory>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -65,6 +67,7 @@ impl ImageSection {
             skipped: image.skipped.clone(),
             notes: image.notes.clone(),
             findings: Vec::new(),
+            size: None,
         }
     }
 }

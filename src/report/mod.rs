@@ -181,23 +181,29 @@ impl Report {
             errors: self.errors.len(),
             ..Summary::default()
         };
+        let image_findings = self
+            .images
+            .iter()
+            .flatten()
+            .flat_map(|image| &image.findings);
+        let file_findings = self.files.iter().flat_map(|file| &file.findings);
+        for finding in image_findings.chain(file_findings) {
+            if !finding.is_active() {
+                summary.suppressed += 1;
+                continue;
+            }
+            match finding.severity {
+                Severity::Error => summary.findings.error += 1,
+                Severity::Warning => summary.findings.warning += 1,
+                Severity::Note => summary.findings.note += 1,
+            }
+        }
         for file in &self.files {
             match file.verdict.scratch {
                 Scratch::Ready => summary.ready += 1,
                 Scratch::ReadyIfAdded => summary.ready_if_added += 1,
                 Scratch::Blocked => summary.blocked += 1,
                 Scratch::NotApplicable => summary.not_applicable += 1,
-            }
-            for finding in &file.findings {
-                if !finding.is_active() {
-                    summary.suppressed += 1;
-                    continue;
-                }
-                match finding.severity {
-                    Severity::Error => summary.findings.error += 1,
-                    Severity::Warning => summary.findings.warning += 1,
-                    Severity::Note => summary.findings.note += 1,
-                }
             }
         }
         self.summary = summary;
@@ -207,15 +213,30 @@ impl Report {
     /// section, and the executables that could not be analysed as errors.
     pub fn for_images(images: &[crate::image::Image], mut errors: Vec<InputError>) -> Self {
         let mut files = Vec::new();
+        let mut sections = Vec::new();
         for image in images {
-            files.extend(image.files.iter().cloned());
+            let evaluation = crate::rules::image::evaluate(image);
+            let mut image_files = image.files.clone();
+            for update in &evaluation.file_updates {
+                if let Some(file) = image_files.get_mut(update.index) {
+                    file.findings.retain(|f| !update.drop.contains(&f.rule));
+                    file.findings.extend(update.add.iter().cloned());
+                    file.findings.sort_by_key(|f| f.rule);
+                }
+            }
+            files.extend(image_files);
             errors.extend(image.file_errors.iter().map(|e| InputError {
                 path: e.path.clone(),
                 kind: crate::error::InputErrorKind::Foreign(e.message.clone()),
             }));
+            let mut section = image::ImageSection::new(image);
+            section.findings = evaluation.findings;
+            section.size = evaluation.size;
+            sections.push(section);
         }
         let mut report = Report::new(files, errors);
-        report.images = Some(images.iter().map(image::ImageSection::new).collect());
+        report.images = Some(sections);
+        report.recount();
         report
     }
 }

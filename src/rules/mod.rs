@@ -7,6 +7,7 @@
 mod debug;
 mod gobuild;
 mod hardening;
+pub mod image;
 mod linking;
 mod registry;
 mod runtime;
@@ -71,6 +72,9 @@ pub struct Finding {
     /// Set when a policy suppression or a baseline covers the finding: it is still reported,
     /// but it does not count towards `--fail-on`.
     pub suppressed: Option<Suppression>,
+    /// Image-level findings about one path in the image (`/usr/bin/passwd` for GS607).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_path: Option<String>,
 }
 
 impl Finding {
@@ -82,7 +86,14 @@ impl Finding {
             message: message.into(),
             fix: fix.into(),
             suppressed: None,
+            image_path: None,
         }
+    }
+
+    /// The same finding, about one path in an image.
+    pub fn at(mut self, image_path: impl Into<String>) -> Self {
+        self.image_path = Some(image_path.into());
+        self
     }
 
     /// Whether the finding counts towards the summary and the exit code.
@@ -270,6 +281,17 @@ mod tests {
                 "GS501 needs-ca-certificates note",
                 "GS502 needs-zoneinfo note",
                 "GS503 needs-passwd note",
+                "GS504 missing-libraries error",
+                "GS601 root-user warning",
+                "GS602 unknown-user error",
+                "GS603 entrypoint error",
+                "GS604 arch-mismatch error",
+                "GS605 shell-present note",
+                "GS606 package-manager note",
+                "GS607 setuid warning",
+                "GS608 wasted-bytes note",
+                "GS609 toolchain-in-image warning",
+                "GS610 source-in-image warning",
             ]
         );
     }

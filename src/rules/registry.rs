@@ -20,6 +20,8 @@ pub enum Category {
     GoBuild,
     /// Files the program opens at run time.
     Runtime,
+    /// What a container image holds and how it starts (`gostatic image` only).
+    Image,
 }
 
 impl Category {
@@ -30,6 +32,7 @@ impl Category {
             Category::Debug => "debug",
             Category::GoBuild => "go-build",
             Category::Runtime => "runtime",
+            Category::Image => "image",
         }
     }
 }
@@ -245,6 +248,94 @@ registry! {
         fix: "Ship a minimal /etc/passwd and /etc/group with the run user (COPY --from=build /etc/passwd /etc/group /etc/).",
         evidence: "the os/user functions",
         example: "looks up users or groups (os/user.Current, os/user.current, os/user.readColonFile and 3 more): on scratch it needs /etc/passwd and /etc/group (or set USER/HOME)",
+    };
+    MissingLibraries => RuleInfo {
+        id: "GS504", slug: "missing-libraries", severity: Error, category: Image,
+        summary: "the loader or a NEEDED library of an executable is not in the image",
+        rationale: "A dynamic executable starts only if the kernel finds its PT_INTERP loader and the loader finds every DT_NEEDED library, searched the way ld.so does: DT_RPATH, LD_LIBRARY_PATH, DT_RUNPATH (with $ORIGIN), the ld.so.conf cache directories, then the default paths (musl reads /etc/ld-musl-ARCH.path instead). A library of the wrong class or machine is skipped. Anything missing makes the container die at start, often with the misleading 'no such file or directory'.",
+        fix: "Build statically (CGO_ENABLED=0), or copy the missing loader and libraries into the image, or base the image on one that has them (distroless/base for glibc).",
+        evidence: "the executable, the missing file, and where the loader looked",
+        example: "/server needs libc.so.6, which is not in the image (searched /lib/x86_64-linux-gnu, /usr/lib/x86_64-linux-gnu, /lib64, /usr/lib64, /lib, /usr/lib)",
+    };
+    RootUser => RuleInfo {
+        id: "GS601", slug: "root-user", severity: Warning, category: Image,
+        summary: "the image runs as root",
+        rationale: "With no USER (or USER 0/root) the entrypoint runs as uid 0 in the container. A compromise of the program is then a compromise as root, one kernel bug away from the host. Go services almost never need root.",
+        fix: "Add a non-root user: USER 65532:65532 (distroless's nonroot), and ship an /etc/passwd entry for it if the program looks users up.",
+        evidence: "the config's User field",
+        example: "the image runs as root (no USER in the config)",
+    };
+    UnknownUser => RuleInfo {
+        id: "GS602", slug: "unknown-user", severity: Error, category: Image,
+        summary: "USER names a user or group that /etc/passwd or /etc/group lacks",
+        rationale: "A USER given by name must resolve in the image's /etc/passwd (and a group in /etc/group), or the container runtime refuses to start the container ('unable to find user app'). Numeric IDs need no entry to start, but programs that look themselves up (os/user) still fail.",
+        fix: "Use numeric IDs (USER 65532:65532) or add the user and group to /etc/passwd and /etc/group in the final stage.",
+        evidence: "the User field and what /etc/passwd and /etc/group hold",
+        example: "USER app is not in /etc/passwd (the image has no /etc/passwd)",
+    };
+    Entrypoint => RuleInfo {
+        id: "GS603", slug: "entrypoint", severity: Error, category: Image,
+        summary: "the entrypoint is missing, not executable, or needs a shell the image lacks",
+        rationale: "The runtime execs Entrypoint followed by Cmd. If neither is set, the file does not exist (after resolving symlinks inside the image, and PATH and WorkingDir for a relative name), is not executable, or the command is in shell form (/bin/sh -c ...) on an image without /bin/sh, the container cannot start.",
+        fix: "Use the exec form with an absolute path: ENTRYPOINT [\"/server\"], and make sure the file is in the final stage with its executable bit.",
+        evidence: "the Entrypoint and Cmd, and what the path resolves to in the image",
+        example: "ENTRYPOINT [\"/bin/sh\", \"-c\", \"/server\"] needs /bin/sh, which the image does not have",
+    };
+    ArchMismatch => RuleInfo {
+        id: "GS604", slug: "arch-mismatch", severity: Error, category: Image,
+        summary: "an executable's machine, class or byte order differs from the image's platform",
+        rationale: "An image for linux/amd64 whose binary was built for arm64 fails with 'exec format error' on start (or runs slowly under emulation). It usually means GOARCH was not set in a cross build, or the wrong binary was copied into a multi-platform build.",
+        fix: "Build with GOOS/GOARCH (and GOARM) matching the image platform, e.g. GOARCH=$TARGETARCH in a buildx Dockerfile.",
+        evidence: "the executable's ELF machine, class and byte order, and the image platform",
+        example: "/server is aarch64 (ELF64, little-endian), but the image platform is linux/amd64",
+    };
+    ShellPresent => RuleInfo {
+        id: "GS605", slug: "shell-present", severity: Note, category: Image,
+        summary: "the image contains a shell",
+        rationale: "A shell in a production image is what an attacker who gets code execution uses next, and it is rarely needed by a Go service. Images without one (scratch, distroless) shrink the attack surface.",
+        fix: "Build the final stage FROM scratch or distroless and copy only the binary and the files it needs.",
+        evidence: "the shells found (/bin/sh, /bin/bash, busybox...)",
+        example: "shells in the image: /bin/bash, /bin/sh -> dash",
+    };
+    PackageManager => RuleInfo {
+        id: "GS606", slug: "package-manager", severity: Note, category: Image,
+        summary: "the image contains a package manager",
+        rationale: "apt, apk, dnf and friends in the final image let anyone inside the container install tools, and their databases pull every package into vulnerability scans. A Go service needs none of them at run time.",
+        fix: "Use a multi-stage build whose final stage is FROM scratch or distroless.",
+        evidence: "the package managers found",
+        example: "package managers in the image: /usr/bin/apt, /usr/bin/dpkg",
+    };
+    Setuid => RuleInfo {
+        id: "GS607", slug: "setuid", severity: Warning, category: Image,
+        summary: "setuid or setgid files in the image",
+        rationale: "A setuid or setgid executable runs with its owner's or group's rights whatever user starts it: the classic local privilege escalation path. A Go service image should have none.",
+        fix: "Remove them in the final stage (or chmod u-s,g-s), or build FROM scratch.",
+        evidence: "each file with its mode and owner",
+        example: "/usr/bin/passwd is setuid root (-rwsr-xr-x 0:0)",
+    };
+    WastedBytes => RuleInfo {
+        id: "GS608", slug: "wasted-bytes", severity: Note, category: Image,
+        summary: "bytes in lower layers that later layers overwrite or delete",
+        rationale: "A file deleted or replaced in a later layer still ships in the lower one: every pull downloads it and every node stores it. Build caches, package lists removed in a separate RUN, and binaries copied twice are the usual cause.",
+        fix: "Delete files in the same RUN that creates them, or use a multi-stage build and copy only what the final stage needs.",
+        evidence: "the bytes wasted, per layer, with the largest paths",
+        example: "48.2 MiB in lower layers is overwritten or deleted later (largest: /var/lib/apt/lists/ 41.0 MiB in layer 2)",
+    };
+    ToolchainInImage => RuleInfo {
+        id: "GS609", slug: "toolchain-in-image", severity: Warning, category: Image,
+        summary: "a Go toolchain or a C compiler is in the final image",
+        rationale: "A compiler in the runtime image means the build happened in a single stage: the image is hundreds of megabytes larger than it needs to be and carries tools an attacker can use.",
+        fix: "Use a multi-stage build: compile in a golang image, then COPY --from=build only the binary into a scratch or distroless final stage.",
+        evidence: "the toolchain files found (/usr/local/go/bin/go, gcc, cc1...)",
+        example: "Go toolchain in the image: /usr/local/go/bin/go (go1.27.3)",
+    };
+    SourceInImage => RuleInfo {
+        id: "GS610", slug: "source-in-image", severity: Warning, category: Image,
+        summary: "Go sources, go.mod or a Go build cache are in the final image",
+        rationale: "Source files, go.mod/go.sum and the build cache (/root/.cache/go-build) in the runtime image leak code and dependencies and add size; they are the sign of COPY . . into a single-stage image.",
+        fix: "Use a multi-stage build and copy only the binary; add a .dockerignore.",
+        evidence: "how many source files, the go.mod files and build caches found",
+        example: "Go sources in the image: 214 .go files, /app/go.mod, /root/.cache/go-build (12.1 MiB)",
     };
 }
 
