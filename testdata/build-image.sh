@@ -323,5 +323,5 @@ done
 for f in "$out"/*.tar; do
   tar -tvf "$f" --numeric-owner | awk '{ $4 = $5 = ""; print }' | tr -s ' ' > "$records/$(basename "$f")/members"
 done
-(cd "$out" && find . -type f ! -path './records/*' | sort | xargs sha256sum > SHA256SUMS)
+(cd "$out" && find . -type f ! -path './records/*' ! -name SHA256SUMS | sort | xargs sha256sum > SHA256SUMS)
 du -sh "$out"
