@@ -250,9 +250,11 @@ pub(crate) fn select(groups: Vec<Group>, options: &ImageOptions) -> Result<Vec<P
 /// `alpine` names `alpine:latest` and `docker.io/library/alpine:latest`.
 fn same_name(have: &str, wanted: &str) -> bool {
     let canonical = |name: &str| {
+        // Docker Hub's implicit prefixes, and podman/buildah's `localhost/` for local images.
         let name = name
             .strip_prefix("docker.io/library/")
             .or_else(|| name.strip_prefix("docker.io/"))
+            .or_else(|| name.strip_prefix("localhost/"))
             .unwrap_or(name);
         let last = name.rsplit('/').next().unwrap_or(name);
         if last.contains(':') || last.contains('@') {
@@ -313,5 +315,10 @@ mod tests {
         assert!(same_name("alpine:latest", "alpine"));
         assert!(!same_name("alpine:3.19", "alpine"));
         assert!(same_name("ghcr.io/x/y:1", "ghcr.io/x/y:1"));
+        assert!(same_name(
+            "localhost/scratch-dynamic-libs:latest",
+            "scratch-dynamic-libs"
+        ));
+        assert!(!same_name("localhost/app:1", "app"));
     }
 }

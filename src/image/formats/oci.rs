@@ -119,15 +119,23 @@ pub(crate) fn plan(
             },
             _ => config_platform(&config),
         };
-        let layers = manifest
-            .layers
-            .unwrap_or_default()
+        let manifest_layers = manifest.layers.unwrap_or_default();
+        // The config's diff_ids, reported with each layer; the manifest's blob digests are
+        // what is verified (they cover the config, which lists these).
+        let diff_ids = config
+            .rootfs
+            .as_ref()
+            .map(|r| r.diff_ids.clone())
+            .filter(|ids| ids.len() == manifest_layers.len())
+            .unwrap_or_default();
+        let layers = manifest_layers
             .into_iter()
-            .map(|layer| {
+            .enumerate()
+            .map(|(i, layer)| {
                 Ok(LayerPlan {
                     blob: blob_name(&layer.digest, &manifest_name)?,
                     digest: Some(layer.digest),
-                    diff_id: None,
+                    diff_id: diff_ids.get(i).cloned(),
                     media_type: layer.media_type,
                 })
             })
