@@ -33,6 +33,25 @@ impl TarBuilder {
         self.entry(name, b'0', mode, data, "")
     }
 
+    /// A regular file with an owner (`uid`:`gid`), for rules that read ownership.
+    pub fn file_owned(
+        &mut self,
+        name: &str,
+        mode: u32,
+        owner: (u64, u64),
+        data: &[u8],
+    ) -> &mut Self {
+        let start = self.out.len();
+        self.file_mode(name, mode, data);
+        let block = &mut self.out[start..start + 512];
+        put(&mut block[108..116], format!("{:07o}", owner.0).as_bytes());
+        put(&mut block[116..124], format!("{:07o}", owner.1).as_bytes());
+        block[148..156].copy_from_slice(b"        ");
+        let sum: u32 = block.iter().map(|&b| u32::from(b)).sum();
+        put(&mut block[148..156], format!("{sum:06o}\0 ").as_bytes());
+        self
+    }
+
     pub fn dir(&mut self, name: &str) -> &mut Self {
         self.entry(name, b'5', 0o755, b"", "")
     }

@@ -6,6 +6,14 @@
 //! `evaluate` returns findings about the image as a whole (or one path in it) and updates to
 //! the findings of individual executables; `Report::for_images` applies them.
 
+mod accounts;
+mod contents;
+mod entrypoint;
+mod leftovers;
+#[cfg(test)]
+mod testing;
+mod users;
+
 use serde::Serialize;
 
 use super::{Finding, Rule};
@@ -58,7 +66,19 @@ pub struct SizePart {
 
 /// Run every image rule over one image.
 pub fn evaluate(image: &Image) -> ImageEvaluation {
-    let evaluation = ImageEvaluation::default();
-    let _ = image;
+    let mut evaluation = ImageEvaluation::default();
+    config_and_contents(image, &mut evaluation.findings);
     evaluation
+        .findings
+        .sort_by(|a, b| (a.rule, &a.image_path).cmp(&(b.rule, &b.image_path)));
+    evaluation
+}
+
+/// GS601–GS603 from the config, GS605–GS610 from the final filesystem and the layers.
+fn config_and_contents(image: &Image, findings: &mut Vec<Finding>) {
+    let accounts = accounts::Accounts::read(&image.tree);
+    users::check(image, &accounts, findings);
+    entrypoint::check(image, &accounts, findings);
+    contents::check(image, &accounts, findings);
+    leftovers::check(image, findings);
 }
