@@ -2,6 +2,9 @@
 //! that the baseline already has (same rule, same path, same file SHA-256) is accepted debt:
 //! reported, marked `suppressed {kind: baseline}`, not counted. A rebuilt binary has a new hash,
 //! so its findings are new until a fresh baseline is written (docs/config.md says why).
+//! An earlier `gostatic image --format json` report works the same way; its image-level
+//! findings are keyed by rule, `SOURCE[:/image/path]` and the image's config digest, which
+//! changes with every rebuilt image as a file's hash does.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -32,6 +35,23 @@ pub struct BaselineError {
 struct RawReport {
     #[serde(default)]
     files: Vec<RawFile>,
+    #[serde(default)]
+    images: Vec<RawImage>,
+}
+
+#[derive(Deserialize)]
+struct RawImage {
+    source: String,
+    name: String,
+    config_digest: Option<String>,
+    #[serde(default)]
+    findings: Vec<RawImageFinding>,
+}
+
+#[derive(Deserialize)]
+struct RawImageFinding {
+    rule: String,
+    image_path: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -77,15 +97,43 @@ impl Baseline {
         let raw: RawReport = serde_json::from_value(value)
             .map_err(|e| error(format!("not a {SCHEMA} check report: {e}")))?;
         let mut known = HashSet::new();
-        for file in raw.files {
+        for file in &raw.files {
             // Without the binary's hash an entry could match a different build: it never matches.
-            let Some(sha256) = file.sha256 else { continue };
+            let Some(sha256) = &file.sha256 else { continue };
             let path = normalise(&file.path).to_string();
-            for finding in file.findings {
+            for finding in &file.findings {
                 known.insert((
                     finding.rule.to_ascii_uppercase(),
                     path.clone(),
                     sha256.to_ascii_lowercase(),
+                ));
+            }
+        }
+        for image in &raw.images {
+            let Some(digest) = &image.config_digest else {
+                continue;
+            };
+            // Named as the report names the image's paths (`SOURCE[NAME]` when it has several).
+            let several = raw
+                .images
+                .iter()
+                .filter(|i| i.source == image.source)
+                .count()
+                > 1;
+            let shown = if several {
+                format!("{}[{}]", image.source, image.name)
+            } else {
+                image.source.clone()
+            };
+            for finding in &image.findings {
+                let path = match &finding.image_path {
+                    Some(image_path) => format!("{shown}:{image_path}"),
+                    None => shown.clone(),
+                };
+                known.insert((
+                    finding.rule.to_ascii_uppercase(),
+                    normalise(&path).to_string(),
+                    digest.to_ascii_lowercase(),
                 ));
             }
         }
