@@ -191,6 +191,26 @@ mod tests {
     }
 
     #[test]
+    fn image_findings_match_by_path_in_the_image_and_config_digest() {
+        let report = format!(
+            r#"{{"schema":"{SCHEMA}","files":[],"images":[
+                {{"source":"app.tar","name":"a:1","config_digest":"sha256:AA","findings":[
+                    {{"rule":"GS601"}},{{"rule":"GS607","image_path":"/usr/bin/su"}}]}},
+                {{"source":"two.tar","name":"b:1","config_digest":"sha256:bb","findings":[{{"rule":"GS601"}}]}},
+                {{"source":"two.tar","name":"c:1","config_digest":null,"findings":[{{"rule":"GS601"}}]}}
+            ]}}"#
+        );
+        let baseline = Baseline::parse(report.as_bytes(), "prev.json").unwrap();
+        assert_eq!(baseline.len(), 3);
+        assert!(baseline.contains("GS601", "app.tar", Some("sha256:aa")));
+        assert!(baseline.contains("GS607", "app.tar:/usr/bin/su", Some("sha256:aa")));
+        assert!(!baseline.contains("GS607", "app.tar:/usr/bin/sudo", Some("sha256:aa")));
+        assert!(!baseline.contains("GS601", "app.tar", Some("sha256:ab")));
+        assert!(baseline.contains("GS601", "two.tar[b:1]", Some("sha256:bb")));
+        assert!(!baseline.contains("GS601", "two.tar", Some("sha256:bb")));
+    }
+
+    #[test]
     fn anything_but_a_report_is_refused_in_one_line() {
         for bad in [
             report("gostatic/v2"),
