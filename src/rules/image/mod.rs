@@ -12,6 +12,8 @@ mod entrypoint;
 mod leftovers;
 #[cfg(test)]
 mod testing;
+#[cfg(test)]
+mod tests;
 mod users;
 
 use serde::Serialize;
@@ -77,8 +79,11 @@ pub fn evaluate(image: &Image) -> ImageEvaluation {
 /// GS601–GS603 from the config, GS605–GS610 from the final filesystem and the layers.
 fn config_and_contents(image: &Image, findings: &mut Vec<Finding>) {
     let accounts = accounts::Accounts::read(&image.tree);
-    users::check(image, &accounts, findings);
-    entrypoint::check(image, &accounts, findings);
+    // A root filesystem directory has no config: nothing to say about USER or the command.
+    if image.format != crate::image::ImageFormat::Rootfs {
+        users::check(image, &accounts, findings);
+        entrypoint::check(image, &accounts, findings);
+    }
     contents::check(image, &accounts, findings);
     leftovers::check(image, findings);
 }
