@@ -8,8 +8,8 @@
 # The Multitool comes from npm (@microsoft/sarif-multitool-linux, a self-contained .NET build,
 # about 100 MB) and is installed once into $GOSTATIC_TOOLS (default ~/.cache/gostatic-tools).
 # Set GOSTATIC_SARIF_VALIDATOR to an existing Sarif.Multitool to skip the install.
-# Only image-less `gostatic check` logs exist so far; image-mode logs join .ci/run when
-# `gostatic image` does.
+# .ci/run validates `gostatic check` logs of the fixtures and a `gostatic image` log of a
+# synthetic archive (examples/rules_image.rs).
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then

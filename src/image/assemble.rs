@@ -399,7 +399,7 @@ fn build(
                 size: node.size,
                 reason: "larger than the executable size limit; not analysed".into(),
             }),
-            Content::Small(_) => {}
+            Content::Small(_) | Content::Interpreter(_) => {}
         }
     }
     let run = plan.config.config.clone().unwrap_or_default();

@@ -77,6 +77,21 @@ pub(crate) enum Content {
     TooBig,
     /// A small configuration file later rules read (`/etc/passwd` …).
     Small(Arc<[u8]>),
+    /// A script's `#!` line, without the `#!` (the entrypoint rule checks the interpreter).
+    Interpreter(Arc<str>),
+}
+
+/// The most of a `#!` line the kernel reads (`BINPRM_BUF_SIZE`, Linux 5.1 and later).
+pub(crate) const INTERPRETER_LINE_BYTES: usize = 256;
+
+/// The `#!` line of a script from its first bytes: the text after `#!` up to the newline (or
+/// the kernel's limit), trimmed; `None` if `head` does not start with `#!`.
+pub(crate) fn interpreter_line(head: &[u8]) -> Option<Content> {
+    let rest = head.strip_prefix(b"#!")?;
+    let rest = &rest[..rest.len().min(INTERPRETER_LINE_BYTES - 2)];
+    let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = String::from_utf8_lossy(line);
+    Some(Content::Interpreter(Arc::from(line.trim())))
 }
 
 #[derive(Debug)]
@@ -367,6 +382,19 @@ fn read_content<R: super::tar::Skip>(
     let mut got = 0;
     while got < want {
         got += tar.read_data(&mut head[got..want])?;
+    }
+    if head[..got].starts_with(b"#!") {
+        let mut line = [0u8; INTERPRETER_LINE_BYTES];
+        line[..got].copy_from_slice(&head[..got]);
+        let want = (size as usize).min(line.len());
+        while got < want {
+            let read = tar.read_data(&mut line[got..want])?;
+            if read == 0 {
+                break;
+            }
+            got += read;
+        }
+        return Ok(interpreter_line(&line[..got]));
     }
     if crate::input::sniff(&head[..got]).is_none() {
         return Ok(None);

@@ -81,10 +81,14 @@ impl Merger {
                         layer: layer as u32,
                         index,
                     });
-                    if let (Some(cref), Some(Content::Small(bytes))) =
-                        (node.content, content.and_then(|i| contents.get(i as usize)))
-                    {
-                        self.tree.small.insert(cref, bytes.clone());
+                    match (node.content, content.and_then(|i| contents.get(i as usize))) {
+                        (Some(cref), Some(Content::Small(bytes))) => {
+                            self.tree.small.insert(cref, bytes.clone());
+                        }
+                        (Some(cref), Some(Content::Interpreter(line))) => {
+                            self.tree.interpreters.insert(cref, line.clone());
+                        }
+                        _ => {}
                     }
                 }
                 Op::Symlink(link) => {

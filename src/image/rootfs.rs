@@ -99,6 +99,13 @@ fn read_content(
         .take(crate::input::SNIFF_LEN as u64)
         .read_to_end(&mut head)
         .map_err(io_err)?;
+    if head.starts_with(b"#!") {
+        (&mut handle)
+            .take((super::layer::INTERPRETER_LINE_BYTES - head.len()) as u64)
+            .read_to_end(&mut head)
+            .map_err(io_err)?;
+        return Ok(super::layer::interpreter_line(&head));
+    }
     if crate::input::sniff(&head).is_none() {
         return Ok(None);
     }

@@ -33,6 +33,25 @@ impl TarBuilder {
         self.entry(name, b'0', mode, data, "")
     }
 
+    /// A regular file with an owner (`uid`:`gid`), for rules that read ownership.
+    pub fn file_owned(
+        &mut self,
+        name: &str,
+        mode: u32,
+        owner: (u64, u64),
+        data: &[u8],
+    ) -> &mut Self {
+        let start = self.out.len();
+        self.file_mode(name, mode, data);
+        let block = &mut self.out[start..start + 512];
+        put(&mut block[108..116], format!("{:07o}", owner.0).as_bytes());
+        put(&mut block[116..124], format!("{:07o}", owner.1).as_bytes());
+        block[148..156].copy_from_slice(b"        ");
+        let sum: u32 = block.iter().map(|&b| u32::from(b)).sum();
+        put(&mut block[148..156], format!("{sum:06o}\0 ").as_bytes());
+        self
+    }
+
     pub fn dir(&mut self, name: &str) -> &mut Self {
         self.entry(name, b'5', 0o755, b"", "")
     }
@@ -397,4 +416,40 @@ pub fn write_dir(files: &Files, dir: &std::path::Path) -> std::io::Result<()> {
         std::fs::write(path, bytes)?;
     }
     Ok(())
+}
+
+/// An uncompressed OCI archive of one image (`example/rules:1`) that trips every config and
+/// contents rule: it runs as root, its entrypoint `/app` (the ELF `app`) lacks its execute bit,
+/// it has shells, package managers, a setuid file, 1.5 MiB of bytes hidden by a later layer, a
+/// Go toolchain, sources and a build cache. Used by the integration tests and by
+/// `examples/rules_image.rs`, which CI runs to validate the image-mode SARIF.
+pub fn rules_image(app: &[u8]) -> Vec<u8> {
+    let lists = vec![b'p'; 3 << 19];
+    let base = TarBuilder::new()
+        .dir("bin")
+        .file("bin/dash", b"not an ELF, as far as the test cares")
+        .symlink("bin/sh", "dash")
+        .file("bin/bash", b"not an ELF, as far as the test cares")
+        .dir("etc")
+        .file_mode("etc/passwd", 0o644, b"root:x:0:0:root:/root:/bin/bash\n")
+        .file_mode("etc/group", 0o644, b"root:x:0:\nshadow:x:42:\n")
+        .file("usr/bin/apt", b"apt")
+        .file("usr/bin/dpkg", b"dpkg")
+        .file_mode("usr/bin/passwd", 0o4755, b"passwd")
+        .file_mode("var/lib/apt/lists/main_Packages", 0o644, &lists)
+        .file("usr/local/go/bin/go", b"go")
+        .dir("usr/local/go/pkg/tool")
+        .file_mode("usr/local/go/src/fmt/print.go", 0o644, b"package fmt")
+        .finish();
+    let top = TarBuilder::new()
+        .whiteout("var/lib/apt", "lists")
+        .file_mode("src/main.go", 0o644, b"package main")
+        .file_mode("src/go.mod", 0o644, b"module example.com/app")
+        .file_mode("root/.cache/go-build/00/00aa-d", 0o644, &[0u8; 2048])
+        .file_mode("app", 0o644, app)
+        .finish();
+    let mut spec = ImageSpec::new("example/rules:1", vec![base, top]);
+    spec.compress = Compress::None;
+    spec.user = String::new();
+    to_tar(&oci_layout(&[spec]))
 }

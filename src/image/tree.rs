@@ -73,6 +73,8 @@ impl Node {
 pub struct Tree {
     pub(crate) nodes: BTreeMap<String, Node>,
     pub(crate) small: HashMap<ContentRef, Arc<[u8]>>,
+    /// The `#!` line of every script (at most 256 bytes each, as the kernel reads).
+    pub(crate) interpreters: HashMap<ContentRef, Arc<str>>,
 }
 
 impl Tree {
@@ -103,6 +105,13 @@ impl Tree {
     pub fn read_small(&self, path: &str) -> Option<&[u8]> {
         let (_, node) = self.resolve(path)?;
         self.small.get(&node.content?).map(|b| &b[..])
+    }
+
+    /// The `#!` line of the script at `path` (after `#!`, trimmed), following symlinks; `None`
+    /// if it is not a script.
+    pub fn interpreter(&self, path: &str) -> Option<&str> {
+        let (_, node) = self.resolve(path)?;
+        self.interpreters.get(&node.content?).map(|line| &line[..])
     }
 
     /// Every path and node, in path order.

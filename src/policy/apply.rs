@@ -2,12 +2,19 @@
 //! sink the same way): ignored paths go, each finding gets its rule's level or goes when the
 //! rule is off, then the first live `[[suppress]]`/`[[allow]]` entry that covers it marks it
 //! suppressed, then the baseline marks what it already knew. The summary is counted last.
+//!
+//! Image-level findings (`images[].findings`) go through the same steps, each matched as a
+//! target whose path is named as image-mode files are (`SOURCE:/in/image/path`, or `SOURCE`
+//! for a finding about the whole image) and whose `image_path` is the finding's, so
+//! `[[allow]] image-path = "/usr/bin/*"` covers GS607 on `/usr/bin/passwd`. They have no file hash: the baseline matches them by
+//! rule, path and the image's config digest instead.
 
 use std::collections::BTreeSet;
 
 use super::{Baseline, Date, EntryKind, Policy, Target};
+use crate::report::image::ImageSection;
 use crate::report::{FileReport, Report};
-use crate::rules::{Suppression, SuppressionKind};
+use crate::rules::{Finding, Suppression, SuppressionKind};
 
 /// Apply `policy` (and `baseline`) to a scanned report, as of `today`.
 pub fn apply(report: &mut Report, policy: &Policy, baseline: Option<&Baseline>, today: Date) {
@@ -20,6 +27,9 @@ pub fn apply(report: &mut Report, policy: &Policy, baseline: Option<&Baseline>, 
     let mut expired = BTreeSet::new();
     for file in &mut report.files {
         expired.extend(apply_to_file(file, policy, baseline, today));
+    }
+    for image in report.images.iter_mut().flatten() {
+        expired.extend(apply_to_image(image, policy, baseline, today));
     }
     for (index, path, rule) in expired {
         let entry = &policy.entries[index];
@@ -65,36 +75,125 @@ fn apply_to_file(
         image_path: file.image_path.as_deref(),
     };
     for finding in &mut file.findings {
-        if finding.suppressed.is_some() {
+        judge(finding, &target, policy, baseline, today, &mut expired);
+    }
+    expired
+}
+
+fn apply_to_image(
+    image: &mut ImageSection,
+    policy: &Policy,
+    baseline: Option<&Baseline>,
+    today: Date,
+) -> Vec<(usize, String, Option<&'static str>)> {
+    let mut expired = Vec::new();
+    let shown = image.shown.clone();
+    let config_digest = image.config_digest.clone();
+    let mut findings = std::mem::take(&mut image.findings);
+    findings.retain_mut(|finding| {
+        let path = finding_path(&shown, finding);
+        if policy.is_ignored(&path) {
+            return false;
+        }
+        match policy.severity(finding.rule) {
+            Some(severity) => finding.severity = severity,
+            None => return false,
+        }
+        let image_path = finding.image_path.clone();
+        let target = Target {
+            path: &path,
+            sha256: None,
+            module: None,
+            image_path: image_path.as_deref(),
+        };
+        let mut found = Vec::new();
+        judge_as(
+            finding,
+            &target,
+            &path,
+            config_digest.as_deref(),
+            policy,
+            baseline,
+            today,
+            &mut found,
+        );
+        expired.extend(found);
+        true
+    });
+    image.findings = findings;
+    expired
+}
+
+/// `SOURCE:/in/image/path`, or `SOURCE` for a finding about the whole image.
+fn finding_path(shown: &str, finding: &Finding) -> String {
+    match &finding.image_path {
+        Some(image_path) => format!("{shown}:{image_path}"),
+        None => shown.to_string(),
+    }
+}
+
+/// A file's finding: suppressed by the first live entry that covers it, else by the baseline.
+fn judge(
+    finding: &mut Finding,
+    target: &Target<'_>,
+    policy: &Policy,
+    baseline: Option<&Baseline>,
+    today: Date,
+    expired: &mut Vec<(usize, String, Option<&'static str>)>,
+) {
+    judge_as(
+        finding,
+        target,
+        target.path,
+        target.sha256,
+        policy,
+        baseline,
+        today,
+        expired,
+    );
+}
+
+/// The suppression steps for one finding. `path` names it in notices and in the baseline;
+/// `hash` is the file's SHA-256, or an image's config digest.
+#[allow(clippy::too_many_arguments)]
+fn judge_as(
+    finding: &mut Finding,
+    target: &Target<'_>,
+    path: &str,
+    hash: Option<&str>,
+    policy: &Policy,
+    baseline: Option<&Baseline>,
+    today: Date,
+    expired: &mut Vec<(usize, String, Option<&'static str>)>,
+) {
+    if finding.suppressed.is_some() {
+        return;
+    }
+    for (index, entry) in policy.entries.iter().enumerate() {
+        if !entry.covers(finding.rule, target) {
             continue;
         }
-        for (index, entry) in policy.entries.iter().enumerate() {
-            if !entry.covers(finding.rule, &target) {
-                continue;
-            }
-            if entry.is_expired(today) {
-                let rule = (entry.kind == EntryKind::Suppress).then(|| finding.rule.id());
-                expired.push((index, file.path.clone(), rule));
-                continue;
-            }
-            if finding.suppressed.is_none() {
-                finding.suppressed = Some(Suppression {
-                    kind: SuppressionKind::Config,
-                    reason: entry.reason.clone(),
-                    expires: entry.expires.map(|d| d.to_string()),
-                });
-            }
+        if entry.is_expired(today) {
+            let rule = (entry.kind == EntryKind::Suppress).then(|| finding.rule.id());
+            expired.push((index, path.to_string(), rule));
+            continue;
         }
-        if finding.suppressed.is_none()
-            && let Some(baseline) = baseline
-            && baseline.contains(finding.rule.id(), &file.path, target.sha256)
-        {
+        if finding.suppressed.is_none() {
             finding.suppressed = Some(Suppression {
-                kind: SuppressionKind::Baseline,
-                reason: format!("in baseline {}", baseline.source),
-                expires: None,
+                kind: SuppressionKind::Config,
+                reason: entry.reason.clone(),
+                expires: entry.expires.map(|d| d.to_string()),
             });
         }
     }
-    expired
+    if finding.suppressed.is_none()
+        && let Some(baseline) = baseline
+        && baseline.contains(finding.rule.id(), path, hash)
+    {
+        finding.suppressed = Some(Suppression {
+            kind: SuppressionKind::Baseline,
+            reason: format!("in baseline {}", baseline.source),
+            expires: None,
+        });
+    }
 }

@@ -2,6 +2,9 @@
 //! that the baseline already has (same rule, same path, same file SHA-256) is accepted debt:
 //! reported, marked `suppressed {kind: baseline}`, not counted. A rebuilt binary has a new hash,
 //! so its findings are new until a fresh baseline is written (docs/config.md says why).
+//! An earlier `gostatic image --format json` report works the same way; its image-level
+//! findings are keyed by rule, `SOURCE[:/image/path]` and the image's config digest, which
+//! changes with every rebuilt image as a file's hash does.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -32,6 +35,23 @@ pub struct BaselineError {
 struct RawReport {
     #[serde(default)]
     files: Vec<RawFile>,
+    #[serde(default)]
+    images: Vec<RawImage>,
+}
+
+#[derive(Deserialize)]
+struct RawImage {
+    source: String,
+    name: String,
+    config_digest: Option<String>,
+    #[serde(default)]
+    findings: Vec<RawImageFinding>,
+}
+
+#[derive(Deserialize)]
+struct RawImageFinding {
+    rule: String,
+    image_path: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -77,15 +97,43 @@ impl Baseline {
         let raw: RawReport = serde_json::from_value(value)
             .map_err(|e| error(format!("not a {SCHEMA} check report: {e}")))?;
         let mut known = HashSet::new();
-        for file in raw.files {
+        for file in &raw.files {
             // Without the binary's hash an entry could match a different build: it never matches.
-            let Some(sha256) = file.sha256 else { continue };
+            let Some(sha256) = &file.sha256 else { continue };
             let path = normalise(&file.path).to_string();
-            for finding in file.findings {
+            for finding in &file.findings {
                 known.insert((
                     finding.rule.to_ascii_uppercase(),
                     path.clone(),
                     sha256.to_ascii_lowercase(),
+                ));
+            }
+        }
+        for image in &raw.images {
+            let Some(digest) = &image.config_digest else {
+                continue;
+            };
+            // Named as the report names the image's paths (`SOURCE[NAME]` when it has several).
+            let several = raw
+                .images
+                .iter()
+                .filter(|i| i.source == image.source)
+                .count()
+                > 1;
+            let shown = if several {
+                format!("{}[{}]", image.source, image.name)
+            } else {
+                image.source.clone()
+            };
+            for finding in &image.findings {
+                let path = match &finding.image_path {
+                    Some(image_path) => format!("{shown}:{image_path}"),
+                    None => shown.clone(),
+                };
+                known.insert((
+                    finding.rule.to_ascii_uppercase(),
+                    normalise(&path).to_string(),
+                    digest.to_ascii_lowercase(),
                 ));
             }
         }
@@ -140,6 +188,26 @@ mod tests {
         assert!(!baseline.contains("GS401", "bin/x", Some(&"0".repeat(64))));
         assert!(!baseline.contains("GS401", "bin/x", None));
         assert!(!baseline.contains("GS401", "bin/nohash", None));
+    }
+
+    #[test]
+    fn image_findings_match_by_path_in_the_image_and_config_digest() {
+        let report = format!(
+            r#"{{"schema":"{SCHEMA}","files":[],"images":[
+                {{"source":"app.tar","name":"a:1","config_digest":"sha256:AA","findings":[
+                    {{"rule":"GS601"}},{{"rule":"GS607","image_path":"/usr/bin/su"}}]}},
+                {{"source":"two.tar","name":"b:1","config_digest":"sha256:bb","findings":[{{"rule":"GS601"}}]}},
+                {{"source":"two.tar","name":"c:1","config_digest":null,"findings":[{{"rule":"GS601"}}]}}
+            ]}}"#
+        );
+        let baseline = Baseline::parse(report.as_bytes(), "prev.json").unwrap();
+        assert_eq!(baseline.len(), 3);
+        assert!(baseline.contains("GS601", "app.tar", Some("sha256:aa")));
+        assert!(baseline.contains("GS607", "app.tar:/usr/bin/su", Some("sha256:aa")));
+        assert!(!baseline.contains("GS607", "app.tar:/usr/bin/sudo", Some("sha256:aa")));
+        assert!(!baseline.contains("GS601", "app.tar", Some("sha256:ab")));
+        assert!(baseline.contains("GS601", "two.tar[b:1]", Some("sha256:bb")));
+        assert!(!baseline.contains("GS601", "two.tar", Some("sha256:bb")));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! GitHub Actions workflow annotations (`--format github`): one `::error`, `::warning` or
 //! `::notice` command per active finding, one `::error` per input that could not be read, then
-//! the summary line as plain log text. Suppressed findings are not annotated.
+//! the summary line as plain log text. Suppressed findings are not annotated. A finding inside
+//! an image annotates the archive (`file=`), with the in-image path starting the message.
 //!
 //! Escaping follows the runner's command parser (actions/toolkit `command.ts`, `escapeData` and
 //! `escapeProperty`): in the message `%`, CR and LF are percent-encoded; in properties also `:`
@@ -11,9 +12,10 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::Report;
+use super::image;
 use super::location::Artifact;
 use super::text::summary_line;
-use crate::rules::Severity;
+use crate::rules::{Finding, Severity};
 
 #[derive(Debug, Clone, Default)]
 pub struct GithubOptions<'a> {
@@ -23,25 +25,51 @@ pub struct GithubOptions<'a> {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write, options: &GithubOptions) -> io::Result<()> {
+    let sections = report.images.as_deref().unwrap_or_default();
+    let mut annotate = |finding: &Finding, file: &str, prefix: &str| {
+        writeln!(
+            out,
+            "::{} file={},title={}::{}",
+            command(finding.severity),
+            escape_property(Artifact::locate(file, options.cwd).path()),
+            escape_property(&format!("{} {}", finding.rule.id(), finding.slug)),
+            escape_data(&format!(
+                "{prefix}{} (fix: {})",
+                finding.message, finding.fix
+            )),
+        )
+    };
+    for section in sections {
+        for finding in section.findings.iter().filter(|f| f.is_active()) {
+            let prefix = match &finding.image_path {
+                Some(path) => format!("{path} in image {}: ", section.name),
+                None => format!("image {}: ", section.name),
+            };
+            annotate(finding, &section.source, &prefix)?;
+        }
+    }
     for file in &report.files {
-        let artifact = Artifact::locate(&file.path, options.cwd);
+        let (source, prefix) = match image::locate(sections, &file.path) {
+            Some((section, path)) => (
+                section.source.as_str(),
+                format!("{path} in image {}: ", section.name),
+            ),
+            None => (file.path.as_str(), String::new()),
+        };
         for finding in file.findings.iter().filter(|f| f.is_active()) {
-            writeln!(
-                out,
-                "::{} file={},title={}::{}",
-                command(finding.severity),
-                escape_property(artifact.path()),
-                escape_property(&format!("{} {}", finding.rule.id(), finding.slug)),
-                escape_data(&format!("{} (fix: {})", finding.message, finding.fix)),
-            )?;
+            annotate(finding, source, &prefix)?;
         }
     }
     for error in &report.errors {
+        let (source, prefix) = match image::locate(sections, &error.path) {
+            Some((section, path)) => (section.source.as_str(), format!("{path}: ")),
+            None => (error.path.as_str(), String::new()),
+        };
         writeln!(
             out,
             "::error file={}::{}",
-            escape_property(Artifact::locate(&error.path, options.cwd).path()),
-            escape_data(&error.message),
+            escape_property(Artifact::locate(source, options.cwd).path()),
+            escape_data(&format!("{prefix}{}", error.message)),
         )?;
     }
     writeln!(out, "{}", summary_line(report))

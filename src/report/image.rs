@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use crate::image::{Image, ImageConfig, ImageFormat, LayerInfo, Platform, SkippedFile};
-use crate::rules::Finding;
-use crate::rules::image::SizeStory;
+use crate::rules::image::{SizePart, SizeStory};
+use crate::rules::{Finding, human_bytes};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageSection {
@@ -27,6 +27,10 @@ pub struct ImageSection {
     pub findings: Vec<Finding>,
     /// The size story and the suggested final stage.
     pub size: Option<SizeStory>,
+    /// How the image's paths are named in `files[]`: `SOURCE`, or `SOURCE[NAME]` when the
+    /// source holds several images.
+    #[serde(skip)]
+    pub shown: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -53,7 +57,8 @@ impl From<&ImageConfig> for ConfigSection {
 }
 
 impl ImageSection {
-    pub fn new(image: &Image) -> Self {
+    /// `several`: the source holds more than one image, so paths carry the image's name.
+    pub fn new(image: &Image, several: bool) -> Self {
         ImageSection {
             name: image.name.clone(),
             source: image.source.clone(),
@@ -68,6 +73,194 @@ impl ImageSection {
             notes: image.notes.clone(),
             findings: Vec::new(),
             size: None,
+            shown: if several {
+                format!("{}[{}]", image.source, image.name)
+            } else {
+                image.source.clone()
+            },
         }
+    }
+
+    /// Where an image finding is, named as `files[]` names paths: `SOURCE:/in/image/path`, or
+    /// `SOURCE` for a finding about the image as a whole.
+    pub fn finding_path(&self, finding: &Finding) -> String {
+        match &finding.image_path {
+            Some(image_path) => format!("{}:{image_path}", self.shown),
+            None => self.shown.clone(),
+        }
+    }
+}
+
+/// The size story in one line: `846 MiB now; 12.4 MiB on scratch: server 11.1 MiB, CA bundle
+/// 212 KiB, zoneinfo 1.1 MiB`.
+pub fn size_line(size: &SizeStory) -> String {
+    const PARTS: usize = 6;
+    let mut line = format!(
+        "{} now; {} on scratch",
+        human_bytes(size.image_bytes),
+        human_bytes(size.scratch_bytes)
+    );
+    let parts: Vec<String> = size
+        .parts
+        .iter()
+        .take(PARTS)
+        .map(|part| format!("{} {}", part_label(part), human_bytes(part.bytes)))
+        .collect();
+    if !parts.is_empty() {
+        line.push_str(": ");
+        line.push_str(&parts.join(", "));
+        if size.parts.len() > PARTS {
+            line.push_str(&format!(" and {} more", size.parts.len() - PARTS));
+        }
+    }
+    line
+}
+
+/// How a part of the scratch image is called: programs and libraries by file name, data by
+/// what it is.
+fn part_label(part: &SizePart) -> String {
+    match part.why.as_str() {
+        "ca-certificates" => "CA bundle".to_string(),
+        "zoneinfo" => "zoneinfo".to_string(),
+        "passwd" => "passwd".to_string(),
+        _ => part
+            .path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .filter(|name| !name.is_empty())
+            .unwrap_or(&part.path)
+            .to_string(),
+    }
+}
+
+/// The image a reported path (`SOURCE:/x` or `SOURCE[NAME]:/x`) lies in, and the path inside
+/// it; `None` for a path outside image mode.
+pub fn locate<'a>(
+    sections: &'a [ImageSection],
+    path: &'a str,
+) -> Option<(&'a ImageSection, &'a str)> {
+    sections
+        .iter()
+        .filter_map(|section| {
+            let rest = path
+                .strip_prefix(section.shown.as_str())?
+                .strip_prefix(':')?;
+            rest.starts_with('/').then_some((section, rest))
+        })
+        .max_by_key(|(section, _)| section.shown.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::testkit::{self, ImageSpec, TarBuilder};
+    use crate::image::{ImageOptions, ImageSource};
+    use crate::report::Report;
+    use crate::report::text::{TextOptions, render};
+    use crate::rules::Rule;
+
+    fn story() -> SizeStory {
+        let part = |path: &str, bytes: u64, why: &str| SizePart {
+            path: path.to_string(),
+            bytes,
+            why: why.to_string(),
+        };
+        SizeStory {
+            image_bytes: 846 << 20,
+            scratch_bytes: 13_002_342,
+            parts: vec![
+                part("/usr/local/bin/server", 11_639_193, "entrypoint"),
+                part(
+                    "/etc/ssl/certs/ca-certificates.crt",
+                    213_000,
+                    "ca-certificates",
+                ),
+                part("/usr/share/zoneinfo/", 1_150_000, "zoneinfo"),
+            ],
+            dockerfile: vec![
+                "FROM scratch".to_string(),
+                "COPY --from=app /usr/local/bin/server /usr/local/bin/server".to_string(),
+                "ENTRYPOINT [\"/usr/local/bin/server\"]".to_string(),
+            ],
+        }
+    }
+
+    #[test]
+    fn reported_paths_are_placed_in_their_image() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("two.tar");
+        let layer = || TarBuilder::new().file("app", b"x").finish();
+        let specs = [
+            ImageSpec::new("a:1", vec![layer()]),
+            ImageSpec::new("a:1-b", vec![layer()]),
+        ];
+        std::fs::write(&path, testkit::to_tar(&testkit::docker_legacy(&specs))).unwrap();
+        let images =
+            crate::image::open(&ImageSource::Path(path.clone()), &ImageOptions::default()).unwrap();
+        let sections: Vec<ImageSection> =
+            images.iter().map(|i| ImageSection::new(i, true)).collect();
+        let source = path.display().to_string();
+        let second = format!("{source}[a:1-b]:/app");
+        let (section, inside) = locate(&sections, &second).unwrap();
+        assert_eq!((section.name.as_str(), inside), ("a:1-b", "/app"));
+        let first = format!("{source}[a:1]:/app");
+        let (section, _) = locate(&sections, &first).unwrap();
+        assert_eq!(section.name, "a:1");
+        assert!(locate(&sections, &format!("{source}:/app")).is_none());
+        assert!(locate(&sections, "bin/server").is_none());
+        let finding = Finding::new(Rule::Setuid, "m", "f").at("/usr/bin/su");
+        assert_eq!(
+            sections[0].finding_path(&finding),
+            format!("{source}[a:1]:/usr/bin/su")
+        );
+    }
+
+    #[test]
+    fn the_size_story_reads_as_one_line() {
+        assert_eq!(
+            size_line(&story()),
+            "846 MiB now; 12.4 MiB on scratch: server 11.1 MiB, CA bundle 208 KiB, zoneinfo 1.1 MiB"
+        );
+        let mut many = story();
+        many.parts = (0..8)
+            .map(|i| SizePart {
+                path: format!("/lib/lib{i}.so"),
+                bytes: 1024,
+                why: "library".to_string(),
+            })
+            .collect();
+        assert!(size_line(&many).ends_with("lib5.so 1.0 KiB and 2 more"));
+    }
+
+    #[test]
+    fn text_shows_image_findings_then_the_size_story_and_the_final_stage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.tar");
+        let layer = TarBuilder::new().file("app", b"x").finish();
+        let files = testkit::oci_layout(&[ImageSpec::new("app:1", vec![layer])]);
+        std::fs::write(&path, testkit::to_tar(&files)).unwrap();
+        let images =
+            crate::image::open(&ImageSource::Path(path), &ImageOptions::default()).unwrap();
+        let mut report = Report::for_images(&images, Vec::new());
+        let section = &mut report.images.as_mut().unwrap()[0];
+        section.findings = vec![Finding::new(Rule::RootUser, "runs as root", "USER 65532")];
+        section.size = Some(story());
+        let mut out = Vec::new();
+        render(&report, &mut out, TextOptions::default()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let expected = "  warning[GS601 root-user] runs as root\n      fix: USER 65532\n  \
+            size: 846 MiB now; 12.4 MiB on scratch: server 11.1 MiB, CA bundle 208 KiB, \
+            zoneinfo 1.1 MiB\n  final stage:\n      FROM scratch\n      COPY --from=app \
+            /usr/local/bin/server /usr/local/bin/server\n      ENTRYPOINT \
+            [\"/usr/local/bin/server\"]\n\n";
+        assert!(text.contains(expected), "{text}");
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["images"][0]["size"]["scratch_bytes"], 13_002_342);
+        assert_eq!(
+            json["images"][0]["size"]["parts"][1]["why"],
+            "ca-certificates"
+        );
+        assert!(json["images"][0].get("shown").is_none());
     }
 }

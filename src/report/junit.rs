@@ -1,6 +1,8 @@
 //! JUnit XML (`--format junit`) for GitLab's test report and Jenkins' JUnit plugin: one
-//! `<testsuite>` for the run, one `<testcase>` per reported file (classname `gostatic`, name
-//! the path) and one per input that could not be read (`<error>`).
+//! `<testsuite>` for the run, one `<testcase>` per image (`gostatic image`: name `SOURCE` or
+//! `SOURCE[NAME]`, failing on the image-level findings, with the size story in
+//! `<system-out>`), one per reported file (classname `gostatic`, name the path) and one per
+//! input that could not be read (`<error>`).
 //!
 //! A file's test case fails with the active findings at or above the threshold the caller
 //! passes (the CLI gives `--fail-on`; this module does not choose it). Every other finding,
@@ -32,6 +34,14 @@ enum Case<'a> {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write, options: JunitOptions) -> io::Result<()> {
+    let sections = report.images.as_deref().unwrap_or_default();
+    let image_cases: Vec<Case> = sections
+        .iter()
+        .map(|image| match failing(&image.findings, options.fail_at) {
+            failing if failing.is_empty() => Case::Passed,
+            failing => Case::Failed(failing),
+        })
+        .collect();
     let cases: Vec<Case> = report
         .files
         .iter()
@@ -39,20 +49,42 @@ pub fn render(report: &Report, out: &mut dyn Write, options: JunitOptions) -> io
         .collect();
     let failures = cases
         .iter()
+        .chain(&image_cases)
         .filter(|c| matches!(c, Case::Failed(_)))
         .count();
     let skipped = cases.iter().filter(|c| matches!(c, Case::Skipped)).count();
     let counts = format!(
         "tests=\"{}\" failures=\"{failures}\" errors=\"{}\" skipped=\"{skipped}\"",
-        report.files.len() + report.errors.len(),
+        sections.len() + report.files.len() + report.errors.len(),
         report.errors.len(),
     );
     let mut xml = String::new();
     xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(xml, "<testsuites name=\"gostatic\" {counts}>");
     let _ = writeln!(xml, "  <testsuite name=\"gostatic check\" {counts}>");
+    for (image, case) in sections.iter().zip(&image_cases) {
+        let mut summary = format!(
+            "image {} ({}, {})\n",
+            image.name,
+            image.format.as_str(),
+            image.platform
+        );
+        if let Some(size) = &image.size {
+            let _ = writeln!(summary, "size: {}", super::image::size_line(size));
+            for line in &size.dockerfile {
+                let _ = writeln!(summary, "  {line}");
+            }
+        }
+        write_case(&mut xml, &image.shown, &summary, &image.findings, case);
+    }
     for (file, case) in report.files.iter().zip(&cases) {
-        write_file(&mut xml, file, case);
+        write_case(
+            &mut xml,
+            &file.path,
+            &format!("{}\n", file.verdict.summary),
+            &file.findings,
+            case,
+        );
     }
     for error in &report.errors {
         let _ = writeln!(
@@ -67,12 +99,16 @@ pub fn render(report: &Report, out: &mut dyn Write, options: JunitOptions) -> io
     out.write_all(xml.as_bytes())
 }
 
-fn judge(file: &FileReport, fail_at: Option<Severity>) -> Case<'_> {
-    let failing: Vec<&Finding> = file
-        .findings
+/// The active findings at or above the threshold.
+fn failing(findings: &[Finding], fail_at: Option<Severity>) -> Vec<&Finding> {
+    findings
         .iter()
         .filter(|f| f.is_active() && fail_at.is_some_and(|level| f.severity >= level))
-        .collect();
+        .collect()
+}
+
+fn judge(file: &FileReport, fail_at: Option<Severity>) -> Case<'_> {
+    let failing = failing(&file.findings, fail_at);
     if !failing.is_empty() {
         Case::Failed(failing)
     } else if file.verdict.scratch == Scratch::NotApplicable {
@@ -82,11 +118,13 @@ fn judge(file: &FileReport, fail_at: Option<Severity>) -> Case<'_> {
     }
 }
 
-fn write_file(xml: &mut String, file: &FileReport, case: &Case) {
+/// One test case: `name`, its outcome, then `summary` (the verdict, or the image's facts) and
+/// the findings that did not fail it in `<system-out>`.
+fn write_case(xml: &mut String, name: &str, summary: &str, findings: &[Finding], case: &Case) {
     let _ = writeln!(
         xml,
         "    <testcase classname=\"gostatic\" name=\"{}\">",
-        attr(&file.path)
+        attr(name)
     );
     let mut in_failure: &[&Finding] = &[];
     match case {
@@ -115,13 +153,13 @@ fn write_file(xml: &mut String, file: &FileReport, case: &Case) {
             let _ = writeln!(
                 xml,
                 "      <skipped message=\"{}\"/>",
-                attr(&file.verdict.summary)
+                attr(summary.trim_end())
             );
         }
         Case::Passed => {}
     }
-    let mut others = format!("{}\n", file.verdict.summary);
-    for finding in &file.findings {
+    let mut others = summary.to_string();
+    for finding in findings {
         if in_failure.iter().any(|f| std::ptr::eq(*f, finding)) {
             continue;
         }

@@ -229,7 +229,7 @@ impl Report {
                 path: e.path.clone(),
                 kind: crate::error::InputErrorKind::Foreign(e.message.clone()),
             }));
-            let mut section = image::ImageSection::new(image);
+            let mut section = image::ImageSection::new(image, images.len() > 1);
             section.findings = evaluation.findings;
             section.size = evaluation.size;
             sections.push(section);

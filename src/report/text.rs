@@ -5,9 +5,9 @@ use std::io::{self, Write};
 
 use colored::{ColoredString, Colorize};
 
-use super::image::ImageSection;
+use super::image::{ImageSection, size_line};
 use super::{FileReport, Report};
-use crate::rules::{Scratch, Severity, human_bytes};
+use crate::rules::{Finding, Scratch, Severity, human_bytes};
 use crate::sanitize::for_terminal;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -44,8 +44,10 @@ pub fn render(report: &Report, out: &mut dyn Write, options: TextOptions) -> io:
     let painter = Painter {
         color: options.color,
     };
-    if !options.quiet {
-        for image in report.images.iter().flatten() {
+    for image in report.images.iter().flatten() {
+        if options.quiet {
+            render_image_findings_only(image, out, &painter)?;
+        } else {
             render_image(image, out, &painter)?;
             writeln!(out)?;
         }
@@ -85,7 +87,23 @@ fn render_file(file: &FileReport, out: &mut dyn Write, painter: &Painter) -> io:
         Scratch::NotApplicable => painter.paint(&verdict, |s| s.dimmed()),
     };
     writeln!(out, "  {verdict}")?;
-    for finding in &file.findings {
+    render_findings(&file.findings, out, painter)?;
+    for skipped in &file.not_applicable {
+        let line = format!(
+            "  n/a[{} {}] {}",
+            skipped.rule.id(),
+            skipped.slug,
+            skipped.reason
+        );
+        writeln!(out, "{}", painter.paint(&line, |s| s.dimmed()))?;
+    }
+    Ok(())
+}
+
+/// Findings with their fix, suppressed ones dimmed: the same in a file block and an image
+/// block.
+fn render_findings(findings: &[Finding], out: &mut dyn Write, painter: &Painter) -> io::Result<()> {
+    for finding in findings {
         if let Some(suppression) = &finding.suppressed {
             // Still shown, so nobody forgets the debt, but dimmed and without the fix.
             let mut why = format!("reason: {}", suppression.reason);
@@ -120,15 +138,6 @@ fn render_file(file: &FileReport, out: &mut dyn Write, painter: &Painter) -> io:
             painter.paint("fix:", |s| s.dimmed()),
             for_terminal(&finding.fix)
         )?;
-    }
-    for skipped in &file.not_applicable {
-        let line = format!(
-            "  n/a[{} {}] {}",
-            skipped.rule.id(),
-            skipped.slug,
-            skipped.reason
-        );
-        writeln!(out, "{}", painter.paint(&line, |s| s.dimmed()))?;
     }
     Ok(())
 }
@@ -214,6 +223,16 @@ fn render_image(image: &ImageSection, out: &mut dyn Write, painter: &Painter) ->
     for note in &image.notes {
         writeln!(out, "  note: {}", for_terminal(note))?;
     }
+    render_findings(&image.findings, out, painter)?;
+    if let Some(size) = &image.size {
+        writeln!(out, "  size: {}", for_terminal(&size_line(size)))?;
+        if !size.dockerfile.is_empty() {
+            writeln!(out, "  {}", painter.paint("final stage:", |s| s.dimmed()))?;
+            for line in &size.dockerfile {
+                writeln!(out, "      {}", for_terminal(line))?;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -228,6 +247,25 @@ fn render_findings_only(
             out,
             "{}: {}[{} {}] {}",
             for_terminal(&file.path),
+            painter.severity(finding.severity),
+            finding.rule.id(),
+            finding.slug,
+            for_terminal(&finding.message)
+        )?;
+    }
+    Ok(())
+}
+
+fn render_image_findings_only(
+    image: &ImageSection,
+    out: &mut dyn Write,
+    painter: &Painter,
+) -> io::Result<()> {
+    for finding in image.findings.iter().filter(|f| f.is_active()) {
+        writeln!(
+            out,
+            "{}: {}[{} {}] {}",
+            for_terminal(&image.finding_path(finding)),
             painter.severity(finding.severity),
             finding.rule.id(),
             finding.slug,

@@ -102,6 +102,7 @@ fn a_rootfs_directory_is_one_layer() {
     std::fs::write(dir.path().join("etc/passwd"), b"root:x:0:0::/:/bin/sh\n").unwrap();
     std::fs::write(dir.path().join("app"), elf()).unwrap();
     std::os::unix::fs::symlink("/../../outside", dir.path().join("link")).unwrap();
+    std::fs::write(dir.path().join("run.sh"), b"#!/bin/sh -e\necho\n").unwrap();
     let image = open(
         &ImageSource::Path(dir.path().into()),
         &ImageOptions::default(),
@@ -112,6 +113,31 @@ fn a_rootfs_directory_is_one_layer() {
     assert_eq!(image.files.len(), 1);
     assert!(image.tree.read_small("/etc/passwd").is_some());
     assert!(image.tree.resolve("/link").is_none());
+    assert_eq!(image.tree.interpreter("/run.sh"), Some("/bin/sh -e"));
+    assert_eq!(image.tree.interpreter("/app"), None);
+}
+
+#[test]
+fn a_scripts_interpreter_line_is_kept_and_bounded() {
+    let long = format!("#!/bin/{}\n", "x".repeat(400));
+    let image = super::open_layers(vec![
+        TarBuilder::new()
+            .file("run.sh", b"#!  /usr/bin/env  python3\nprint()\n")
+            .file("long.sh", long.as_bytes())
+            .file("tiny", b"#!")
+            .hardlink("again.sh", "run.sh")
+            .finish(),
+    ]);
+    assert_eq!(
+        image.tree.interpreter("/run.sh"),
+        Some("/usr/bin/env  python3")
+    );
+    assert_eq!(
+        image.tree.interpreter("/again.sh"),
+        Some("/usr/bin/env  python3")
+    );
+    assert_eq!(image.tree.interpreter("/long.sh").map(str::len), Some(254));
+    assert_eq!(image.tree.interpreter("/tiny"), None);
 }
 
 #[test]

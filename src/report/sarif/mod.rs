@@ -7,6 +7,11 @@
 //! help text; `partialFingerprints` keep an alert the same alert across builds. Input errors
 //! become tool execution notifications, and `executionSuccessful` is false when there are any.
 //!
+//! Images. A finding inside an image (`gostatic image`) is located at the archive, the file a
+//! repository can hold and GitHub can show; the in-image path starts the message and is in the
+//! result's `properties` (`image`, `imagePath`, `layer`). Its fingerprint adds the in-image
+//! path (and the image's name when the archive holds several) to the rule and the archive.
+//!
 //! Fingerprints. An alert is "this rule on this file": the fingerprint hashes the rule ID and
 //! the file's path as the SARIF location gives it. Not the binary's SHA-256, which changes with
 //! every build, and not the message, whose evidence (sizes, counts, example paths) changes
@@ -24,6 +29,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use self::model::*;
+use super::image::{self, ImageSection};
 use super::location::Artifact;
 use super::{ErrorEntry, Report};
 use crate::rules::{Category, Finding, Rule, Severity, SuppressionKind};
@@ -57,19 +63,47 @@ pub fn to_value(report: &Report, options: &SarifOptions) -> serde_json::Value {
 fn build(report: &Report, options: &SarifOptions) -> Log {
     let mut results = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let sections = report.images.as_deref().unwrap_or_default();
+    let mut push = |finding: &Finding, place: &Place| {
+        let key = fingerprint_input(finding.rule, place);
+        let occurrence = seen.entry(key.clone()).or_default();
+        *occurrence += 1;
+        results.push(result(finding, place, &key, *occurrence));
+    };
+    for section in sections {
+        for finding in &section.findings {
+            let place = Place {
+                artifact: Artifact::locate(&section.source, options.cwd),
+                image: Some(section),
+                image_path: finding.image_path.as_deref(),
+                layer: None,
+            };
+            push(finding, &place);
+        }
+    }
     for file in &report.files {
-        let artifact = Artifact::locate(&file.path, options.cwd);
+        let place = match image::locate(sections, &file.path) {
+            Some((section, image_path)) => Place {
+                artifact: Artifact::locate(&section.source, options.cwd),
+                image: Some(section),
+                image_path: Some(image_path),
+                layer: file.layer.as_deref(),
+            },
+            None => Place {
+                artifact: Artifact::locate(&file.path, options.cwd),
+                image: None,
+                image_path: None,
+                layer: None,
+            },
+        };
         for finding in &file.findings {
-            let key = fingerprint_input(finding.rule, &artifact);
-            let occurrence = seen.entry(key.clone()).or_default();
-            *occurrence += 1;
-            results.push(result(finding, &artifact, &key, *occurrence));
+            push(finding, &place);
         }
     }
     let notifications: Vec<Notification> = report
         .errors
         .iter()
-        .map(|error| notification(error, options.cwd))
+        .map(|error| notification(error, sections, options.cwd))
         .collect();
     let failed = !notifications.is_empty();
     // Policy notices (an expired suppression) are warnings: the run itself succeeded.
@@ -168,9 +202,28 @@ fn security_severity(rule: Rule) -> Option<&'static str> {
     })
 }
 
+/// Where a result is: a file, or a path in an image (located at the archive).
+struct Place<'a> {
+    artifact: Artifact,
+    image: Option<&'a ImageSection>,
+    image_path: Option<&'a str>,
+    layer: Option<&'a str>,
+}
+
+impl Place<'_> {
+    /// `/usr/bin/passwd in image app:1: ` or `image app:1: `; empty outside images.
+    fn prefix(&self) -> String {
+        match (self.image, self.image_path) {
+            (Some(image), Some(path)) => format!("{path} in image {}: ", image.name),
+            (Some(image), None) => format!("image {}: ", image.name),
+            _ => String::new(),
+        }
+    }
+}
+
 fn result(
     finding: &Finding,
-    artifact: &Artifact,
+    place: &Place,
     fingerprint_input: &str,
     occurrence: usize,
 ) -> SarifResult {
@@ -200,23 +253,38 @@ fn result(
         level: level(finding.severity),
         message: Message {
             text: format!(
-                "{} Fix: {}",
+                "{}{} Fix: {}",
+                place.prefix(),
                 sentence(&finding.message),
                 sentence(&finding.fix)
             ),
         },
-        locations: vec![location(artifact, Some(Region { start_line: 1 }))],
+        locations: vec![location(&place.artifact, Some(Region { start_line: 1 }))],
         partial_fingerprints: BTreeMap::from([(
             FINGERPRINT_KEY,
             fingerprint(fingerprint_input, occurrence),
         )]),
         suppressions,
+        properties: place.image.map(|image| ResultProperties {
+            image: image.name.clone(),
+            image_path: place.image_path.map(str::to_string),
+            layer: place.layer.map(str::to_string),
+        }),
     }
 }
 
-/// What makes an alert the same alert across runs: the rule and where the file is.
-fn fingerprint_input(rule: Rule, artifact: &Artifact) -> String {
-    format!("{}\0{}", rule.id(), artifact.uri())
+/// What makes an alert the same alert across runs: the rule and where the file is; in an
+/// image also the path inside it, and the image's name when its archive holds several (a
+/// single image's name may be a digest, which changes with every build).
+fn fingerprint_input(rule: Rule, place: &Place) -> String {
+    let mut key = format!("{}\0{}", rule.id(), place.artifact.uri());
+    if let Some(image) = place.image {
+        if image.shown != image.source {
+            key.push_str(&format!("\0{}", image.name));
+        }
+        key.push_str(&format!("\0{}", place.image_path.unwrap_or_default()));
+    }
+    key
 }
 
 /// `<16 hex digits>:<occurrence>`, the shape GitHub's own line hashes have.
@@ -226,13 +294,18 @@ fn fingerprint(input: &str, occurrence: usize) -> String {
     format!("{hex}:{occurrence}")
 }
 
-fn notification(error: &ErrorEntry, cwd: Option<&Path>) -> Notification {
+fn notification(error: &ErrorEntry, sections: &[ImageSection], cwd: Option<&Path>) -> Notification {
+    // An executable of an image that could not be analysed: the archive is the artifact.
+    let artifact = match image::locate(sections, &error.path) {
+        Some((section, _)) => Artifact::locate(&section.source, cwd),
+        None => Artifact::locate(&error.path, cwd),
+    };
     Notification {
         level: "error",
         message: Message {
             text: sentence(&error.line()),
         },
-        locations: vec![location(&Artifact::locate(&error.path, cwd), None)],
+        locations: vec![location(&artifact, None)],
     }
 }
 

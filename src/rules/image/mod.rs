@@ -6,6 +6,16 @@
 //! `evaluate` returns findings about the image as a whole (or one path in it) and updates to
 //! the findings of individual executables; `Report::for_images` applies them.
 
+mod accounts;
+mod contents;
+mod entrypoint;
+mod leftovers;
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;
+mod users;
+
 use serde::Serialize;
 
 use super::{Finding, Rule};
@@ -58,7 +68,22 @@ pub struct SizePart {
 
 /// Run every image rule over one image.
 pub fn evaluate(image: &Image) -> ImageEvaluation {
-    let evaluation = ImageEvaluation::default();
-    let _ = image;
+    let mut evaluation = ImageEvaluation::default();
+    config_and_contents(image, &mut evaluation.findings);
     evaluation
+        .findings
+        .sort_by(|a, b| (a.rule, &a.image_path).cmp(&(b.rule, &b.image_path)));
+    evaluation
+}
+
+/// GS601–GS603 from the config, GS605–GS610 from the final filesystem and the layers.
+fn config_and_contents(image: &Image, findings: &mut Vec<Finding>) {
+    let accounts = accounts::Accounts::read(&image.tree);
+    // A root filesystem directory has no config: nothing to say about USER or the command.
+    if image.format != crate::image::ImageFormat::Rootfs {
+        users::check(image, &accounts, findings);
+        entrypoint::check(image, &accounts, findings);
+    }
+    contents::check(image, &accounts, findings);
+    leftovers::check(image, findings);
 }
