@@ -6,6 +6,15 @@
 //! `evaluate` returns findings about the image as a whole (or one path in it) and updates to
 //! the findings of individual executables; `Report::for_images` applies them.
 
+mod arch;
+mod libs;
+mod lookup;
+mod runtime;
+mod search;
+mod size;
+#[cfg(test)]
+mod testimage;
+
 use serde::Serialize;
 
 use super::{Finding, Rule};
@@ -52,13 +61,18 @@ pub struct SizeStory {
 pub struct SizePart {
     pub path: String,
     pub bytes: u64,
-    /// `entrypoint`, `executable`, `loader`, `library`, `ca-certificates`, `zoneinfo`, `passwd`.
+    /// `entrypoint`, `executable`, `loader`, `library`, `ld-so-cache`, `ca-certificates`,
+    /// `zoneinfo`, `passwd`.
     pub why: String,
 }
 
 /// Run every image rule over one image.
 pub fn evaluate(image: &Image) -> ImageEvaluation {
-    let evaluation = ImageEvaluation::default();
-    let _ = image;
+    let mut evaluation = ImageEvaluation::default();
+    let libraries = libs::resolve_all(image);
+    libs::check(image, &libraries, &mut evaluation);
+    arch::check(image, &mut evaluation);
+    runtime::check(image, &mut evaluation);
+    evaluation.size = Some(size::story(image, &libraries));
     evaluation
 }
