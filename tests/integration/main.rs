@@ -11,6 +11,7 @@ mod fuzz_corpus;
 mod go_check;
 mod gobin;
 mod image;
+mod image_rules;
 mod optin;
 mod policy;
 mod rules_cmd;
