@@ -2,6 +2,8 @@
 //! architecture name, `elf.arch`) differs from the image platform, or an arm program built for
 //! a newer ARM than the platform variant (`GOARM=7` on `linux/arm/v6`).
 //!
+//! Nothing is compared when the platform is unknown (a root filesystem directory).
+//!
 //! Programs only: the entrypoint always, other programs when they have an executable bit and
 //! are not under a `testdata` directory (Go and other source trees ship foreign-arch ELF
 //! fixtures on purpose). Shared libraries are not reported here: multiarch images carry
@@ -20,6 +22,10 @@ use crate::image::Image;
 use crate::rules::{Finding, Rule, Severity};
 
 pub(super) fn check(image: &Image, evaluation: &mut ImageEvaluation) {
+    // A root filesystem directory has no config: nothing to compare with.
+    if image.platform.architecture.is_empty() {
+        return;
+    }
     let entry = lookup::entry_program(image).map(|e| e.path);
     for (index, file) in image.files.iter().enumerate() {
         let (Some(program), Some(elf)) = (file.image_path.as_deref(), file.elf.as_ref()) else {
@@ -153,6 +159,16 @@ mod tests {
             Config::default(),
         );
         assert!(findings(&img).is_empty());
+
+        let mut rootfs = image(
+            TarBuilder::new().file("app", &arm),
+            Config {
+                entrypoint: vec!["/app".into()],
+                ..Config::default()
+            },
+        );
+        rootfs.platform.architecture = String::new();
+        assert!(findings(&rootfs).is_empty(), "no platform, no mismatch");
     }
 
     #[test]
