@@ -6,8 +6,9 @@
 //! asked for or its DT_SONAME, the loader included) is reused; a name with a `/` is a path;
 //! otherwise the DT_RPATH of the object that needs it and of each object up the chain to the
 //! program (only when that object has no DT_RUNPATH), then `LD_LIBRARY_PATH` from the config's
-//! Env, then the object's DT_RUNPATH, then the ld.so.conf directories (what ld.so.cache holds,
-//! assuming ldconfig ran), then the defaults. musl (`ldso/dynlink.c` `load_library`) answers
+//! Env, then the object's DT_RUNPATH, then the ld.so.conf directories (what ld.so.cache holds:
+//! only when the image has /etc/ld.so.cache, assuming ldconfig ran after the last change to
+//! ld.so.conf), then the defaults. musl (`ldso/dynlink.c` `load_library`) answers
 //! `libc.*`, `libm.*`, `libpthread.*`… with the loader itself, then searches LD_LIBRARY_PATH,
 //! the RUNPATH (or RPATH) of each object up the chain, then its path file or defaults.
 //! A candidate counts only if it is an ELF of the program's class, machine and byte order:
@@ -82,7 +83,11 @@ pub(super) fn resolve_all(image: &Image) -> Libraries {
     let context = Context {
         image,
         executables: Executables::new(image),
-        conf: search::ld_so_conf(&image.tree),
+        conf: if has_cache(image) {
+            search::ld_so_conf(&image.tree)
+        } else {
+            Vec::new()
+        },
         cwd: lookup::working_dir(image),
     };
     let closures = image
@@ -461,6 +466,15 @@ impl<'a> Context<'a> {
         }
         Err(Some(format!("{at} (not a loadable ELF file)")))
     }
+}
+
+/// glibc's loader reads ld.so.conf directories only from `/etc/ld.so.cache`: without the
+/// cache (ldconfig never ran in the image) they are not searched.
+fn has_cache(image: &Image) -> bool {
+    image
+        .tree
+        .resolve("/etc/ld.so.cache")
+        .is_some_and(|(_, node)| node.is_file())
 }
 
 /// Names musl's loader answers itself (`ldso/dynlink.c`: the reserved `libc.`, `libpthread.`,

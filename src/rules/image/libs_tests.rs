@@ -70,9 +70,10 @@ fn found_in_the_default_directories_drops_the_scratch_findings() {
 }
 
 #[test]
-fn found_through_an_ld_so_conf_include() {
-    let img = image(
-        TarBuilder::new()
+fn found_through_an_ld_so_conf_include_when_the_cache_exists() {
+    let layer = || {
+        let mut layer = TarBuilder::new();
+        layer
             .file(
                 "app",
                 &Elf::program().needs(&["libc.so.6", "libv.so.1"]).build(),
@@ -84,7 +85,11 @@ fn found_through_an_ld_so_conf_include() {
             .file(
                 "opt/vendor/lib/libv.so.1",
                 &Elf::library("libv.so.1", &[]).build(),
-            ),
+            );
+        layer
+    };
+    let img = image(
+        layer().file("etc/ld.so.cache", b"glibc-ld.so.cache1.1"),
         Config::default(),
     );
     let closure = closure_of(&img, "/app");
@@ -92,6 +97,15 @@ fn found_through_an_ld_so_conf_include() {
     let libv = &closure.libraries[1];
     assert_eq!(libv.path, "/opt/vendor/lib/libv.so.1");
     assert!(libv.via_cache);
+
+    let no_cache = image(&layer(), Config::default());
+    assert_eq!(
+        messages(&evaluate(&no_cache)),
+        [
+            "/app needs libv.so.1, which is not in the image (searched /lib/x86_64-linux-gnu, /usr/lib/x86_64-linux-gnu, /lib64, /usr/lib64, /lib, /usr/lib)"
+        ],
+        "without ld.so.cache the loader never learns of ld.so.conf"
+    );
 }
 
 #[test]
