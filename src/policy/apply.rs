@@ -56,10 +56,14 @@ fn apply_to_file(
     let mut expired = Vec::new();
     file.not_applicable
         .retain(|skipped| policy.severity(skipped.rule).is_some());
+    // A configured level wins. Otherwise the severity the rules gave stands: it is the
+    // registry's, except where an image rule judged the case (GS501 raised to an error when
+    // the image lacks the CA bundle, GS604 lowered to a warning for i386 on amd64).
     file.findings.retain_mut(|finding| {
-        match policy.severity(finding.rule) {
-            Some(severity) => finding.severity = severity,
-            None => return false,
+        match policy.level(finding.rule).map(|level| level.severity()) {
+            Some(Some(severity)) => finding.severity = severity,
+            Some(None) => return false,
+            None => {}
         }
         true
     });

@@ -287,6 +287,11 @@ impl Policy {
         self.levels.insert(rule, level);
     }
 
+    /// The level the policy sets for a rule, if it sets one.
+    pub fn level(&self, rule: Rule) -> Option<Level> {
+        self.levels.get(&rule).copied()
+    }
+
     /// The severity a rule is reported at, `None` when it is off.
     pub fn severity(&self, rule: Rule) -> Option<Severity> {
         match self.levels.get(&rule) {

@@ -281,6 +281,34 @@ fn apply_sets_levels_drops_off_rules_and_recounts() {
 }
 
 #[test]
+fn a_severity_an_image_rule_set_stands_unless_the_policy_sets_a_level() {
+    let raised = || {
+        let mut file = file(
+            "img:/app",
+            None,
+            &[Rule::NeedsCaCertificates, Rule::NeedsZoneinfo],
+        );
+        for finding in &mut file.findings {
+            finding.severity = Severity::Error;
+        }
+        report(vec![file])
+    };
+    let mut kept = raised();
+    apply(&mut kept, &parse(""), None, day("2026-01-01"));
+    assert_eq!(kept.summary.findings.error, 2);
+
+    let mut lowered = raised();
+    apply(
+        &mut lowered,
+        &parse("[rules]\nGS501 = \"warning\"\n"),
+        None,
+        day("2026-01-01"),
+    );
+    assert_eq!(lowered.files[0].findings[0].severity, Severity::Warning);
+    assert_eq!(lowered.files[0].findings[1].severity, Severity::Error);
+}
+
+#[test]
 fn suppressions_mark_findings_until_they_expire() {
     let text = "[[suppress]]\nrule = \"GS401\"\npath = \"bin/*\"\nreason = \"fixed in v2\"\nexpires = 2026-01-31\n";
     let policy = parse(text);

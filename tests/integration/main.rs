@@ -12,6 +12,7 @@ mod go_check;
 mod gobin;
 mod image;
 mod image_fixtures;
+mod image_libs;
 mod image_rules;
 mod optin;
 mod policy;

@@ -7,9 +7,17 @@
 //! the findings of individual executables; `Report::for_images` applies them.
 
 mod accounts;
+mod arch;
 mod contents;
 mod entrypoint;
 mod leftovers;
+mod libs;
+mod lookup;
+mod runtime;
+mod search;
+mod size;
+#[cfg(test)]
+mod testimage;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]
@@ -62,13 +70,19 @@ pub struct SizeStory {
 pub struct SizePart {
     pub path: String,
     pub bytes: u64,
-    /// `entrypoint`, `executable`, `loader`, `library`, `ca-certificates`, `zoneinfo`, `passwd`.
+    /// `entrypoint`, `executable`, `loader`, `library`, `ld-so-cache`, `ca-certificates`,
+    /// `zoneinfo`, `passwd`.
     pub why: String,
 }
 
 /// Run every image rule over one image.
 pub fn evaluate(image: &Image) -> ImageEvaluation {
     let mut evaluation = ImageEvaluation::default();
+    let libraries = libs::resolve_all(image);
+    libs::check(image, &libraries, &mut evaluation);
+    arch::check(image, &mut evaluation);
+    runtime::check(image, &mut evaluation);
+    evaluation.size = Some(size::story(image, &libraries));
     config_and_contents(image, &mut evaluation.findings);
     evaluation
         .findings

@@ -1,0 +1,210 @@
+//! GS604 arch-mismatch: a program whose ELF machine, class or byte order (its Go/OCI
+//! architecture name, `elf.arch`) differs from the image platform, or an arm program built for
+//! a newer ARM than the platform variant (`GOARM=7` on `linux/arm/v6`).
+//!
+//! Nothing is compared when the platform is unknown (a root filesystem directory).
+//!
+//! Programs only: the entrypoint always, other programs when they have an executable bit and
+//! are not under a `testdata` directory (Go and other source trees ship foreign-arch ELF
+//! fixtures on purpose). Shared libraries are not reported here: multiarch images carry
+//! other-arch libraries legitimately (i386 compat libraries), and a program that needs one of
+//! the wrong class learns it from GS504, which skips it as ld.so does.
+//!
+//! A 32-bit x86 program on amd64 and a 32-bit arm program on arm64 run where the kernel keeps
+//! 32-bit support (IA32 emulation, AArch32 at EL0), which many hosts do and some don't: those
+//! are warnings, not errors.
+
+use super::lookup;
+use super::{FileUpdate, ImageEvaluation};
+use crate::elf::ElfFacts;
+use crate::gobin::GoFacts;
+use crate::image::Image;
+use crate::rules::{Finding, Rule, Severity};
+
+pub(super) fn check(image: &Image, evaluation: &mut ImageEvaluation) {
+    // A root filesystem directory has no config: nothing to compare with.
+    if image.platform.architecture.is_empty() {
+        return;
+    }
+    let entry = lookup::entry_program(image).map(|e| e.path);
+    for (index, file) in image.files.iter().enumerate() {
+        let (Some(program), Some(elf)) = (file.image_path.as_deref(), file.elf.as_ref()) else {
+            continue;
+        };
+        if !elf.linking.is_executable() {
+            continue;
+        }
+        let is_entry = entry.as_deref() == Some(program);
+        let runnable = image
+            .tree
+            .get(program)
+            .is_some_and(|node| node.mode & 0o111 != 0);
+        let fixture = program.split('/').any(|c| c == "testdata");
+        if !is_entry && (!runnable || fixture) {
+            continue;
+        }
+        let finding = mismatch(image, program, elf).or_else(|| {
+            file.go
+                .as_ref()
+                .and_then(|go| arm_level(image, program, go))
+        });
+        if let Some(finding) = finding {
+            evaluation.file_updates.push(FileUpdate {
+                index,
+                drop: Vec::new(),
+                add: vec![finding],
+            });
+        }
+    }
+}
+
+fn mismatch(image: &Image, program: &str, elf: &ElfFacts) -> Option<Finding> {
+    let platform = &image.platform;
+    if elf.arch == Some(platform.architecture.as_str()) {
+        return None;
+    }
+    let message = format!(
+        "{program} is {} ({}, {}-endian), but the image platform is {platform}",
+        elf.machine, elf.class, elf.endian
+    );
+    let go_arch = elf.arch.unwrap_or("its architecture");
+    let fix = format!(
+        "build for the image platform: GOOS=linux GOARCH={} (GOARCH=$TARGETARCH in a buildx Dockerfile), or publish the image as {}/{go_arch}",
+        platform.architecture, platform.os
+    );
+    let mut finding = Finding::new(Rule::ArchMismatch, message, fix);
+    let compat = matches!(
+        (platform.architecture.as_str(), elf.arch),
+        ("amd64", Some("386")) | ("arm64", Some("arm"))
+    );
+    if compat {
+        finding.severity = Severity::Warning;
+        finding.message.push_str(
+            ": it runs only where the kernel keeps 32-bit support (IA32 emulation, AArch32), which some hosts lack",
+        );
+    }
+    Some(finding)
+}
+
+/// `GOARM=N` above the platform's `vM`: the program uses instructions the CPU lacks.
+fn arm_level(image: &Image, program: &str, go: &GoFacts) -> Option<Finding> {
+    let platform = &image.platform;
+    if platform.architecture != "arm" {
+        return None;
+    }
+    let variant = platform.variant.as_deref()?.strip_prefix('v')?;
+    let wanted: u32 = variant.parse().ok()?;
+    let goarm = go.setting("GOARM")?;
+    let text = String::from_utf8_lossy(goarm.as_bytes()).into_owned();
+    let level: u32 = text.split(',').next()?.parse().ok()?;
+    (level > wanted).then(|| {
+        Finding::new(
+            Rule::ArchMismatch,
+            format!(
+                "{program} is built with GOARM={text} (ARMv{level}), but the image platform is {platform}: ARMv{wanted} CPUs cannot run it"
+            ),
+            format!("build with GOARM={wanted} (buildx sets it from TARGETVARIANT)"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::testkit::TarBuilder;
+    use crate::rules::image::testimage::{Config, EM_386, EM_AARCH64, Elf, image};
+
+    fn findings(img: &Image) -> Vec<Finding> {
+        let mut evaluation = ImageEvaluation::default();
+        check(img, &mut evaluation);
+        evaluation
+            .file_updates
+            .into_iter()
+            .flat_map(|u| u.add)
+            .collect()
+    }
+
+    #[test]
+    fn an_arm64_program_in_an_amd64_image_is_an_error() {
+        let arm = Elf::static_program().machine(true, EM_AARCH64).build();
+        let img = image(
+            TarBuilder::new().file("server", &arm).file(
+                "usr/lib/libarm.so",
+                &Elf::library("libarm.so", &[])
+                    .machine(true, EM_AARCH64)
+                    .build(),
+            ),
+            Config {
+                entrypoint: vec!["/server".into()],
+                ..Config::default()
+            },
+        );
+        let found = findings(&img);
+        assert_eq!(found.len(), 1, "libraries are not reported: {found:?}");
+        assert_eq!(
+            found[0].message,
+            "/server is aarch64 (ELF64, little-endian), but the image platform is linux/amd64"
+        );
+        assert_eq!(found[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn matching_programs_fixtures_and_non_executable_files_are_quiet() {
+        let arm = Elf::static_program().machine(true, EM_AARCH64).build();
+        let img = image(
+            TarBuilder::new()
+                .file("app", &Elf::static_program().build())
+                .file("src/debug/elf/testdata/arm-exec", &arm)
+                .file_mode("opt/arm-exec", 0o644, &arm),
+            Config::default(),
+        );
+        assert!(findings(&img).is_empty());
+
+        let mut rootfs = image(
+            TarBuilder::new().file("app", &arm),
+            Config {
+                entrypoint: vec!["/app".into()],
+                ..Config::default()
+            },
+        );
+        rootfs.platform.architecture = String::new();
+        assert!(findings(&rootfs).is_empty(), "no platform, no mismatch");
+    }
+
+    #[test]
+    fn goarm_above_the_platform_variant_is_an_error() {
+        let go_arm = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/go/go-arm"))
+            .expect("testdata/go/go-arm");
+        let on = |variant| {
+            findings(&image(
+                TarBuilder::new().file("app", &go_arm),
+                Config {
+                    arch: "arm",
+                    variant: Some(variant),
+                    ..Config::default()
+                },
+            ))
+        };
+        assert!(on("v7").is_empty());
+        let found = on("v6");
+        assert_eq!(
+            found[0].message,
+            "/app is built with GOARM=7 (ARMv7), but the image platform is linux/arm/v6: ARMv6 CPUs cannot run it"
+        );
+    }
+
+    #[test]
+    fn a_386_program_on_amd64_is_a_warning() {
+        let img = image(
+            TarBuilder::new().file("app", &Elf::static_program().machine(false, EM_386).build()),
+            Config::default(),
+        );
+        let found = findings(&img);
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!(
+            found[0].message.contains("32-bit support"),
+            "{}",
+            found[0].message
+        );
+    }
+}
