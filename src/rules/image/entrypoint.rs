@@ -19,9 +19,6 @@ use super::contents::mode_string;
 use crate::image::{Image, Node, Tree, path};
 use crate::rules::{Finding, Rule};
 
-/// Docker's default when the config has no `PATH` (moby `oci.DefaultPathEnv` for Linux).
-const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
 pub(super) fn check(image: &Image, accounts: &Accounts, out: &mut Vec<Finding>) {
     let config = &image.config;
     let entrypoint = config.entrypoint.as_deref().unwrap_or_default();
@@ -61,7 +58,10 @@ pub(super) fn check(image: &Image, accounts: &Accounts, out: &mut Vec<Finding>) 
     } else if program.contains('/') {
         lookup.path(program, words)
     } else {
-        lookup.search(program, path_variable(&config.env))
+        lookup.search(
+            program,
+            super::lookup::env(image, "PATH").unwrap_or(super::lookup::DEFAULT_PATH),
+        )
     };
     if let Some(problem) = problem {
         let mut finding = Finding::new(Rule::Entrypoint, problem.message(&shown), fix);
@@ -94,14 +94,6 @@ fn show(field: &str, words: &[String]) -> String {
         shown.push("…".to_string());
     }
     format!("{field} [{}]", shown.join(", "))
-}
-
-/// The last `PATH=` of the environment (later entries win, as in a process environment).
-fn path_variable(env: &[String]) -> &str {
-    env.iter()
-        .rev()
-        .find_map(|e| e.strip_prefix("PATH="))
-        .unwrap_or(DEFAULT_PATH)
 }
 
 /// Why the command cannot start: what to say after the command, and the in-image path it is
