@@ -122,7 +122,7 @@ fn part_label(part: &SizePart) -> String {
     match part.why.as_str() {
         "ca-certificates" => "CA bundle".to_string(),
         "zoneinfo" => "zoneinfo".to_string(),
-        "passwd" => "passwd".to_string(),
+        // /etc/passwd and /etc/group: their file names say which.
         _ => part
             .path
             .trim_end_matches('/')
