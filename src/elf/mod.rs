@@ -119,8 +119,9 @@ pub struct ElfFacts {
     pub debuglink: Option<String>,
     pub gnu_build_id: Option<String>,
     pub go_build_id: Option<String>,
-    /// A Go fingerprint was seen: the Go build ID note, or a `.gopclntab`, `.go.buildinfo` or
-    /// `.note.go.buildid` section.
+    /// A Go fingerprint was seen: the Go build ID note, or a `.gopclntab`,
+    /// `.data.rel.ro.gopclntab` (internally linked PIE), `.go.buildinfo` or `.note.go.buildid`
+    /// section.
     pub go: bool,
     /// The section table's `.interp` and SHT_DYNAMIC agree with the program headers (null
     /// when there is nothing to compare). False means packed or tampered.
@@ -201,9 +202,14 @@ pub fn facts_from(view: &LoaderView, sections: &SectionView, notes: &notes::Note
 
     let dwarf_bytes = sections.dwarf.iter().map(|d| d.size).sum();
     let go = notes.go_build_id.is_some()
-        || [".gopclntab", ".go.buildinfo", ".note.go.buildid"]
-            .iter()
-            .any(|n| sections.has(n));
+        || [
+            ".gopclntab",
+            ".data.rel.ro.gopclntab",
+            ".go.buildinfo",
+            ".note.go.buildid",
+        ]
+        .iter()
+        .any(|n| sections.has(n));
     let os = names::target_os(view.osabi, notes.abi_os);
 
     ElfFacts {

@@ -74,18 +74,20 @@ pub struct GoSupport {
 
 /// Go facts for an ELF file whose ELF facts are already known; `None` when nothing shows Go.
 pub fn read(data: &[u8], elf: &ElfFacts) -> Option<GoFacts> {
+    // With a section table, Go's linker always leaves a fingerprint `elf.go` has looked for
+    // (the build ID note, `.gopclntab`, `.go.buildinfo`...), and Go 1.27's own lookup needs
+    // `.go.buildinfo`: without one there is nothing to find, and most of /usr/lib is spared
+    // a second parse.
+    if !elf.go && elf.section_headers > 0 {
+        return None;
+    }
     let bin = Binary::parse(data)?;
     let (info, buildinfo_error) = match buildinfo::read(&bin) {
         Ok(info) => (info, None),
         Err(err) => (None, Some(err.to_string())),
     };
-    // A magic scan reads the whole file: only where Go is likely or names cannot be trusted.
-    let search = if elf.go || info.is_some() || elf.section_headers == 0 {
-        Search::Everywhere
-    } else {
-        Search::Named
-    };
-    let table = pclntab::find_with(&bin, search);
+    // Go, or no section names to trust: look everywhere, the magic scan included.
+    let table = pclntab::find_with(&bin, Search::Everywhere);
     if !elf.go && info.is_none() && buildinfo_error.is_none() && table.is_none() {
         return None;
     }

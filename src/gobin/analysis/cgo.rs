@@ -56,7 +56,8 @@ fn is_cgo_runtime(name: &str) -> bool {
 
 /// A Go-side cgo call wrapper: `pkg._Cfunc_f`, `pkg._C2func_f`, `pkg._C_f` (1.27).
 fn is_c_call(name: &str) -> bool {
-    let Some(dot) = name.rfind('.') else {
+    // memrchr: this runs on every function name of every Go binary.
+    let Some(dot) = memchr::memrchr(b'.', name.as_bytes()) else {
         return false;
     };
     let func = &name[dot + 1..];
