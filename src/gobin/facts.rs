@@ -94,7 +94,7 @@ pub fn read(data: &[u8], elf: &ElfFacts) -> Option<GoFacts> {
 
     let functions = table
         .as_ref()
-        .map(|t| analysis::scan_functions(t.table.func_names()));
+        .map(|t| analysis::scan_functions(t.table.func_name_bytes()));
     let mut paths = analysis::path_scan(table.as_ref(), None);
     let pclntab_leaks = table.is_some() && paths.leak_count() > 0;
     let symtab_version = info

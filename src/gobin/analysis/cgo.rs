@@ -40,6 +40,16 @@ impl CgoEvidence {
     }
 }
 
+/// Whether `observe` could take any interest in a name, from its bytes alone: a cheap filter
+/// ahead of decoding.
+pub(crate) fn may_matter(name: &[u8]) -> bool {
+    name.starts_with(b"runtime/cgo.")
+        || name.starts_with(b"_cgo_")
+        || name.starts_with(b"crosscall")
+        || name == b"x_cgo_init"
+        || memchr::memmem::find(name, b"._C").is_some()
+}
+
 fn is_cgo_runtime(name: &str) -> bool {
     name.starts_with("runtime/cgo.")
         || matches!(
@@ -74,6 +84,28 @@ pub(crate) fn push_capped(list: &mut Vec<String>, name: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_filter_lets_every_interesting_name_through() {
+        for name in [
+            "runtime/cgo.set_crosscall2",
+            "crosscall1",
+            "crosscall2",
+            "_cgo_panic",
+            "_cgo_topofstack",
+            "_cgo_sys_thread_start",
+            "x_cgo_init",
+            "_cgo_0123456789ab_Cfunc_greet",
+            "main._Cfunc_greet",
+            "net._C2func_getaddrinfo",
+            "os/user._C_getpwuid_r",
+        ] {
+            assert!(is_cgo_runtime(name) || is_c_call(name), "{name}");
+            assert!(may_matter(name.as_bytes()), "{name}");
+        }
+        assert!(!may_matter(b"runtime.cgocall"));
+        assert!(!may_matter(b"main.main"));
+    }
 
     fn scan(names: &[&str]) -> CgoEvidence {
         let mut cgo = CgoEvidence::default();

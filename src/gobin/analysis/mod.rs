@@ -31,15 +31,21 @@ pub struct FunctionFacts {
     pub needs: Vec<RuntimeNeed>,
 }
 
-/// One pass over function names (lazily decoded from the pclntab, or any list).
-pub fn scan_functions<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> FunctionFacts {
+/// One pass over function names (lazily read from the pclntab, or any list). Names no rule
+/// could care about are only counted, never decoded: this runs on every function of every Go
+/// binary `check` meets.
+pub fn scan_functions<S: AsRef<[u8]>>(names: impl IntoIterator<Item = S>) -> FunctionFacts {
     let mut facts = FunctionFacts::default();
     let mut needs = needs::NeedScan::default();
     for name in names {
         let name = name.as_ref();
         facts.functions += 1;
-        facts.cgo.observe(name);
-        needs.observe(name);
+        if !cgo::may_matter(name) && !needs::may_matter(name) {
+            continue;
+        }
+        let name = String::from_utf8_lossy(name);
+        facts.cgo.observe(&name);
+        needs.observe(&name);
     }
     facts.needs = needs.finish();
     facts
@@ -87,7 +93,9 @@ pub fn analyze(bin: &Binary<'_>, options: &AnalysisOptions) -> GoAnalysis {
     let dwarf = options
         .dwarf
         .and_then(|limits| dwarf::read(bin.data, &limits));
-    let functions = table.as_ref().map(|t| scan_functions(t.table.func_names()));
+    let functions = table
+        .as_ref()
+        .map(|t| scan_functions(t.table.func_name_bytes()));
     let build_paths = path_scan(table.as_ref(), dwarf.as_ref()).finish();
     let version = options
         .version_fallback

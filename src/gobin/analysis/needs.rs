@@ -189,9 +189,14 @@ const PACKAGES: [&str; 7] = [
     "golang.org/x/crypto/x509roots/",
 ];
 
+/// Whether a name belongs to a package a need looks at, from its bytes alone.
+pub(crate) fn may_matter(name: &[u8]) -> bool {
+    PACKAGES.iter().any(|p| name.starts_with(p.as_bytes()))
+}
+
 impl NeedScan {
     pub(crate) fn observe(&mut self, name: &str) {
-        if !PACKAGES.iter().any(|p| name.starts_with(p)) {
+        if !may_matter(name.as_bytes()) {
             return;
         }
         for (i, spec) in NEEDS.iter().enumerate() {

@@ -41,17 +41,40 @@ pub struct GlibcNss {
 /// `None` when neither strings nor symbols show glibc NSS.
 pub fn glibc_nss(bin: &Binary<'_>) -> Option<GlibcNss> {
     let mut found = GlibcNss::default();
-    for marker in STRING_MARKERS {
-        let finder = memchr::memmem::Finder::new(marker.as_bytes());
-        if bin
+    // Every marker contains `nss_`: one pass finds its occurrences, and each hit is checked
+    // against the markers around it. The strings live in `.rodata` when a section table says
+    // where that is; else every read-only segment is searched.
+    let haystacks: Vec<&[u8]> = match bin.section(".rodata") {
+        Some(rodata) => vec![rodata.data],
+        None => bin
             .segments
             .iter()
             .filter(|s| !s.writable)
-            .any(|s| finder.find(s.data).is_some())
-        {
-            found.strings.push(marker);
+            .map(|s| s.data)
+            .collect(),
+    };
+    let anchor = memchr::memmem::Finder::new(b"nss_");
+    let mut seen = [false; STRING_MARKERS.len()];
+    for hay in haystacks {
+        for hit in anchor.find_iter(hay) {
+            for (index, marker) in STRING_MARKERS.iter().enumerate() {
+                let offset = marker.find("nss_").unwrap_or(0);
+                let matches = hit
+                    .checked_sub(offset)
+                    .and_then(|start| hay.get(start..start + marker.len()))
+                    .is_some_and(|bytes| bytes == marker.as_bytes());
+                seen[index] |= matches;
+            }
+            if seen.iter().all(|&s| s) {
+                break;
+            }
         }
     }
+    found.strings = STRING_MARKERS
+        .iter()
+        .zip(seen)
+        .filter_map(|(marker, seen)| seen.then_some(*marker))
+        .collect();
     let (_, symbols) = symtab::matching(bin.data, MAX_SYMBOL_EVIDENCE, |name| {
         name.starts_with("__nss_") || name.starts_with("_nss_")
     });

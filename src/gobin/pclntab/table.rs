@@ -290,9 +290,15 @@ impl<'data> Table<'data> {
     /// Function names in table order (duplicates possible), decoded one by one as the
     /// iterator advances. Records that fail a bounds check are skipped.
     pub fn func_names(&self) -> impl Iterator<Item = Cow<'data, str>> + '_ {
+        self.func_name_bytes().map(String::from_utf8_lossy)
+    }
+
+    /// Function names as the table stores them, undecoded: for scans that look at every
+    /// name and decode only the few they keep.
+    pub fn func_name_bytes(&self) -> impl Iterator<Item = &'data [u8]> + '_ {
         (0..self.nfunc).filter_map(move |i| {
             let (_, func) = self.functab_entry(i)?;
-            self.name_bytes(func).map(String::from_utf8_lossy)
+            self.name_bytes(func)
         })
     }
 
