@@ -3,7 +3,6 @@
 //! names it), GitHub annotations and JUnit XML (snapshots, escaping), and `--output`.
 
 use std::path::Path;
-use std::process::Command as Process;
 
 use serde_json::Value;
 
@@ -347,37 +346,7 @@ fn sarif_passes_the_multitool_when_available() {
     .unwrap();
     logs.push(("suppressed", String::from_utf8(suppressed).unwrap()));
     for (name, text) in logs {
-        let input = write(dir.path(), &format!("{name}.sarif"), text.as_bytes());
-        let output = dir.path().join(format!("{name}.validation.sarif"));
-        let ran = Process::new(&validator)
-            .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
-            .args([
-                "validate",
-                "--rule-kind",
-                "Sarif;Gh",
-                "--log",
-                "ForceOverwrite",
-                "-o",
-            ])
-            .arg(&output)
-            .arg(&input)
-            .output()
-            .unwrap();
-        assert!(
-            ran.status.success(),
-            "{name}: the validator failed to run: {}",
-            String::from_utf8_lossy(&ran.stdout)
-        );
-        let verdict: Value =
-            serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
-        let errors: Vec<String> = verdict["runs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|run| run["results"].as_array().cloned().unwrap_or_default())
-            .filter(|r| r["level"].as_str().unwrap_or("warning") == "error")
-            .map(|r| format!("{} {}", r["ruleId"], r["message"]))
-            .collect();
+        let errors = crate::util::multitool_errors(validator.as_ref(), dir.path(), name, &text);
         assert!(errors.is_empty(), "{name}: {errors:#?}");
     }
 }

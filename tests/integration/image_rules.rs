@@ -4,7 +4,6 @@
 //! SARIF Multitool on image-mode logs when `GOSTATIC_SARIF_VALIDATOR` names it.
 
 use std::path::{Path, PathBuf};
-use std::process::Command as Process;
 
 use serde_json::Value;
 
@@ -407,37 +406,7 @@ fn image_sarif_passes_the_multitool_when_available() {
     logs.push(("stdin", String::from_utf8(out.stdout).unwrap()));
     for (name, text) in logs {
         assert!(text.contains("\"results\""), "{name}: {text}");
-        let input = write(dir.path(), &format!("{name}.sarif"), text.as_bytes());
-        let output = dir.path().join(format!("{name}.validation.sarif"));
-        let ran = Process::new(&validator)
-            .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
-            .args([
-                "validate",
-                "--rule-kind",
-                "Sarif;Gh",
-                "--log",
-                "ForceOverwrite",
-                "-o",
-            ])
-            .arg(&output)
-            .arg(&input)
-            .output()
-            .unwrap();
-        assert!(
-            ran.status.success(),
-            "{name}: the validator failed to run: {}",
-            String::from_utf8_lossy(&ran.stdout)
-        );
-        let verdict: Value =
-            serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
-        let errors: Vec<String> = verdict["runs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|run| run["results"].as_array().cloned().unwrap_or_default())
-            .filter(|r| r["level"].as_str().unwrap_or("warning") == "error")
-            .map(|r| format!("{} {}", r["ruleId"], r["message"]))
-            .collect();
+        let errors = crate::util::multitool_errors(validator.as_ref(), dir.path(), name, &text);
         assert!(errors.is_empty(), "{name}: {errors:#?}");
     }
 }

@@ -28,3 +28,45 @@ pub fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> PathBuf {
     std::fs::write(&path, bytes).unwrap();
     path
 }
+
+/// Validate one SARIF log with Microsoft's SARIF Multitool (`validate --rule-kind "Sarif;Gh"`:
+/// the schema, SARIF's own rules and GitHub's ingestion rules) and return its error-level
+/// results, one line each. `validator` is the `Sarif.Multitool` executable.
+pub fn multitool_errors(
+    validator: &std::path::Path,
+    dir: &std::path::Path,
+    name: &str,
+    text: &str,
+) -> Vec<String> {
+    let input = write(dir, &format!("{name}.sarif"), text.as_bytes());
+    let output = dir.join(format!("{name}.validation.sarif"));
+    let ran = std::process::Command::new(validator)
+        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+        .args([
+            "validate",
+            "--rule-kind",
+            "Sarif;Gh",
+            "--log",
+            "ForceOverwrite",
+            "-o",
+        ])
+        .arg(&output)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        ran.status.success(),
+        "{name}: the validator failed to run: {}",
+        String::from_utf8_lossy(&ran.stdout)
+    );
+    let verdict: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+    verdict["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|run| run["results"].as_array().cloned().unwrap_or_default())
+        .filter(|r| r["level"].as_str().unwrap_or("warning") == "error")
+        .map(|r| format!("{} {}", r["ruleId"], r["message"]))
+        .collect()
+}
