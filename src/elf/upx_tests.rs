@@ -2,7 +2,8 @@
 
 use super::*;
 
-fn put(out: &mut Vec<u8>, value: u64, size: usize, big: bool) {
+/// Append `value` as a `size`-byte integer in the given byte order.
+pub(crate) fn put(out: &mut Vec<u8>, value: u64, size: usize, big: bool) {
     let bytes = value.to_be_bytes();
     let mut field = bytes[8 - size..].to_vec();
     if !big {

@@ -10,7 +10,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::elf::upx::tests::packed;
+use crate::elf::upx::tests::{packed, put};
 use crate::gobin::buildinfo::tests::{
     DATA_VADDR, TEXT, elf as buildinfo_elf, framed, inline_blob, pointer_blob,
 };
@@ -37,15 +37,6 @@ type Seeds = Vec<(String, Vec<u8>)>;
 
 const TEXT_VADDR: u64 = 0x40_1000;
 const PCLNTAB_VADDR: u64 = 0x48_0000;
-
-fn put(out: &mut Vec<u8>, value: u64, size: usize, big: bool) {
-    let bytes = value.to_be_bytes();
-    let mut field = bytes[8 - size..].to_vec();
-    if !big {
-        field.reverse();
-    }
-    out.extend_from_slice(&field);
-}
 
 /// A Go-shaped ELF executable: R+X `.text` at `TEXT_VADDR` (where 1.18–1.25 pclntabs say the
 /// text starts), R `.gopclntab`, RW `.go.buildinfo` at `DATA_VADDR` (where the pointer-format

@@ -243,15 +243,7 @@ fn render_findings_only(
 ) -> io::Result<()> {
     // Quiet output is what could fail the run: suppressed findings are left out.
     for finding in file.findings.iter().filter(|f| f.is_active()) {
-        writeln!(
-            out,
-            "{}: {}[{} {}] {}",
-            for_terminal(&file.path),
-            painter.severity(finding.severity),
-            finding.rule.id(),
-            finding.slug,
-            for_terminal(&finding.message)
-        )?;
+        quiet_line(out, painter, &file.path, finding)?;
     }
     Ok(())
 }
@@ -262,17 +254,27 @@ fn render_image_findings_only(
     painter: &Painter,
 ) -> io::Result<()> {
     for finding in image.findings.iter().filter(|f| f.is_active()) {
-        writeln!(
-            out,
-            "{}: {}[{} {}] {}",
-            for_terminal(&image.finding_path(finding)),
-            painter.severity(finding.severity),
-            finding.rule.id(),
-            finding.slug,
-            for_terminal(&finding.message)
-        )?;
+        quiet_line(out, painter, &image.finding_path(finding), finding)?;
     }
     Ok(())
+}
+
+/// `PATH: severity[ID slug] message`, one active finding in `--quiet` output.
+fn quiet_line(
+    out: &mut dyn Write,
+    painter: &Painter,
+    path: &str,
+    finding: &Finding,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}: {}[{} {}] {}",
+        for_terminal(path),
+        painter.severity(finding.severity),
+        finding.rule.id(),
+        finding.slug,
+        for_terminal(&finding.message)
+    )
 }
 
 /// `ELF64 x86-64 EXEC, static, Go, 1.2 MiB` or `PE x86-64 (windows)`.

@@ -10,7 +10,7 @@ use gostatic::report::sarif::{self, SarifOptions};
 use gostatic::report::{FileReport, Report};
 use gostatic::rules::{Finding, Rule, Scratch, Suppression, SuppressionKind, Verdict};
 
-use crate::util::{fixture, gostatic, write};
+use crate::util::{fixture, gostatic, version_filters, write};
 
 const FIXTURES: [&str; 2] = ["testdata/bin", "testdata/go"];
 
@@ -25,13 +25,6 @@ fn run(format: &str, extra: &[&str]) -> (Option<i32>, String, String) {
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
     )
-}
-
-fn version_filters() -> Vec<(&'static str, &'static str)> {
-    vec![(
-        r#""(version|semanticVersion)": "\d+\.\d+\.\d+""#,
-        r#""$1": "[version]""#,
-    )]
 }
 
 #[test]

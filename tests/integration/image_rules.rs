@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use gostatic::image::testkit::{self, ImageSpec, TarBuilder};
 
-use crate::util::{fixture, gostatic, write};
+use crate::util::{fixture, gostatic, version_filters, write};
 
 const IMAGE_RULES: [&str; 8] = [
     "GS601", "GS603", "GS605", "GS606", "GS607", "GS608", "GS609", "GS610",
@@ -36,13 +36,6 @@ fn image(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
     )
-}
-
-fn version_filters() -> Vec<(&'static str, &'static str)> {
-    vec![(
-        r#""(version|semanticVersion)": "\d+\.\d+\.\d+""#,
-        r#""$1": "[version]""#,
-    )]
 }
 
 #[test]

@@ -70,3 +70,11 @@ pub fn multitool_errors(
         .map(|r| format!("{} {}", r["ruleId"], r["message"]))
         .collect()
 }
+
+/// insta filters that hide the tool's version in JSON and SARIF snapshots.
+pub fn version_filters() -> Vec<(&'static str, &'static str)> {
+    vec![(
+        r#""(version|semanticVersion)": "\d+\.\d+\.\d+""#,
+        r#""$1": "[version]""#,
+    )]
+}
