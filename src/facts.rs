@@ -1,8 +1,12 @@
-//! The facts gathered once per file, which the rules read and the reports print.
+//! The facts of one file, gathered once: every reader (`elf`, `gobin`, `foreign`) runs here and
+//! nowhere else, each parse done at most once, and nothing is judged. The rules read a
+//! [`FileFacts`]; the reports print it.
 
-use crate::elf::ElfFacts;
+use crate::elf::{ElfFacts, Linking};
+use crate::error::InputErrorKind;
 use crate::foreign::ForeignFacts;
-use crate::gobin::GoFacts;
+use crate::gobin::{self, Binary, GoFacts};
+use crate::input::{self, Format};
 
 #[derive(Debug, Clone)]
 pub enum FileFacts {
@@ -21,4 +25,56 @@ impl FileFacts {
             go: go.map(Box::new),
         }
     }
+
+    /// `elf`, `pe`, `macho` or `macho-universal`.
+    pub fn format(&self) -> &'static str {
+        match self {
+            FileFacts::Elf { .. } => "elf",
+            FileFacts::Foreign(foreign) => foreign.format,
+        }
+    }
+
+    pub fn elf_facts(&self) -> Option<&ElfFacts> {
+        match self {
+            FileFacts::Elf { elf, .. } => Some(elf),
+            FileFacts::Foreign(_) => None,
+        }
+    }
+
+    pub fn go_facts(&self) -> Option<&GoFacts> {
+        match self {
+            FileFacts::Elf { go, .. } => go.as_deref(),
+            FileFacts::Foreign(_) => None,
+        }
+    }
+}
+
+/// Every fact of one file. `Ok(None)`: the bytes are not an executable gostatic reads (they do
+/// not sniff as one, or an `MZ` file has no PE signature).
+pub fn read(data: &[u8]) -> Result<Option<FileFacts>, InputErrorKind> {
+    let Some(format) = input::sniff(data) else {
+        return Ok(None);
+    };
+    if format != Format::Elf {
+        let foreign = crate::foreign::read(data, format).map_err(InputErrorKind::Foreign)?;
+        return Ok(foreign.map(FileFacts::Foreign));
+    }
+    let mut elf = crate::elf::read(data)?;
+    // A packed file's Go facts are compressed away; its stub is not Go.
+    let wants_go = elf.upx.is_none() && gobin::facts::may_hold_go(&elf);
+    let statically_linked = matches!(elf.linking, Linking::Static | Linking::StaticPie);
+    // The Go readers and the NSS scan share one parse of the section and segment tables.
+    let bin = (wants_go || statically_linked)
+        .then(|| Binary::parse(data))
+        .flatten();
+    let go = match (&bin, wants_go) {
+        (Some(bin), true) => gobin::facts::read(bin, &elf),
+        _ => None,
+    };
+    // glibc's NSS machinery matters in a static program that can call libc: any C program, or
+    // Go with cgo linked in (pure Go never calls libc).
+    if statically_linked && go.as_ref().is_none_or(|g| g.cgo) {
+        elf.glibc_nss = bin.as_ref().and_then(gobin::analysis::glibc_nss);
+    }
+    Ok(Some(FileFacts::elf(elf, go)))
 }

@@ -8,8 +8,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::error::{InputError, InputErrorKind};
-use crate::facts::FileFacts;
-use crate::input::{self, Blob, Candidate, Format, Origin};
+use crate::input::{self, Blob, Candidate, Origin};
 use crate::report::{FileReport, Report};
 use crate::rules;
 
@@ -153,29 +152,13 @@ pub fn analyse(
     named: bool,
     options: &ScanOptions,
 ) -> Result<Option<FileReport>, InputErrorKind> {
-    let Some(format) = input::sniff(data) else {
-        return match (named, data.is_empty()) {
-            (false, _) => Ok(None),
-            (true, true) => Err(InputErrorKind::Empty),
-            (true, false) => Err(InputErrorKind::UnknownFormat(input::describe_head(data))),
-        };
-    };
-    let facts = match format {
-        Format::Elf => {
-            let mut elf = crate::elf::read(data)?;
-            // A packed file's Go facts are compressed away; its stub is not Go.
-            let go = match elf.upx {
-                Some(_) => None,
-                None => crate::gobin::facts::read(data, &elf),
-            };
-            elf.glibc_nss = crate::gobin::facts::static_glibc_nss(data, &elf, go.as_ref());
-            FileFacts::elf(elf, go)
-        }
-        other => match crate::foreign::read(data, other).map_err(InputErrorKind::Foreign)? {
-            Some(facts) => FileFacts::Foreign(facts),
-            None if named => return Err(InputErrorKind::UnknownFormat(input::describe_head(data))),
-            None => return Ok(None),
-        },
+    if named && data.is_empty() {
+        return Err(InputErrorKind::Empty);
+    }
+    let facts = match crate::facts::read(data)? {
+        Some(facts) => facts,
+        None if named => return Err(InputErrorKind::UnknownFormat(input::describe_head(data))),
+        None => return Ok(None),
     };
     let evaluation = rules::evaluate(&facts);
     let sha256 = options.hash.then(|| hex(&Sha256::digest(data)));

@@ -131,7 +131,7 @@ pub struct ElfFacts {
     pub upx: Option<upx::UpxFacts>,
     /// glibc's NSS machinery in a statically linked program (C, or Go with cgo): it will
     /// dlopen libnss_*.so at run time.
-    pub glibc_nss: Option<crate::gobin::analysis::GlibcNss>,
+    pub glibc_nss: Option<GlibcNss>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -294,4 +294,41 @@ fn views_agree(view: &LoaderView, sections: &SectionView) -> Option<bool> {
         agree &= view.needed() == needed.as_slice();
     }
     compared.then_some(agree)
+}
+/// An unsigned integer of 1, 2, 4 or 8 bytes from the start of `bytes`.
+pub fn read_uint(bytes: &[u8], size: usize, big_endian: bool) -> Option<u64> {
+    let raw = bytes.get(..size)?;
+    if !matches!(size, 1 | 2 | 4 | 8) {
+        return None;
+    }
+    let fold = |acc: u64, b: &u8| (acc << 8) | u64::from(*b);
+    Some(if big_endian {
+        raw.iter().fold(0, fold)
+    } else {
+        raw.iter().rev().fold(0, fold)
+    })
+}
+
+/// glibc's NSS machinery found inside a statically linked program (read by
+/// `gobin::analysis::glibc_nss`, which knows where to look).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GlibcNss {
+    /// Marker strings found in read-only data.
+    pub strings: Vec<&'static str>,
+    /// NSS symbols from `.symtab` (up to 8), when it exists.
+    pub symbols: Vec<String>,
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_follow_the_byte_order() {
+        assert_eq!(read_uint(&[1, 2, 3, 4], 4, false), Some(0x0403_0201));
+        assert_eq!(read_uint(&[1, 2, 3, 4], 4, true), Some(0x0102_0304));
+        assert_eq!(read_uint(&[1, 2], 4, true), None);
+        assert_eq!(read_uint(&[1, 2, 3], 3, true), None);
+    }
 }

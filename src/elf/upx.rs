@@ -167,7 +167,7 @@ fn pack_header(data: &[u8]) -> Option<PackHeader> {
 }
 
 fn uint(data: &[u8], at: usize, size: usize, big: bool) -> Option<u64> {
-    crate::gobin::binary::read_uint(data.get(at..)?, size, big)
+    super::read_uint(data.get(at..)?, size, big)
 }
 
 /// UPX_F_* from upx/upx `src/conf.h` (executable formats; ≥128 are big-endian).

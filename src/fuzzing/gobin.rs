@@ -227,7 +227,7 @@ pub fn pclntab(data: &[u8]) {
     serde_json::to_string(&analysis).expect("the analysis serialises");
 
     if let Ok(elf_facts) = elf::read(data)
-        && let Some(go) = facts::read(data, &elf_facts)
+        && let Some(go) = facts::read(&bin, &elf_facts)
     {
         check_go_facts(&bin, &go, everywhere.as_ref().map(|p| p.facts()));
     }

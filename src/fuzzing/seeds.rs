@@ -295,7 +295,8 @@ fn go_elf_seeds_reach_the_go_readers() {
     use crate::gobin::pclntab::FoundBy as TableFoundBy;
     for (name, bytes) in go_elf_seeds() {
         let elf = crate::elf::read(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let go = crate::gobin::facts::read(&bytes, &elf).unwrap_or_else(|| panic!("{name}"));
+        let bin = crate::gobin::Binary::parse(&bytes).unwrap();
+        let go = crate::gobin::facts::read(&bin, &elf).unwrap_or_else(|| panic!("{name}"));
         let table = go
             .pclntab
             .as_ref()

@@ -8,6 +8,8 @@
 
 use object::{BinaryFormat, Object, ObjectSection, ObjectSegment};
 
+use crate::elf::read_uint;
+
 /// Most sections or segments kept from one file; real executables have a few dozen.
 const MAX_TABLE_ENTRIES: usize = 4096;
 
@@ -136,31 +138,9 @@ impl<'data> Binary<'data> {
     }
 }
 
-/// An unsigned integer of 1, 2, 4 or 8 bytes from the start of `bytes`.
-pub fn read_uint(bytes: &[u8], size: usize, big_endian: bool) -> Option<u64> {
-    let raw = bytes.get(..size)?;
-    if !matches!(size, 1 | 2 | 4 | 8) {
-        return None;
-    }
-    let fold = |acc: u64, b: &u8| (acc << 8) | u64::from(*b);
-    Some(if big_endian {
-        raw.iter().fold(0, fold)
-    } else {
-        raw.iter().rev().fold(0, fold)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn integers_follow_the_byte_order() {
-        assert_eq!(read_uint(&[1, 2, 3, 4], 4, false), Some(0x0403_0201));
-        assert_eq!(read_uint(&[1, 2, 3, 4], 4, true), Some(0x0102_0304));
-        assert_eq!(read_uint(&[1, 2], 4, true), None);
-        assert_eq!(read_uint(&[1, 2, 3], 3, true), None);
-    }
 
     #[test]
     fn garbage_is_not_a_binary() {

@@ -10,14 +10,14 @@
 use serde::Serialize;
 
 use super::analysis::{
-    self, BuildPaths, CgoEvidence, GlibcNss, PathSource, RuntimeNeed, VersionSource,
+    self, BuildPaths, CgoEvidence, PathSource, RuntimeNeed, VersionSource,
 };
 use super::binary::Binary;
 use super::buildinfo::{self, BuildInfo, BuildSetting, FoundBy, GoString, Module};
 use super::dwarf::{self, DwarfLimits};
 use super::pclntab::{self, PclntabFacts, Search};
 use super::release::{self, GoVersion, Support};
-use crate::elf::{ElfFacts, Linking};
+use crate::elf::ElfFacts;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GoFacts {
@@ -72,22 +72,24 @@ pub struct GoSupport {
     pub table_as_of: &'static str,
 }
 
+/// Whether an ELF file may hold Go facts. With a section table, Go's linker always leaves a
+/// fingerprint `elf.go` has looked for (the build ID note, `.gopclntab`, `.go.buildinfo`...),
+/// and Go 1.27's own lookup needs `.go.buildinfo`: without one there is nothing to find, and
+/// most of /usr/lib is spared a second parse.
+pub fn may_hold_go(elf: &ElfFacts) -> bool {
+    elf.go || elf.section_headers == 0
+}
+
 /// Go facts for an ELF file whose ELF facts are already known; `None` when nothing shows Go.
-pub fn read(data: &[u8], elf: &ElfFacts) -> Option<GoFacts> {
-    // With a section table, Go's linker always leaves a fingerprint `elf.go` has looked for
-    // (the build ID note, `.gopclntab`, `.go.buildinfo`...), and Go 1.27's own lookup needs
-    // `.go.buildinfo`: without one there is nothing to find, and most of /usr/lib is spared
-    // a second parse.
-    if !elf.go && elf.section_headers > 0 {
-        return None;
-    }
-    let bin = Binary::parse(data)?;
-    let (info, buildinfo_error) = match buildinfo::read(&bin) {
+/// Callers ask only where [`may_hold_go`] says so.
+pub fn read(bin: &Binary<'_>, elf: &ElfFacts) -> Option<GoFacts> {
+    let data = bin.data;
+    let (info, buildinfo_error) = match buildinfo::read(bin) {
         Ok(info) => (info, None),
         Err(err) => (None, Some(err.to_string())),
     };
     // Go, or no section names to trust: look everywhere, the magic scan included.
-    let table = pclntab::find_with(&bin, Search::Everywhere);
+    let table = pclntab::find_with(bin, Search::Everywhere);
     if !elf.go && info.is_none() && buildinfo_error.is_none() && table.is_none() {
         return None;
     }
@@ -99,7 +101,7 @@ pub fn read(data: &[u8], elf: &ElfFacts) -> Option<GoFacts> {
     let pclntab_leaks = table.is_some() && paths.leak_count() > 0;
     let symtab_version = info
         .is_none()
-        .then(|| analysis::version::build_version_symbol(&bin))
+        .then(|| analysis::version::build_version_symbol(bin))
         .flatten();
     let version_known = info.is_some() || symtab_version.is_some();
     let dwarf = (elf.dwarf_bytes > 0 && (!pclntab_leaks || !version_known))
@@ -125,7 +127,7 @@ pub fn read(data: &[u8], elf: &ElfFacts) -> Option<GoFacts> {
             None,
         ),
         None if symtab_version.is_some() => (symtab_version, Some("symtab"), None),
-        None => match analysis::go_version(&bin, dwarf.as_ref(), table.as_ref()) {
+        None => match analysis::go_version(bin, dwarf.as_ref(), table.as_ref()) {
             Some(guess) => (
                 guess.version,
                 Some(match guess.source {
@@ -176,16 +178,6 @@ pub fn read(data: &[u8], elf: &ElfFacts) -> Option<GoFacts> {
         runtime_needs: functions.needs,
         pclntab: table.as_ref().map(pclntab::Pclntab::facts),
     })
-}
-
-/// glibc's NSS machinery in a statically linked program that can call it: any C program, or
-/// Go with cgo linked in (pure Go never calls libc).
-pub fn static_glibc_nss(data: &[u8], elf: &ElfFacts, go: Option<&GoFacts>) -> Option<GlibcNss> {
-    let statically_linked = matches!(elf.linking, Linking::Static | Linking::StaticPie);
-    if !statically_linked || go.is_some_and(|g| !g.cgo) {
-        return None;
-    }
-    analysis::glibc_nss(&Binary::parse(data)?)
 }
 
 /// glibc's and musl's C library, by soname.

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 pub use cgo::CgoEvidence;
 pub use needs::{NEEDS, NeedKind, NeedSpec, RuntimeNeed};
-pub use nss::{GlibcNss, glibc_nss};
+pub use nss::glibc_nss;
 pub use paths::{BuildPaths, PathScan, PathSource};
 pub use version::{GoVersionGuess, VersionSource, go_version};
 

@@ -17,8 +17,7 @@
 //! own `net` package also carries. musl has no NSS and matches nothing. Whether the binary
 //! is static is the caller's fact.
 
-use serde::Serialize;
-
+use crate::elf::GlibcNss;
 use crate::gobin::binary::Binary;
 use crate::gobin::symtab;
 
@@ -29,14 +28,6 @@ const STRING_MARKERS: [&str; 4] = [
     "__nss_database",
 ];
 const MAX_SYMBOL_EVIDENCE: usize = 8;
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct GlibcNss {
-    /// Marker strings found in read-only data.
-    pub strings: Vec<&'static str>,
-    /// NSS symbols from `.symtab` (up to 8), when it exists.
-    pub symbols: Vec<String>,
-}
 
 /// `None` when neither strings nor symbols show glibc NSS.
 pub fn glibc_nss(bin: &Binary<'_>) -> Option<GlibcNss> {

@@ -7,7 +7,7 @@
 
 use super::locate::{Exe, NotMapped};
 use super::{BuildInfoError, MAX_STRING_LEN, RawBuildInfo};
-use crate::gobin::binary::read_uint;
+use crate::elf::read_uint;
 
 pub(crate) const MAGIC: &[u8; 14] = b"\xff Go buildinf:";
 pub(crate) const HEADER_SIZE: usize = 32;

@@ -20,7 +20,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::gobin::binary::read_uint;
+use crate::elf::read_uint;
 
 /// Longest function or file name read; longer ones are treated as garbage.
 pub const MAX_NAME_LEN: usize = 4096;
