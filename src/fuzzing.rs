@@ -10,7 +10,7 @@ use goblin::elf::program_header::{PT_DYNAMIC, PT_INTERP};
 
 use crate::elf::{self, ElfFacts, LoaderView, SectionView, loader, sections, upx};
 use crate::report::{self, Report};
-use crate::scan::{self, ScanOptions};
+use crate::run::{self, Options};
 
 /// An oracle: runs one parser on any bytes and panics if an invariant breaks.
 pub type Target = fn(&[u8]);
@@ -41,7 +41,7 @@ pub use gobin::{buildinfo, modinfo, pclntab};
 ///   covering exactly the first non-empty PT_INTERP gives the same interpreter, and an
 ///   SHT_DYNAMIC covering exactly the first PT_DYNAMIC, with a string table at exactly the
 ///   loader's DT_STRTAB/DT_STRSZ range, gives the same NEEDED list;
-/// - `scan::analyse` (rules, verdict) accepts an ELF exactly when `elf::read` does, and its
+/// - `run::analyse` (rules, verdict) accepts an ELF exactly when `elf::read` does, and its
 ///   report renders as JSON that parses back, and as text.
 ///
 /// The views may legitimately disagree when they point at different bytes: that is what a
@@ -54,11 +54,11 @@ pub fn elf(data: &[u8]) {
     }
     let is_elf = data.starts_with(loader::ELF_MAGIC);
     for named in [true, false] {
-        let options = ScanOptions {
+        let options = Options {
             hash: true,
-            ..ScanOptions::default()
+            ..Options::default()
         };
-        match scan::analyse("fuzz-input", data, named, &options) {
+        match run::analyse("fuzz-input", data, named, &options) {
             Ok(Some(file)) => {
                 if is_elf {
                     assert!(

@@ -1,13 +1,15 @@
 //! gostatic: will this binary run on `FROM scratch`, and is it built the hardened way?
 //!
-//! The library gathers facts once (`elf`, `foreign`), turns them into findings with stable IDs
-//! (`rules`), applies the user's policy to them (`policy`: gostatic.toml, suppressions,
-//! baselines) and renders them (`report`). Nothing in the library prints or exits; the
-//! `gostatic` binary is a thin command line over it.
+//! One direction of travel (`../shared/design/ARCHITECTURE.md`): inputs (`input`, and `image`
+//! for container images) → facts (`facts`, from the `elf`, `gobin` and `foreign` readers) →
+//! findings with stable IDs (`rules`) → the report as data (`report`, with one renderer per
+//! format) → the user's policy applied once (`policy`). `run` is the pipeline that strings
+//! them together. Nothing in the library prints or exits; the `gostatic` binary is a thin
+//! command line over it.
 //!
 //! ```no_run
 //! let (candidates, errors) = gostatic::input::collect(&["./server"]);
-//! let report = gostatic::scan::scan_all(&candidates, errors, &Default::default());
+//! let report = gostatic::run::check(&candidates, errors, &Default::default());
 //! assert_eq!(report.schema, "gostatic/v1");
 //! ```
 
@@ -18,11 +20,10 @@ pub mod foreign;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod gobin;
-pub mod goversion;
 pub mod image;
 pub mod input;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod run;
 pub mod sanitize;
-pub mod scan;

@@ -19,7 +19,7 @@ use gostatic::report::junit::JunitOptions;
 use gostatic::report::sarif::SarifOptions;
 use gostatic::report::{self, Report, text::TextOptions};
 use gostatic::rules::Rule;
-use gostatic::scan::{self, ScanOptions};
+use gostatic::run;
 
 /// Will this binary run on `FROM scratch`, and is it built the hardened way?
 #[derive(Debug, Parser)]
@@ -257,14 +257,14 @@ fn print_with(
 }
 
 fn run_buildinfo(args: &BuildinfoArgs, common: &CommonArgs) -> ExitCode {
-    let run = gostatic::goversion::run(&args.paths);
+    let run = gostatic::run::buildinfo(&args.paths);
     let json = args.json || common.format == Format::Json;
     let escape = common.output.is_none() && io::stdout().is_terminal();
     let written = write_document(common, |out| {
         if json {
-            report::goversion::render_json(&run, out)
+            report::buildinfo::render_json(&run, out)
         } else {
-            report::goversion::render_text(&run, out, &mut io::stderr().lock(), escape)
+            report::buildinfo::render_text(&run, out, &mut io::stderr().lock(), escape)
         }
     });
     if let Err(code) = written {
@@ -286,11 +286,11 @@ fn run_check(args: &CheckArgs, common: &CommonArgs, matches: Option<&ArgMatches>
     let (mut candidates, mut walk_errors) = gostatic::input::collect(&args.paths);
     candidates.retain(|c| !loaded.policy.is_ignored(&c.display));
     walk_errors.retain(|e| !loaded.policy.is_ignored(&e.path));
-    let options = ScanOptions {
+    let options = run::Options {
         hash: needs_hash(common, &loaded),
-        ..ScanOptions::default()
+        ..run::Options::default()
     };
-    let report = scan::scan_all(&candidates, walk_errors, &options);
+    let report = run::check(&candidates, walk_errors, &options);
     gate(report, &loaded, common)
 }
 
@@ -323,7 +323,6 @@ fn usage_error(line: &str) -> ExitCode {
 }
 
 fn run_image(args: &ImageArgs, common: &CommonArgs, matches: Option<&ArgMatches>) -> ExitCode {
-    use gostatic::error::{InputError, InputErrorKind};
     let loaded = match policy::load(&args.policy, matches) {
         Ok(loaded) => loaded,
         Err(line) => return usage_error(&line),
@@ -334,26 +333,17 @@ fn run_image(args: &ImageArgs, common: &CommonArgs, matches: Option<&ArgMatches>
     } else {
         ImageSource::Path(args.source.clone().into())
     };
-    let display = source.display();
-    let fail = |message: String| {
-        let error = InputError {
-            path: display.clone(),
-            kind: InputErrorKind::Foreign(message),
-        };
-        Report::for_images(&[], vec![error])
-    };
     let platform = match args.platform.as_deref().map(Platform::parse).transpose() {
         Ok(platform) => platform,
-        Err(err) => return gate(fail(err.to_string()), &loaded, common),
+        Err(err) => {
+            let report = run::unreadable_image(&source.display(), err.to_string());
+            return gate(report, &loaded, common);
+        }
     };
     let bar = progress_bar();
     let mut options = ImageOptions {
         platform,
         image: args.image.clone(),
-        scan: ScanOptions {
-            hash: needs_hash(common, &loaded),
-            ..ScanOptions::default()
-        },
         progress: bar.clone().map(|bar| {
             std::sync::Arc::new(move |done: u64, total: u64| {
                 if total > 0 {
@@ -365,14 +355,14 @@ fn run_image(args: &ImageArgs, common: &CommonArgs, matches: Option<&ArgMatches>
         ..ImageOptions::default()
     };
     options.limits.max_binary_bytes = args.max_binary_bytes;
-    let result = image::open(&source, &options);
+    let run_options = run::Options {
+        hash: needs_hash(common, &loaded),
+        ..run::Options::default()
+    };
+    let report = run::image(&source, &options, &run_options);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let report = match result {
-        Ok(images) => Report::for_images(&images, Vec::new()),
-        Err(err) => fail(err.to_string()),
-    };
     gate(report, &loaded, common)
 }
 

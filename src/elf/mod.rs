@@ -319,7 +319,6 @@ pub struct GlibcNss {
     pub symbols: Vec<String>,
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -137,7 +137,7 @@ fn check_reports_a_packed_file_as_gs205_and_reads_no_go_facts() {
     data[6] = 1;
     data[0x10..0x18].copy_from_slice(&[2, 0, 0x3e, 0, 1, 0, 0, 0]);
     data[0x34] = 64;
-    let report = crate::scan::analyse("packed", &data, true, &Default::default())
+    let report = crate::run::analyse("packed", &data, true, &Default::default())
         .unwrap()
         .unwrap();
     let elf = report.elf.as_ref().unwrap();

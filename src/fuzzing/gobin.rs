@@ -8,8 +8,8 @@ use crate::gobin::buildinfo::{self, BuildInfo, BuildInfoError, MAX_STRING_LEN, M
 use crate::gobin::dwarf::DwarfLimits;
 use crate::gobin::pclntab::{self, MAX_NAME_LEN, PclnVersion, Search, Table};
 use crate::gobin::{Binary, GoFacts, facts};
-use crate::goversion::{Outcome, Run};
-use crate::report::goversion as go_text;
+use crate::report::buildinfo as go_text;
+use crate::report::buildinfo::{Outcome, Run};
 
 /// Build info of a whole file, and the module-text parser on the same bytes.
 ///

@@ -9,9 +9,7 @@
 
 use serde::Serialize;
 
-use super::analysis::{
-    self, BuildPaths, CgoEvidence, PathSource, RuntimeNeed, VersionSource,
-};
+use super::analysis::{self, BuildPaths, CgoEvidence, PathSource, RuntimeNeed, VersionSource};
 use super::binary::Binary;
 use super::buildinfo::{self, BuildInfo, BuildSetting, FoundBy, GoString, Module};
 use super::dwarf::{self, DwarfLimits};

@@ -1,6 +1,6 @@
 //! The orchestration behind [`super::open`]: recognise the source, plan the images, decode the
 //! layers they need (in parallel when the archive can be addressed, once each even when two
-//! images share a layer), verify every digest, merge, and collect the reports of the
+//! images share a layer), verify every digest, merge, and keep the inspections of the
 //! executables that survive.
 
 use std::collections::BTreeMap;
@@ -12,15 +12,16 @@ use std::sync::atomic::AtomicU64;
 
 use rayon::prelude::*;
 
+use super::content::Content;
 use super::formats::{self, Documents, ImageFormat, Plan};
-use super::layer::{self, Compression, Content, Context, DecodedLayer};
+use super::layer::{self, Compression, Context, DecodedLayer};
 use super::limits::Budget;
 use super::merge::Merger;
 use super::store::{DirStore, TarStore};
 use super::streamed::StreamedArchive;
 use super::{
-    FileError, Image, ImageConfig, ImageError, ImageOptions, ImageSource, LayerInfo, SkippedFile,
-    rootfs,
+    Image, ImageConfig, ImageError, ImageFile, ImageOptions, ImageSource, Inspector, LayerInfo,
+    SkippedFile, rootfs,
 };
 
 /// An archive whose members can be read in any order.
@@ -45,13 +46,17 @@ impl Indexed {
     }
 }
 
-pub(super) fn open(source: &ImageSource, options: &ImageOptions) -> Result<Vec<Image>, ImageError> {
+pub(super) fn open<I: Inspector>(
+    source: &ImageSource,
+    options: &ImageOptions,
+    inspector: &I,
+) -> Result<Vec<Image<I::Output>>, ImageError> {
     let budget = Budget::default();
     let done = AtomicU64::new(0);
     let context = |total: u64| Context {
         limits: &options.limits,
         budget: &budget,
-        scan: &options.scan,
+        inspector,
         progress: options.progress.as_ref(),
         done: &done,
         total,
@@ -154,13 +159,13 @@ fn plan(
     )))
 }
 
-fn from_indexed(
+fn from_indexed<I: Inspector>(
     store: Indexed,
     display: &str,
     directory: bool,
     options: &ImageOptions,
-    ctx: &Context<'_>,
-) -> Result<Vec<Image>, ImageError> {
+    ctx: &Context<'_, I>,
+) -> Result<Vec<Image<I::Output>>, ImageError> {
     let describe = || match &store {
         Indexed::Tar(tar) => {
             let mut names: Vec<&str> = tar.names().collect();
@@ -196,7 +201,8 @@ fn from_indexed(
         .into_iter()
         .map(|(blob, (hash_raw, hash_diff))| (blob, (hash_raw, hash_diff && !hash_raw)))
         .collect();
-    let decoded: Vec<Result<(String, Arc<DecodedLayer>), ImageError>> = wanted
+    type Decoded<T> = Result<(String, Arc<DecodedLayer<T>>), ImageError>;
+    let decoded: Vec<Decoded<I::Output>> = wanted
         .par_iter()
         .map(|&(blob, (hash_raw, hash_diff))| {
             let layer = match &store {
@@ -221,7 +227,6 @@ fn from_indexed(
         let (blob, layer) = result?;
         layers.insert(blob, layer);
     }
-    let several = plans.len() > 1;
     plans
         .into_iter()
         .map(|plan| {
@@ -230,20 +235,19 @@ fn from_indexed(
                 .iter()
                 .map(|l| layers[&l.blob].clone())
                 .collect();
-            build(plan, decoded, format, display, several)
+            build(plan, decoded, format, display)
         })
         .collect()
 }
 
-fn from_streamed(
-    archive: &StreamedArchive,
+fn from_streamed<I: Inspector>(
+    archive: &StreamedArchive<I::Output>,
     display: &str,
     options: &ImageOptions,
-    ctx: &Context<'_>,
-) -> Result<Vec<Image>, ImageError> {
+    ctx: &Context<'_, I>,
+) -> Result<Vec<Image<I::Output>>, ImageError> {
     let describe = || "no image documents".to_string();
     let (format, plans) = plan(archive, &|n| archive.has(n), false, &describe, options)?;
-    let several = plans.len() > 1;
     plans
         .into_iter()
         .map(|plan| {
@@ -256,12 +260,16 @@ fn from_streamed(
                         .ok_or_else(|| ImageError::MissingBlob(l.blob.clone()))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            build(plan, decoded, format, display, several)
+            build(plan, decoded, format, display)
         })
         .collect()
 }
 
-fn from_rootfs(root: &Path, display: &str, ctx: &Context<'_>) -> Result<Vec<Image>, ImageError> {
+fn from_rootfs<I: Inspector>(
+    root: &Path,
+    display: &str,
+    ctx: &Context<'_, I>,
+) -> Result<Vec<Image<I::Output>>, ImageError> {
     let layer = Arc::new(rootfs::read(root, ctx)?);
     let plan = Plan {
         name: display.to_string(),
@@ -281,11 +289,10 @@ fn from_rootfs(root: &Path, display: &str, ctx: &Context<'_>) -> Result<Vec<Imag
         vec![layer],
         ImageFormat::Rootfs,
         display,
-        false,
     )?])
 }
 
-fn verify_layer(plan: &formats::LayerPlan, layer: &DecodedLayer) -> Result<(), ImageError> {
+fn verify_layer<T>(plan: &formats::LayerPlan, layer: &DecodedLayer<T>) -> Result<(), ImageError> {
     let mismatch =
         |what, expected: &String, actual: Option<&String>, source_doc| ImageError::DigestMismatch {
             blob: plan.blob.clone(),
@@ -323,13 +330,12 @@ fn verify_layer(plan: &formats::LayerPlan, layer: &DecodedLayer) -> Result<(), I
     Ok(())
 }
 
-fn build(
+fn build<T: Clone>(
     plan: Plan,
-    decoded: Vec<Arc<DecodedLayer>>,
+    decoded: Vec<Arc<DecodedLayer<T>>>,
     format: ImageFormat,
     source: &str,
-    several: bool,
-) -> Result<Image, ImageError> {
+) -> Result<Image<T>, ImageError> {
     for (layer_plan, layer) in plan.layers.iter().zip(&decoded) {
         verify_layer(layer_plan, layer)?;
     }
@@ -361,13 +367,7 @@ fn build(
     for wasted in &merger.wasted {
         layers[wasted.layer].wasted_bytes += wasted.size;
     }
-    let prefix = if several {
-        format!("{source}[{}]", plan.name)
-    } else {
-        source.to_string()
-    };
     let mut files = Vec::new();
-    let mut file_errors = Vec::new();
     let mut skipped = Vec::new();
     for (image_path, node) in merger.tree.iter() {
         let Some(content) = node.content else {
@@ -379,19 +379,12 @@ fn build(
         else {
             continue;
         };
-        let shown = format!("{prefix}:{image_path}");
         match found {
-            Content::Executable(report) => {
-                let mut report = (**report).clone();
-                report.path = shown;
-                report.image_path = Some(image_path.to_string());
-                report.layer = Some(layers[node.layer].label(node.layer));
-                files.push(report);
-            }
-            Content::Failed(message) => file_errors.push(FileError {
-                path: shown,
+            Content::Inspected(inspection) => files.push(ImageFile {
                 image_path: image_path.to_string(),
-                message: message.clone(),
+                layer: node.layer,
+                size: node.size,
+                inspection: inspection.clone(),
             }),
             Content::TooBig => skipped.push(SkippedFile {
                 image_path: image_path.to_string(),
@@ -421,7 +414,6 @@ fn build(
         layers,
         tree: merger.tree,
         files,
-        file_errors,
         skipped,
         wasted: merger.wasted,
         notes: merger.notes,

@@ -1,23 +1,21 @@
 //! One layer blob in, one change list out, in a single pass: the raw bytes are hashed, the
 //! compression is recognised by its magic bytes (never by media type: tools label plain tar as
-//! gzip), the tar is read member by member, and each executable is analysed while its bytes are
-//! in hand, then dropped. Nothing is written anywhere. Merging the lists is `merge`'s job.
+//! gzip), the tar is read member by member, and each executable is handed to the caller's
+//! inspector while its bytes are in hand, then dropped. Nothing is written anywhere. Merging the lists is `merge`'s job.
 //!
 //! OCI image-spec `layer.md`: `.wh.NAME` whites out NAME, `.wh..wh..opq` (that exact name)
 //! makes its directory opaque; other `.wh..wh.` names are AUFS internals and are skipped.
 
 use std::io::{self, Cursor, Read};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
+use super::content::{Content, FileBytes, classify};
 use super::digest::Hashing;
 use super::limits::{Budget, ImageLimits};
 use super::tar::{EntryKind, TarError, TarReader};
-use super::{ImageError, ProgressFn, path};
-use crate::report::FileReport;
-use crate::scan::ScanOptions;
+use super::{ImageError, Inspector, ProgressFn, path};
 
 /// How a layer blob was stored, as its first bytes say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -67,37 +65,10 @@ pub(crate) enum Op {
     Other,
 }
 
-/// What was learnt from a file's bytes while they streamed past.
-#[derive(Debug, Clone)]
-pub(crate) enum Content {
-    Executable(Box<FileReport>),
-    /// Looked like an executable but could not be analysed (`scan::analyse`'s reason).
-    Failed(String),
-    /// An executable over `max_binary_bytes`: listed, not analysed.
-    TooBig,
-    /// A small configuration file later rules read (`/etc/passwd` …).
-    Small(Arc<[u8]>),
-    /// A script's `#!` line, without the `#!` (the entrypoint rule checks the interpreter).
-    Interpreter(Arc<str>),
-}
-
-/// The most of a `#!` line the kernel reads (`BINPRM_BUF_SIZE`, Linux 5.1 and later).
-pub(crate) const INTERPRETER_LINE_BYTES: usize = 256;
-
-/// The `#!` line of a script from its first bytes: the text after `#!` up to the newline (or
-/// the kernel's limit), trimmed; `None` if `head` does not start with `#!`.
-pub(crate) fn interpreter_line(head: &[u8]) -> Option<Content> {
-    let rest = head.strip_prefix(b"#!")?;
-    let rest = &rest[..rest.len().min(INTERPRETER_LINE_BYTES - 2)];
-    let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
-    let line = String::from_utf8_lossy(line);
-    Some(Content::Interpreter(Arc::from(line.trim())))
-}
-
 #[derive(Debug)]
-pub(crate) struct DecodedLayer {
+pub(crate) struct DecodedLayer<T> {
     pub changes: Vec<Change>,
-    pub contents: Vec<Content>,
+    pub contents: Vec<Content<T>>,
     pub compression: Compression,
     /// Digest of the stored blob, when asked for.
     pub digest: Option<String>,
@@ -108,31 +79,14 @@ pub(crate) struct DecodedLayer {
 }
 
 /// What a decode needs besides the bytes.
-pub(crate) struct Context<'a> {
+pub(crate) struct Context<'a, I> {
     pub limits: &'a ImageLimits,
     pub budget: &'a Budget,
-    pub scan: &'a ScanOptions,
+    /// Handed every executable met, whose answer the layer keeps.
+    pub inspector: &'a I,
     pub progress: Option<&'a ProgressFn>,
     pub done: &'a AtomicU64,
     pub total: u64,
-}
-
-/// Files whose content later rules read; kept up to `max_small_file_bytes`.
-pub fn is_kept_small(path: &str) -> bool {
-    matches!(
-        path,
-        "/etc/passwd"
-            | "/etc/group"
-            | "/etc/ld.so.conf"
-            | "/etc/os-release"
-            | "/usr/lib/os-release"
-            | "/etc/nsswitch.conf"
-    ) || path
-        .strip_prefix("/etc/ld.so.conf.d/")
-        .is_some_and(|rest| !rest.contains('/'))
-        || path
-            .strip_prefix("/etc/ld-musl-")
-            .is_some_and(|rest| rest.ends_with(".path") && !rest.contains('/'))
 }
 
 /// Marks a limit hit inside an `io::Read` chain so it is reported as a limit, not as I/O.
@@ -163,13 +117,13 @@ impl<R: Read> Read for Metered<'_, R> {
 }
 
 /// Reports raw bytes read to the progress callback, about every MiB.
-struct Progressing<'a, R> {
+struct Progressing<'a, R, I> {
     inner: R,
-    ctx: &'a Context<'a>,
+    ctx: &'a Context<'a, I>,
     pending: u64,
 }
 
-impl<R: Read> Read for Progressing<'_, R> {
+impl<R: Read, I> Read for Progressing<'_, R, I> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.pending += n as u64;
@@ -185,13 +139,13 @@ impl<R: Read> Read for Progressing<'_, R> {
 }
 
 /// Decode one layer blob. `hash_raw` and `hash_diff` say which digests the caller will check.
-pub(crate) fn decode(
+pub(crate) fn decode<I: Inspector>(
     raw: impl Read,
     blob: &str,
     hash_raw: bool,
     hash_diff: bool,
-    ctx: &Context<'_>,
-) -> Result<DecodedLayer, ImageError> {
+    ctx: &Context<'_, I>,
+) -> Result<DecodedLayer<I::Output>, ImageError> {
     let progressing = Progressing {
         inner: raw,
         ctx,
@@ -312,8 +266,13 @@ pub(crate) fn decode(
                     ),
                     EntryKind::Other(_) => Op::Other,
                     EntryKind::File => {
-                        let content = read_content(&mut tar, &full, header.size, &mut buffer, ctx)
-                            .map_err(map_io)?;
+                        let mut member = Member {
+                            tar: &mut tar,
+                            buffer: &mut buffer,
+                        };
+                        let content =
+                            classify(&full, header.size, &mut member, ctx.limits, ctx.inspector)
+                                .map_err(map_io)?;
                         Op::File {
                             content: content.map(|c| {
                                 layer.contents.push(c);
@@ -358,61 +317,26 @@ fn unsupported(blob: &str, found: &str) -> ImageError {
     }
 }
 
-/// Look at a regular file's first bytes; keep or analyse it if it matters.
-fn read_content<R: super::tar::Skip>(
-    tar: &mut TarReader<R>,
-    display: &str,
-    size: u64,
-    buffer: &mut Vec<u8>,
-    ctx: &Context<'_>,
-) -> io::Result<Option<Content>> {
-    if is_kept_small(display) {
-        if size > ctx.limits.max_small_file_bytes {
-            return Ok(None);
+/// The current tar member as [`FileBytes`]; its whole bytes are gathered in `buffer`.
+struct Member<'a, R> {
+    tar: &'a mut TarReader<R>,
+    buffer: &'a mut Vec<u8>,
+}
+
+impl<R: super::tar::Skip> FileBytes for Member<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.tar.read_data(buf)
+    }
+
+    fn with_all<T>(&mut self, head: &[u8], use_bytes: impl FnOnce(&[u8]) -> T) -> io::Result<T> {
+        self.buffer.clear();
+        self.buffer.extend_from_slice(head);
+        self.tar.read_data_to_end(self.buffer)?;
+        let result = use_bytes(self.buffer);
+        // A big buffer is not kept between files: peak memory is one executable per layer.
+        if self.buffer.capacity() > 16 << 20 {
+            *self.buffer = Vec::new();
         }
-        buffer.clear();
-        tar.read_data_to_end(buffer)?;
-        return Ok(Some(Content::Small(Arc::from(buffer.as_slice()))));
+        Ok(result)
     }
-    if size < 4 {
-        return Ok(None);
-    }
-    let mut head = [0u8; crate::input::SNIFF_LEN];
-    let want = (size as usize).min(head.len());
-    let mut got = 0;
-    while got < want {
-        got += tar.read_data(&mut head[got..want])?;
-    }
-    if head[..got].starts_with(b"#!") {
-        let mut line = [0u8; INTERPRETER_LINE_BYTES];
-        line[..got].copy_from_slice(&head[..got]);
-        let want = (size as usize).min(line.len());
-        while got < want {
-            let read = tar.read_data(&mut line[got..want])?;
-            if read == 0 {
-                break;
-            }
-            got += read;
-        }
-        return Ok(interpreter_line(&line[..got]));
-    }
-    if crate::input::sniff(&head[..got]).is_none() {
-        return Ok(None);
-    }
-    if size > ctx.limits.max_binary_bytes {
-        return Ok(Some(Content::TooBig));
-    }
-    buffer.clear();
-    buffer.extend_from_slice(&head[..got]);
-    tar.read_data_to_end(buffer)?;
-    let outcome = match crate::scan::analyse(display, buffer, false, ctx.scan) {
-        Ok(Some(report)) => Some(Content::Executable(Box::new(report))),
-        Ok(None) => None,
-        Err(kind) => Some(Content::Failed(kind.to_string())),
-    };
-    // A big buffer is not kept between files: peak memory is one executable per layer.
-    if buffer.capacity() > 16 << 20 {
-        *buffer = Vec::new();
-    }
-    Ok(outcome)
 }

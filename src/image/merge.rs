@@ -6,7 +6,8 @@
 //! does (containerd `fs.RootPath`); a missing or non-directory parent becomes a directory.
 //! Bytes removed from the view are recorded against the layer that still carries them.
 
-use super::layer::{Change, Content, Op};
+use super::content::Content;
+use super::layer::{Change, Op};
 use super::path;
 use super::tree::{ContentRef, Node, NodeKind, Tree};
 
@@ -28,7 +29,7 @@ pub(crate) struct Merger {
 }
 
 impl Merger {
-    pub fn apply(&mut self, layer: usize, changes: &[Change], contents: &[Content]) {
+    pub fn apply<T>(&mut self, layer: usize, changes: &[Change], contents: &[Content<T>]) {
         for change in changes {
             match change.op {
                 Op::Whiteout => {

@@ -1,12 +1,16 @@
 //! Container images, read offline and without a daemon: every `docker save` and OCI form, a
 //! directory root filesystem, or a tar on stdin, turned into one virtual filesystem per image
-//! (layers merged exactly as the OCI image spec says) and the full `check` analysis of every
-//! executable that survives in it. Nothing is extracted to disk; memory is bounded by
-//! [`ImageLimits`], not by the image's size.
+//! (layers merged exactly as the OCI image spec says). Every executable met on the way is
+//! handed, with its bytes, to the caller's [`Inspector`]; the image keeps whatever it returned
+//! for the executables that survive in the final filesystem ([`Image<T>`]). The reader knows
+//! nothing of analysis, rules or reports, as ripgrep's searcher knows nothing of its printer.
+//! Nothing is extracted to disk; memory is bounded by [`ImageLimits`], not by the image's size.
 //!
 //! ```no_run
 //! use gostatic::image::{self, ImageOptions, ImageSource};
-//! let images = image::open(&ImageSource::Path("app.oci.tar".into()), &ImageOptions::default())?;
+//! let sizes = |_path: &str, bytes: &[u8]| Some(bytes.len());
+//! let source = ImageSource::Path("app.oci.tar".into());
+//! let images = image::open(&source, &ImageOptions::default(), &sizes)?;
 //! for img in &images {
 //!     println!("{} {}: {} executables", img.name, img.platform, img.files.len());
 //!     if let Some(passwd) = img.tree.read_small("/etc/passwd") { /* GS602 */ }
@@ -21,6 +25,7 @@
 //! (`streamed`).
 
 mod assemble;
+mod content;
 pub mod digest;
 mod error;
 pub mod formats;
@@ -45,15 +50,13 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use content::is_kept_small;
 pub use error::ImageError;
 pub use formats::{ImageFormat, Platform};
 pub use layer::Compression;
 pub use limits::ImageLimits;
 pub use merge::Wasted;
 pub use tree::{Node, NodeKind, Tree};
-
-use crate::report::FileReport;
-use crate::scan::ScanOptions;
 
 /// Progress callback: bytes of archive read so far, and the total (0 when unknown, on stdin).
 /// Called from worker threads, about once per MiB.
@@ -87,8 +90,6 @@ pub struct ImageOptions {
     /// `--image`: the one image of a multi-image archive to read, by tag or reference name.
     pub image: Option<String>,
     pub limits: ImageLimits,
-    /// Options for the analysis of each executable (`scan::analyse`).
-    pub scan: ScanOptions,
     pub progress: Option<ProgressFn>,
 }
 
@@ -156,19 +157,53 @@ pub struct SkippedFile {
     pub reason: String,
 }
 
-/// An executable whose analysis failed (`path: reason`, like `check`'s errors).
-#[derive(Debug, Clone, Serialize)]
-pub struct FileError {
-    /// Display path (`SOURCE:/image/path`).
-    pub path: String,
+/// What the image reader asks about each executable it meets: the caller's view of one file,
+/// from its path in the image and its bytes (in hand only for the call). `None` keeps nothing,
+/// as for a file that is not an executable. Called from several threads at once.
+pub trait Inspector: Sync {
+    type Output: Clone + Send + Sync;
+    fn inspect(&self, image_path: &str, bytes: &[u8]) -> Option<Self::Output>;
+}
+
+impl<T, F> Inspector for F
+where
+    F: Fn(&str, &[u8]) -> Option<T> + Sync,
+    T: Clone + Send + Sync,
+{
+    type Output = T;
+    fn inspect(&self, image_path: &str, bytes: &[u8]) -> Option<T> {
+        self(image_path, bytes)
+    }
+}
+
+/// An executable of the final filesystem and what the inspector said of it. A hard link to an
+/// executable carries the target's answer under its own path.
+#[derive(Debug, Clone)]
+pub struct ImageFile<T> {
+    /// Absolute path in the final filesystem.
     pub image_path: String,
-    pub message: String,
+    /// Index into `Image::layers` of the layer that last wrote the path.
+    pub layer: usize,
+    pub size: u64,
+    pub inspection: T,
+}
+
+impl<T> ImageFile<T> {
+    /// The same file with another inspection (the caller's refined view of it).
+    pub fn with<U>(self, inspection: U) -> ImageFile<U> {
+        ImageFile {
+            image_path: self.image_path,
+            layer: self.layer,
+            size: self.size,
+            inspection,
+        }
+    }
 }
 
 /// One image: where it came from, its config, its layers, its final filesystem and the
-/// analysis of every executable in it.
+/// inspection of every executable in it.
 #[derive(Debug)]
-pub struct Image {
+pub struct Image<T> {
     /// First tag or reference name; else the start of the manifest or config digest.
     pub name: String,
     pub format: ImageFormat,
@@ -180,13 +215,8 @@ pub struct Image {
     pub config: ImageConfig,
     pub layers: Vec<LayerInfo>,
     pub tree: Tree,
-    /// `check` reports of every executable in the final filesystem, in path order. Each has
-    /// `path` = `SOURCE:/image/path` (`SOURCE[NAME]:/image/path` when the source holds several
-    /// images), `image_path` and `layer` (the label of the layer that last wrote the path). A
-    /// hard link to an executable gets the target's analysis under its own path.
-    pub files: Vec<FileReport>,
-    /// Executables that could not be analysed.
-    pub file_errors: Vec<FileError>,
+    /// Every executable of the final filesystem the inspector kept, in path order.
+    pub files: Vec<ImageFile<T>>,
     /// Executables over `max_binary_bytes`, not analysed.
     pub skipped: Vec<SkippedFile>,
     /// Every regular file a later layer overwrote or deleted, with the layer holding its bytes.
@@ -195,7 +225,36 @@ pub struct Image {
     pub notes: Vec<String>,
 }
 
-/// Read every image `source` holds (after `--image` and `--platform` selection).
-pub fn open(source: &ImageSource, options: &ImageOptions) -> Result<Vec<Image>, ImageError> {
-    assemble::open(source, options)
+impl<T> Image<T> {
+    /// The same image with each file's inspection replaced, or the file dropped (`None`).
+    pub fn map_files<U>(
+        self,
+        change: impl FnMut(ImageFile<T>) -> Option<ImageFile<U>>,
+    ) -> Image<U> {
+        Image {
+            name: self.name,
+            format: self.format,
+            source: self.source,
+            platform: self.platform,
+            manifest_digest: self.manifest_digest,
+            config_digest: self.config_digest,
+            config: self.config,
+            layers: self.layers,
+            tree: self.tree,
+            files: self.files.into_iter().filter_map(change).collect(),
+            skipped: self.skipped,
+            wasted: self.wasted,
+            notes: self.notes,
+        }
+    }
+}
+
+/// Read every image `source` holds (after `--image` and `--platform` selection), handing each
+/// executable met to `inspector`.
+pub fn open<I: Inspector>(
+    source: &ImageSource,
+    options: &ImageOptions,
+    inspector: &I,
+) -> Result<Vec<Image<I::Output>>, ImageError> {
+    assemble::open(source, options, inspector)
 }

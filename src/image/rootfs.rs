@@ -1,18 +1,21 @@
 //! A plain directory taken as an image's root filesystem (an unpacked bundle, a chroot, a
 //! `docker export` unpacked): one layer, built from the directory as it is. Symlinks are read,
-//! never followed; executables are sniffed and analysed like layer members; nothing outside the
+//! never followed; files are classified as layer members are (`content`); nothing outside the
 //! directory is opened.
 
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
-use std::sync::Arc;
 
-use super::ImageError;
-use super::layer::{Change, Compression, Content, Context, DecodedLayer, Op, is_kept_small};
+use super::content::{Content, FileBytes, classify, is_kept_small};
+use super::layer::{Change, Compression, Context, DecodedLayer, Op};
+use super::{ImageError, Inspector};
 use crate::input::Blob;
 
-pub(crate) fn read(root: &Path, ctx: &Context<'_>) -> Result<DecodedLayer, ImageError> {
+pub(crate) fn read<I: Inspector>(
+    root: &Path,
+    ctx: &Context<'_, I>,
+) -> Result<DecodedLayer<I::Output>, ImageError> {
     let mut layer = DecodedLayer {
         changes: Vec::new(),
         contents: Vec::new(),
@@ -76,48 +79,35 @@ pub(crate) fn read(root: &Path, ctx: &Context<'_>) -> Result<DecodedLayer, Image
     Ok(layer)
 }
 
-fn read_content(
+/// A file of the directory as [`FileBytes`]: read from the start, mapped whole when asked.
+struct DiskFile(std::fs::File);
+
+impl FileBytes for DiskFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+
+    fn with_all<T>(
+        &mut self,
+        _head: &[u8],
+        use_bytes: impl FnOnce(&[u8]) -> T,
+    ) -> std::io::Result<T> {
+        let blob = Blob::map(&self.0)?;
+        Ok(use_bytes(&blob))
+    }
+}
+
+fn read_content<I: Inspector>(
     file: &Path,
     image_path: &str,
     size: u64,
-    ctx: &Context<'_>,
-) -> Result<Option<Content>, ImageError> {
+    ctx: &Context<'_, I>,
+) -> Result<Option<Content<I::Output>>, ImageError> {
     let io_err = |e: std::io::Error| ImageError::io(image_path, &e);
-    if is_kept_small(image_path) {
-        if size > ctx.limits.max_small_file_bytes {
-            return Ok(None);
-        }
-        let bytes = std::fs::read(file).map_err(io_err)?;
-        return Ok(Some(Content::Small(Arc::from(bytes))));
-    }
-    if size < 4 {
+    // Nothing is opened that the classifier would not read.
+    if size < 4 && !is_kept_small(image_path) {
         return Ok(None);
     }
-    let mut handle = std::fs::File::open(file).map_err(io_err)?;
-    let mut head = Vec::with_capacity(crate::input::SNIFF_LEN);
-    (&mut handle)
-        .take(crate::input::SNIFF_LEN as u64)
-        .read_to_end(&mut head)
-        .map_err(io_err)?;
-    if head.starts_with(b"#!") {
-        (&mut handle)
-            .take((super::layer::INTERPRETER_LINE_BYTES - head.len()) as u64)
-            .read_to_end(&mut head)
-            .map_err(io_err)?;
-        return Ok(super::layer::interpreter_line(&head));
-    }
-    if crate::input::sniff(&head).is_none() {
-        return Ok(None);
-    }
-    if size > ctx.limits.max_binary_bytes {
-        return Ok(Some(Content::TooBig));
-    }
-    let blob = Blob::map(&handle).map_err(io_err)?;
-    Ok(
-        match crate::scan::analyse(image_path, &blob, false, ctx.scan) {
-            Ok(Some(report)) => Some(Content::Executable(Box::new(report))),
-            Ok(None) => None,
-            Err(kind) => Some(Content::Failed(kind.to_string())),
-        },
-    )
+    let mut disk = DiskFile(std::fs::File::open(file).map_err(io_err)?);
+    classify(image_path, size, &mut disk, ctx.limits, ctx.inspector).map_err(io_err)
 }

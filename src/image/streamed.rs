@@ -13,14 +13,13 @@ use super::formats::Documents;
 use super::layer::{self, Context, DecodedLayer};
 use super::store::outer_error;
 use super::tar::{EntryKind, TarReader};
-use super::{ImageError, path};
+use super::{ImageError, Inspector, path};
 
 const MAX_MEMBER_LINKS: usize = 8;
 
-#[derive(Default)]
-pub(crate) struct StreamedArchive {
+pub(crate) struct StreamedArchive<T> {
     documents: HashMap<String, Vec<u8>>,
-    layers: HashMap<String, Arc<DecodedLayer>>,
+    layers: HashMap<String, Arc<DecodedLayer<T>>>,
     links: HashMap<String, String>,
 }
 
@@ -33,11 +32,18 @@ impl<R: super::tar::Skip> Read for MemberData<'_, R> {
     }
 }
 
-impl StreamedArchive {
-    pub fn read(input: impl Read, ctx: &Context<'_>) -> Result<StreamedArchive, ImageError> {
+impl<T> StreamedArchive<T> {
+    pub fn read<I: Inspector<Output = T>>(
+        input: impl Read,
+        ctx: &Context<'_, I>,
+    ) -> Result<StreamedArchive<T>, ImageError> {
         let max_path = ctx.limits.max_path_bytes;
         let mut tar = TarReader::new(io::BufReader::with_capacity(256 * 1024, input), max_path);
-        let mut archive = StreamedArchive::default();
+        let mut archive = StreamedArchive {
+            documents: HashMap::new(),
+            layers: HashMap::new(),
+            links: HashMap::new(),
+        };
         while let Some(header) = tar.next_header().map_err(|e| outer_error(e, max_path))? {
             let Some(name) = path::normalise(&header.name) else {
                 continue;
@@ -98,11 +104,11 @@ impl StreamedArchive {
 
     /// The decoded layer stored under a member name (digests computed both ways). A member
     /// small enough to have been kept as a document (a 0-byte layer) is decoded now.
-    pub fn layer(
+    pub fn layer<I: Inspector<Output = T>>(
         &self,
         name: &str,
-        ctx: &Context<'_>,
-    ) -> Result<Option<Arc<DecodedLayer>>, ImageError> {
+        ctx: &Context<'_, I>,
+    ) -> Result<Option<Arc<DecodedLayer<T>>>, ImageError> {
         let Some(key) = self.resolve(name) else {
             return Ok(None);
         };
@@ -118,7 +124,7 @@ impl StreamedArchive {
     }
 }
 
-impl Documents for StreamedArchive {
+impl<T> Documents for StreamedArchive<T> {
     fn document(&self, name: &str, _limit: u64) -> Result<Option<Vec<u8>>, ImageError> {
         Ok(self
             .resolve(name)

@@ -76,7 +76,7 @@ fn apply_to_file(
         path: &file.path,
         sha256: file.sha256.as_deref(),
         module: module.as_deref(),
-        image_path: file.image_path.as_deref(),
+        image_path: file.place.as_ref().map(|p| p.image_path.as_str()),
     };
     for finding in &mut file.findings {
         judge(finding, &target, policy, baseline, today, &mut expired);
@@ -91,11 +91,10 @@ fn apply_to_image(
     today: Date,
 ) -> Vec<(usize, String, Option<&'static str>)> {
     let mut expired = Vec::new();
-    let shown = image.shown.clone();
     let config_digest = image.config_digest.clone();
     let mut findings = std::mem::take(&mut image.findings);
     findings.retain_mut(|finding| {
-        let path = finding_path(&shown, finding);
+        let path = image.finding_path(finding);
         if policy.is_ignored(&path) {
             return false;
         }
@@ -126,14 +125,6 @@ fn apply_to_image(
     });
     image.findings = findings;
     expired
-}
-
-/// `SOURCE:/in/image/path`, or `SOURCE` for a finding about the whole image.
-fn finding_path(shown: &str, finding: &Finding) -> String {
-    match &finding.image_path {
-        Some(image_path) => format!("{shown}:{image_path}"),
-        None => shown.to_string(),
-    }
 }
 
 /// A file's finding: suppressed by the first live entry that covers it, else by the baseline.

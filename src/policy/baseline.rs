@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::file::normalise;
 use crate::report::SCHEMA;
+use crate::report::image::display_name;
 
 /// The findings of an earlier report, as (rule ID, path, sha256) keys.
 #[derive(Debug, Clone, Default)]
@@ -120,16 +121,13 @@ impl Baseline {
                 .filter(|i| i.source == image.source)
                 .count()
                 > 1;
-            let shown = if several {
-                format!("{}[{}]", image.source, image.name)
-            } else {
-                image.source.clone()
-            };
             for finding in &image.findings {
-                let path = match &finding.image_path {
-                    Some(image_path) => format!("{shown}:{image_path}"),
-                    None => shown.clone(),
-                };
+                let path = display_name(
+                    &image.source,
+                    &image.name,
+                    several,
+                    finding.image_path.as_deref(),
+                );
                 known.insert((
                     finding.rule.to_ascii_uppercase(),
                     normalise(&path).to_string(),

@@ -242,8 +242,7 @@ fn file(path: &str, sha256: Option<&str>, rules: &[Rule]) -> FileReport {
         size: 1,
         elf: None,
         go: None,
-        image_path: None,
-        layer: None,
+        place: None,
         foreign: None,
         verdict: Verdict {
             scratch: Scratch::Ready,

@@ -12,7 +12,6 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::Report;
-use super::image;
 use super::location::Artifact;
 use super::text::summary_line;
 use crate::rules::{Finding, Severity};
@@ -49,10 +48,10 @@ pub fn render(report: &Report, out: &mut dyn Write, options: &GithubOptions) -> 
         }
     }
     for file in &report.files {
-        let (source, prefix) = match image::locate(sections, &file.path) {
-            Some((section, path)) => (
-                section.source.as_str(),
-                format!("{path} in image {}: ", section.name),
+        let (source, prefix) = match &file.place {
+            Some(place) => (
+                sections[place.section].source.as_str(),
+                format!("{} in image {}: ", place.image_path, place.image),
             ),
             None => (file.path.as_str(), String::new()),
         };
@@ -61,8 +60,11 @@ pub fn render(report: &Report, out: &mut dyn Write, options: &GithubOptions) -> 
         }
     }
     for error in &report.errors {
-        let (source, prefix) = match image::locate(sections, &error.path) {
-            Some((section, path)) => (section.source.as_str(), format!("{path}: ")),
+        let (source, prefix) = match &error.place {
+            Some(place) => (
+                sections[place.section].source.as_str(),
+                format!("{}: ", place.image_path),
+            ),
             None => (error.path.as_str(), String::new()),
         };
         writeln!(

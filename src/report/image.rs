@@ -27,10 +27,24 @@ pub struct ImageSection {
     pub findings: Vec<Finding>,
     /// The size story and the suggested final stage.
     pub size: Option<SizeStory>,
-    /// How the image's paths are named in `files[]`: `SOURCE`, or `SOURCE[NAME]` when the
-    /// source holds several images.
+    /// The source holds more than one image, so display names carry the image's name.
     #[serde(skip)]
-    pub shown: String,
+    pub several: bool,
+}
+
+/// How reports name a place in an image: `SOURCE:/in/image/path`, `SOURCE[NAME]:/in/image/path`
+/// when the source holds several images, and `SOURCE` (or `SOURCE[NAME]`) for the image itself.
+/// The one place this text is made; nothing parses it back.
+pub fn display_name(source: &str, name: &str, several: bool, image_path: Option<&str>) -> String {
+    let mut shown = source.to_string();
+    if several {
+        shown.push_str(&format!("[{name}]"));
+    }
+    if let Some(image_path) = image_path {
+        shown.push(':');
+        shown.push_str(image_path);
+    }
+    shown
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,7 +72,7 @@ impl From<&ImageConfig> for ConfigSection {
 
 impl ImageSection {
     /// `several`: the source holds more than one image, so paths carry the image's name.
-    pub fn new(image: &Image, several: bool) -> Self {
+    pub fn new<T>(image: &Image<T>, several: bool) -> Self {
         ImageSection {
             name: image.name.clone(),
             source: image.source.clone(),
@@ -73,21 +87,24 @@ impl ImageSection {
             notes: image.notes.clone(),
             findings: Vec::new(),
             size: None,
-            shown: if several {
-                format!("{}[{}]", image.source, image.name)
-            } else {
-                image.source.clone()
-            },
+            several,
         }
+    }
+
+    /// A path of this image as reports name it, or the image itself for `None`.
+    pub fn display_name(&self, image_path: Option<&str>) -> String {
+        display_name(&self.source, &self.name, self.several, image_path)
+    }
+
+    /// How the image itself is named: `SOURCE`, or `SOURCE[NAME]`.
+    pub fn label(&self) -> String {
+        self.display_name(None)
     }
 
     /// Where an image finding is, named as `files[]` names paths: `SOURCE:/in/image/path`, or
     /// `SOURCE` for a finding about the image as a whole.
     pub fn finding_path(&self, finding: &Finding) -> String {
-        match &finding.image_path {
-            Some(image_path) => format!("{}:{image_path}", self.shown),
-            None => self.shown.clone(),
-        }
+        self.display_name(finding.image_path.as_deref())
     }
 }
 
@@ -134,23 +151,6 @@ fn part_label(part: &SizePart) -> String {
     }
 }
 
-/// The image a reported path (`SOURCE:/x` or `SOURCE[NAME]:/x`) lies in, and the path inside
-/// it; `None` for a path outside image mode.
-pub fn locate<'a>(
-    sections: &'a [ImageSection],
-    path: &'a str,
-) -> Option<(&'a ImageSection, &'a str)> {
-    sections
-        .iter()
-        .filter_map(|section| {
-            let rest = path
-                .strip_prefix(section.shown.as_str())?
-                .strip_prefix(':')?;
-            rest.starts_with('/').then_some((section, rest))
-        })
-        .max_by_key(|(section, _)| section.shown.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,36 +187,6 @@ mod tests {
     }
 
     #[test]
-    fn reported_paths_are_placed_in_their_image() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("two.tar");
-        let layer = || TarBuilder::new().file("app", b"x").finish();
-        let specs = [
-            ImageSpec::new("a:1", vec![layer()]),
-            ImageSpec::new("a:1-b", vec![layer()]),
-        ];
-        std::fs::write(&path, testkit::to_tar(&testkit::docker_legacy(&specs))).unwrap();
-        let images =
-            crate::image::open(&ImageSource::Path(path.clone()), &ImageOptions::default()).unwrap();
-        let sections: Vec<ImageSection> =
-            images.iter().map(|i| ImageSection::new(i, true)).collect();
-        let source = path.display().to_string();
-        let second = format!("{source}[a:1-b]:/app");
-        let (section, inside) = locate(&sections, &second).unwrap();
-        assert_eq!((section.name.as_str(), inside), ("a:1-b", "/app"));
-        let first = format!("{source}[a:1]:/app");
-        let (section, _) = locate(&sections, &first).unwrap();
-        assert_eq!(section.name, "a:1");
-        assert!(locate(&sections, &format!("{source}:/app")).is_none());
-        assert!(locate(&sections, "bin/server").is_none());
-        let finding = Finding::new(Rule::Setuid, "m", "f").at("/usr/bin/su");
-        assert_eq!(
-            sections[0].finding_path(&finding),
-            format!("{source}[a:1]:/usr/bin/su")
-        );
-    }
-
-    #[test]
     fn the_size_story_reads_as_one_line() {
         assert_eq!(
             size_line(&story()),
@@ -240,12 +210,13 @@ mod tests {
         let layer = TarBuilder::new().file("app", b"x").finish();
         let files = testkit::oci_layout(&[ImageSpec::new("app:1", vec![layer])]);
         std::fs::write(&path, testkit::to_tar(&files)).unwrap();
+        let sizes = |_: &str, bytes: &[u8]| Some(bytes.len());
         let images =
-            crate::image::open(&ImageSource::Path(path), &ImageOptions::default()).unwrap();
-        let mut report = Report::for_images(&images, Vec::new());
-        let section = &mut report.images.as_mut().unwrap()[0];
+            crate::image::open(&ImageSource::Path(path), &ImageOptions::default(), &sizes).unwrap();
+        let mut section = ImageSection::new(&images[0], false);
         section.findings = vec![Finding::new(Rule::RootUser, "runs as root", "USER 65532")];
         section.size = Some(story());
+        let report = Report::with_images(Vec::new(), Vec::new(), vec![section]);
         let mut out = Vec::new();
         render(&report, &mut out, TextOptions::default()).unwrap();
         let text = String::from_utf8(out).unwrap();
@@ -261,6 +232,6 @@ mod tests {
             json["images"][0]["size"]["parts"][1]["why"],
             "ca-certificates"
         );
-        assert!(json["images"][0].get("shown").is_none());
+        assert!(json["images"][0].get("several").is_none());
     }
 }

@@ -75,7 +75,7 @@ pub fn render(report: &Report, out: &mut dyn Write, options: JunitOptions) -> io
                 let _ = writeln!(summary, "  {line}");
             }
         }
-        write_case(&mut xml, &image.shown, &summary, &image.findings, case);
+        write_case(&mut xml, &image.label(), &summary, &image.findings, case);
     }
     for (file, case) in report.files.iter().zip(&cases) {
         write_case(

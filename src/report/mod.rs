@@ -2,8 +2,8 @@
 //! or `junit`. Reports never decide pass or fail; the CLI does that from the summary (and
 //! hands `junit` the `--fail-on` threshold its test cases fail at).
 
+pub mod buildinfo;
 pub mod github;
-pub mod goversion;
 pub mod image;
 pub mod json;
 pub mod junit;
@@ -46,13 +46,12 @@ pub struct Tool {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FileReport {
+    /// The path as given or walked; in image mode, the place as [`image::display_name`] names
+    /// it (`SOURCE:/image/path`).
     pub path: String,
-    /// Image mode: the file's absolute path inside the image's final filesystem.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image_path: Option<String>,
-    /// Image mode: the digest (or diff id, or `layer N`) of the layer that last wrote the file.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub layer: Option<String>,
+    /// Image mode: which image, which path in it, which layer.
+    #[serde(flatten)]
+    pub place: Option<ImagePlace>,
     /// `elf`, `pe`, `macho` or `macho-universal`.
     pub format: &'static str,
     pub sha256: Option<String>,
@@ -75,14 +74,14 @@ impl FileReport {
         facts: FileFacts,
         evaluation: Evaluation,
     ) -> Self {
-        let (format, elf, go, foreign) = match facts {
-            FileFacts::Elf { elf, go } => ("elf", Some(*elf), go.map(|g| *g), None),
-            FileFacts::Foreign(foreign) => (foreign.format, None, None, Some(foreign)),
+        let format = facts.format();
+        let (elf, go, foreign) = match facts {
+            FileFacts::Elf { elf, go } => (Some(*elf), go.map(|g| *g), None),
+            FileFacts::Foreign(foreign) => (None, None, Some(foreign)),
         };
         FileReport {
             path,
-            image_path: None,
-            layer: None,
+            place: None,
             format,
             sha256,
             size,
@@ -94,12 +93,36 @@ impl FileReport {
             not_applicable: evaluation.not_applicable,
         }
     }
+
+    /// The file's path in its image, in image mode.
+    pub fn image_path(&self) -> Option<&str> {
+        self.place.as_ref().map(|p| p.image_path.as_str())
+    }
+}
+
+/// Where a file (or an error about one) of `gostatic image` is: structured, never parsed back
+/// from the display path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImagePlace {
+    /// Index into `Report::images` of the image the file is in.
+    #[serde(skip)]
+    pub section: usize,
+    /// The image's name (`images[].name`).
+    pub image: String,
+    /// The file's absolute path inside the image's final filesystem.
+    pub image_path: String,
+    /// The digest (or diff id, or `layer N`) of the layer that last wrote the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
 }
 
 /// An input that could not be read or parsed.
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorEntry {
     pub path: String,
+    /// Image mode: the image file the error is about.
+    #[serde(flatten)]
+    pub place: Option<ImagePlace>,
     pub message: String,
 }
 
@@ -148,15 +171,35 @@ impl Summary {
 }
 
 impl Report {
-    pub fn new(mut files: Vec<FileReport>, errors: Vec<InputError>) -> Self {
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut errors: Vec<ErrorEntry> = errors
+    /// The report of `gostatic check`: files and input errors, each sorted by path.
+    pub fn new(files: Vec<FileReport>, errors: Vec<InputError>) -> Self {
+        let errors = errors
             .into_iter()
             .map(|e| ErrorEntry {
                 path: e.path,
+                place: None,
                 message: e.kind.to_string(),
             })
             .collect();
+        Report::build(files, errors, None)
+    }
+
+    /// The report of `gostatic image`: every image's section, its executables as files, and
+    /// the errors of its source or of files in it.
+    pub fn with_images(
+        files: Vec<FileReport>,
+        errors: Vec<ErrorEntry>,
+        images: Vec<image::ImageSection>,
+    ) -> Self {
+        Report::build(files, errors, Some(images))
+    }
+
+    fn build(
+        mut files: Vec<FileReport>,
+        mut errors: Vec<ErrorEntry>,
+        images: Option<Vec<image::ImageSection>>,
+    ) -> Self {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
         errors.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.message.cmp(&b.message)));
         let mut report = Report {
             schema: SCHEMA,
@@ -164,7 +207,7 @@ impl Report {
                 name: env!("CARGO_PKG_NAME"),
                 version: env!("CARGO_PKG_VERSION"),
             },
-            images: None,
+            images,
             files,
             errors,
             notices: Vec::new(),
@@ -207,36 +250,5 @@ impl Report {
             }
         }
         self.summary = summary;
-    }
-
-    /// The report of `gostatic image`: every image's executables as files, each image's
-    /// section, and the executables that could not be analysed as errors.
-    pub fn for_images(images: &[crate::image::Image], mut errors: Vec<InputError>) -> Self {
-        let mut files = Vec::new();
-        let mut sections = Vec::new();
-        for image in images {
-            let evaluation = crate::rules::image::evaluate(image);
-            let mut image_files = image.files.clone();
-            for update in &evaluation.file_updates {
-                if let Some(file) = image_files.get_mut(update.index) {
-                    file.findings.retain(|f| !update.drop.contains(&f.rule));
-                    file.findings.extend(update.add.iter().cloned());
-                    file.findings.sort_by_key(|f| f.rule);
-                }
-            }
-            files.extend(image_files);
-            errors.extend(image.file_errors.iter().map(|e| InputError {
-                path: e.path.clone(),
-                kind: crate::error::InputErrorKind::Foreign(e.message.clone()),
-            }));
-            let mut section = image::ImageSection::new(image, images.len() > 1);
-            section.findings = evaluation.findings;
-            section.size = evaluation.size;
-            sections.push(section);
-        }
-        let mut report = Report::new(files, errors);
-        report.images = Some(sections);
-        report.recount();
-        report
     }
 }

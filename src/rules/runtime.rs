@@ -8,7 +8,7 @@ use crate::gobin::analysis::{NeedKind, RuntimeNeed};
 
 /// The rule for a need kind, where there is one (name resolution and MIME have none: the
 /// container runtime provides resolv.conf and hosts, and a built-in MIME table answers).
-pub(super) fn rule_for(kind: NeedKind) -> Option<Rule> {
+pub(crate) fn rule_for(kind: NeedKind) -> Option<Rule> {
     match kind {
         NeedKind::CaCertificates => Some(Rule::NeedsCaCertificates),
         NeedKind::Zoneinfo => Some(Rule::NeedsZoneinfo),
@@ -28,17 +28,6 @@ pub(super) fn check(go: &GoFacts, sink: &mut Sink) {
         let Some(rule) = rule_for(need.spec.kind) else {
             continue;
         };
-        let what = match need.spec.kind {
-            NeedKind::CaCertificates => {
-                "verifies TLS certificates with the system roots and embeds no fallback roots"
-            }
-            NeedKind::Zoneinfo => "loads time zones by name and embeds no time zone database",
-            _ => "looks up users or groups",
-        };
-        let how = match need.implementation {
-            Some("cgo") => " through libc",
-            _ => "",
-        };
         let env = if need.spec.env.is_empty() {
             String::new()
         } else {
@@ -47,13 +36,33 @@ pub(super) fn check(go: &GoFacts, sink: &mut Sink) {
         sink.found(Finding::new(
             rule,
             format!(
-                "{what}{how} ({}): on scratch it needs {}{env}",
-                super::first_few(&need.evidence, need.evidence.len()),
+                "{}: on scratch it needs {}{env}",
+                what_it_does(need),
                 needed_files(need),
             ),
             format!("{}; {}", need.spec.dockerfile, need.spec.note),
         ));
     }
+}
+
+/// What the program does that needs the files, with the evidence: the start of every GS501-GS503
+/// message, in `check` and in an image alike.
+pub(crate) fn what_it_does(need: &RuntimeNeed) -> String {
+    let what = match need.spec.kind {
+        NeedKind::CaCertificates => {
+            "verifies TLS certificates with the system roots and embeds no fallback roots"
+        }
+        NeedKind::Zoneinfo => "loads time zones by name and embeds no time zone database",
+        _ => "looks up users or groups",
+    };
+    let how = match need.implementation {
+        Some("cgo") => " through libc",
+        _ => "",
+    };
+    format!(
+        "{what}{how} ({})",
+        super::first_few(&need.evidence, need.evidence.len())
+    )
 }
 
 fn needed_files(need: &RuntimeNeed) -> String {

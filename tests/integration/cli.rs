@@ -468,7 +468,7 @@ fn a_file_that_vanishes_after_the_walk_is_an_error() {
     let (candidates, errors) = gostatic::input::collect(&[dir.path()]);
     assert_eq!((candidates.len(), errors.len()), (2, 0));
     std::fs::remove_file(&doomed).unwrap();
-    let report = gostatic::scan::scan_all(&candidates, errors, &Default::default());
+    let report = gostatic::run::check(&candidates, errors, &Default::default());
     assert_eq!(report.files.len(), 1);
     assert_eq!(report.errors.len(), 1);
     assert_eq!(

@@ -392,7 +392,7 @@ fn needed_string_outside_the_string_table_is_an_error() {
 
 #[test]
 fn pe_and_mach_o_are_recognised_as_not_linux() {
-    use gostatic::scan::{ScanOptions, analyse};
+    use gostatic::run::{Options as ScanOptions, analyse};
     let pe = analyse("app.exe", &pe64(), true, &ScanOptions::default())
         .unwrap()
         .unwrap();
@@ -420,7 +420,7 @@ fn pe_and_mach_o_are_recognised_as_not_linux() {
 
 #[test]
 fn mz_without_pe_signature_is_not_pe() {
-    use gostatic::scan::{ScanOptions, analyse};
+    use gostatic::run::{Options as ScanOptions, analyse};
     let mut fake = b"MZ this is just text".to_vec();
     fake.resize(128, b' ');
     assert!(

@@ -12,10 +12,10 @@ fn spec(tag: &str) -> ImageSpec {
     ImageSpec::new(tag, layers)
 }
 
-fn check(image: &Image, format: ImageFormat) {
+fn check(image: &Image<usize>, format: ImageFormat) {
     assert_eq!(image.format, format);
     assert_eq!(image.files.len(), 1);
-    assert_eq!(image.files[0].image_path.as_deref(), Some("/app"));
+    assert_eq!(image.files[0].image_path, "/app");
     assert_eq!(
         image.config.entrypoint.as_deref(),
         Some(&["/app".to_string()][..])
@@ -84,6 +84,7 @@ fn oci_archive_layout_directory_and_stdin_form() {
     let image = open(
         &ImageSource::Path(dir.path().into()),
         &ImageOptions::default(),
+        &sizes,
     )
     .unwrap()
     .remove(0);
@@ -106,6 +107,7 @@ fn a_rootfs_directory_is_one_layer() {
     let image = open(
         &ImageSource::Path(dir.path().into()),
         &ImageOptions::default(),
+        &sizes,
     )
     .unwrap()
     .remove(0);
@@ -146,7 +148,7 @@ fn several_images_are_each_read_and_image_picks_one() {
     let images = open_bytes(&bytes, &ImageOptions::default()).unwrap();
     let names: Vec<&str> = images.iter().map(|i| i.name.as_str()).collect();
     assert_eq!(names, ["a:1", "b:2"]);
-    assert!(images[1].files[0].path.contains("[b:2]:/app"));
+    assert_eq!(images[1].files[0].image_path, "/app");
     let options = ImageOptions {
         image: Some("b:2".into()),
         ..Default::default()

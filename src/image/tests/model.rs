@@ -133,7 +133,7 @@ fn model(layers: &[Vec<Change>]) -> BTreeMap<String, M> {
 fn merged(layers: &[Vec<Change>]) -> BTreeMap<String, M> {
     let mut merger = Merger::default();
     for (i, changes) in layers.iter().enumerate() {
-        merger.apply(i, changes, &[]);
+        merger.apply::<()>(i, changes, &[]);
     }
     merger
         .tree

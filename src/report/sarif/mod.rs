@@ -29,7 +29,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use self::model::*;
-use super::image::{self, ImageSection};
+use super::image::ImageSection;
 use super::location::Artifact;
 use super::{ErrorEntry, Report};
 use crate::rules::{Category, Finding, Rule, Severity, SuppressionKind};
@@ -82,12 +82,12 @@ fn build(report: &Report, options: &SarifOptions) -> Log {
         }
     }
     for file in &report.files {
-        let place = match image::locate(sections, &file.path) {
-            Some((section, image_path)) => Place {
-                artifact: Artifact::locate(&section.source, options.cwd),
-                image: Some(section),
-                image_path: Some(image_path),
-                layer: file.layer.as_deref(),
+        let place = match &file.place {
+            Some(in_image) => Place {
+                artifact: Artifact::locate(&sections[in_image.section].source, options.cwd),
+                image: Some(&sections[in_image.section]),
+                image_path: Some(&in_image.image_path),
+                layer: in_image.layer.as_deref(),
             },
             None => Place {
                 artifact: Artifact::locate(&file.path, options.cwd),
@@ -279,7 +279,7 @@ fn result(
 fn fingerprint_input(rule: Rule, place: &Place) -> String {
     let mut key = format!("{}\0{}", rule.id(), place.artifact.uri());
     if let Some(image) = place.image {
-        if image.shown != image.source {
+        if image.several {
             key.push_str(&format!("\0{}", image.name));
         }
         key.push_str(&format!("\0{}", place.image_path.unwrap_or_default()));
@@ -296,8 +296,8 @@ fn fingerprint(input: &str, occurrence: usize) -> String {
 
 fn notification(error: &ErrorEntry, sections: &[ImageSection], cwd: Option<&Path>) -> Notification {
     // An executable of an image that could not be analysed: the archive is the artifact.
-    let artifact = match image::locate(sections, &error.path) {
-        Some((section, _)) => Artifact::locate(&section.source, cwd),
+    let artifact = match &error.place {
+        Some(place) => Artifact::locate(&sections[place.section].source, cwd),
         None => Artifact::locate(&error.path, cwd),
     };
     Notification {

@@ -14,8 +14,7 @@ fn file(path: &str, findings: Vec<Finding>) -> FileReport {
         size: 0,
         elf: None,
         go: None,
-        image_path: None,
-        layer: None,
+        place: None,
         foreign: None,
         verdict: Verdict {
             scratch: Scratch::Blocked,
@@ -59,6 +58,7 @@ fn sample() -> Report {
     );
     report.errors.push(ErrorEntry {
         path: "bin/broken".to_string(),
+        place: None,
         message: "truncated ELF header".to_string(),
     });
     report

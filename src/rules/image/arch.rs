@@ -15,20 +15,22 @@
 //! are warnings, not errors.
 
 use super::lookup;
-use super::{FileUpdate, ImageEvaluation};
+use super::{Collected, FileUpdate};
 use crate::elf::ElfFacts;
+use crate::facts::FileFacts;
 use crate::gobin::GoFacts;
 use crate::image::Image;
 use crate::rules::{Finding, Rule, Severity};
 
-pub(super) fn check(image: &Image, evaluation: &mut ImageEvaluation) {
+pub(super) fn check(image: &Image<FileFacts>, evaluation: &mut Collected) {
     // A root filesystem directory has no config: nothing to compare with.
     if image.platform.architecture.is_empty() {
         return;
     }
     let entry = lookup::entry_program(image).map(|e| e.path);
     for (index, file) in image.files.iter().enumerate() {
-        let (Some(program), Some(elf)) = (file.image_path.as_deref(), file.elf.as_ref()) else {
+        let program = file.image_path.as_str();
+        let Some(elf) = file.inspection.elf_facts() else {
             continue;
         };
         if !elf.linking.is_executable() {
@@ -44,8 +46,8 @@ pub(super) fn check(image: &Image, evaluation: &mut ImageEvaluation) {
             continue;
         }
         let finding = mismatch(image, program, elf).or_else(|| {
-            file.go
-                .as_ref()
+            file.inspection
+                .go_facts()
                 .and_then(|go| arm_level(image, program, go))
         });
         if let Some(finding) = finding {
@@ -58,7 +60,7 @@ pub(super) fn check(image: &Image, evaluation: &mut ImageEvaluation) {
     }
 }
 
-fn mismatch(image: &Image, program: &str, elf: &ElfFacts) -> Option<Finding> {
+fn mismatch(image: &Image<FileFacts>, program: &str, elf: &ElfFacts) -> Option<Finding> {
     let platform = &image.platform;
     if elf.arch == Some(platform.architecture.as_str()) {
         return None;
@@ -87,7 +89,7 @@ fn mismatch(image: &Image, program: &str, elf: &ElfFacts) -> Option<Finding> {
 }
 
 /// `GOARM=N` above the platform's `vM`: the program uses instructions the CPU lacks.
-fn arm_level(image: &Image, program: &str, go: &GoFacts) -> Option<Finding> {
+fn arm_level(image: &Image<FileFacts>, program: &str, go: &GoFacts) -> Option<Finding> {
     let platform = &image.platform;
     if platform.architecture != "arm" {
         return None;
@@ -114,8 +116,8 @@ mod tests {
     use crate::image::testkit::TarBuilder;
     use crate::rules::image::testimage::{Config, EM_386, EM_AARCH64, Elf, image};
 
-    fn findings(img: &Image) -> Vec<Finding> {
-        let mut evaluation = ImageEvaluation::default();
+    fn findings(img: &Image<FileFacts>) -> Vec<Finding> {
+        let mut evaluation = Collected::default();
         check(img, &mut evaluation);
         evaluation
             .file_updates

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::accounts::Accounts;
+use crate::facts::FileFacts;
 use crate::image::{Image, Node, NodeKind, Tree, path};
 use crate::rules::{Finding, Rule};
 
@@ -32,7 +33,7 @@ const BIN_DIRS: [&str; 6] = [
 /// image cannot make the report grow without bound.
 const MAX_SETUID_FINDINGS: usize = 100;
 
-pub(super) fn check(image: &Image, accounts: &Accounts, out: &mut Vec<Finding>) {
+pub(super) fn check(image: &Image<FileFacts>, accounts: &Accounts, out: &mut Vec<Finding>) {
     let shells = programs(&image.tree, &SHELLS);
     if !shells.is_empty() {
         out.push(Finding::new(

@@ -16,10 +16,11 @@
 
 use super::accounts::{Accounts, Identity, UserSpec};
 use super::contents::mode_string;
+use crate::facts::FileFacts;
 use crate::image::{Image, Node, Tree, path};
 use crate::rules::{Finding, Rule};
 
-pub(super) fn check(image: &Image, accounts: &Accounts, out: &mut Vec<Finding>) {
+pub(super) fn check(image: &Image<FileFacts>, accounts: &Accounts, out: &mut Vec<Finding>) {
     let config = &image.config;
     let entrypoint = config.entrypoint.as_deref().unwrap_or_default();
     let cmd = config.cmd.as_deref().unwrap_or_default();

@@ -5,13 +5,14 @@
 
 use std::collections::BTreeMap;
 
+use crate::facts::FileFacts;
 use crate::image::{Image, Tree, path};
 use crate::rules::{Finding, Rule, first_few, human_bytes};
 
 /// GS608 speaks from this many wasted bytes: less is noise next to any base image.
 pub(super) const WASTED_THRESHOLD: u64 = 1 << 20;
 
-pub(super) fn check(image: &Image, out: &mut Vec<Finding>) {
+pub(super) fn check(image: &Image<FileFacts>, out: &mut Vec<Finding>) {
     wasted(image, out);
     let found = Leftovers::find(&image.tree);
     toolchains(image, &found, out);
@@ -20,7 +21,7 @@ pub(super) fn check(image: &Image, out: &mut Vec<Finding>) {
 
 /// GS608: the total, the layers holding it, and the largest places (a directory when several
 /// files of one directory were hidden together, as `rm -rf /var/lib/apt/lists/*` does).
-fn wasted(image: &Image, out: &mut Vec<Finding>) {
+fn wasted(image: &Image<FileFacts>, out: &mut Vec<Finding>) {
     let total: u64 = image.layers.iter().map(|l| l.wasted_bytes).sum();
     if total < WASTED_THRESHOLD {
         return;
@@ -193,15 +194,15 @@ fn is_under(path: &str, dir: &str) -> bool {
 }
 
 /// GS609: one finding per kind of toolchain, at its main program.
-fn toolchains(image: &Image, found: &Leftovers, out: &mut Vec<Finding>) {
+fn toolchains(image: &Image<FileFacts>, found: &Leftovers, out: &mut Vec<Finding>) {
     let fix = Rule::ToolchainInImage.info().fix;
     for root in &found.goroots {
         let go = format!("{root}/bin/go");
         let version = image
             .files
             .iter()
-            .find(|f| f.image_path.as_deref() == Some(go.as_str()))
-            .and_then(|f| f.go.as_ref())
+            .find(|f| f.image_path == *go)
+            .and_then(|f| f.inspection.go_facts())
             .and_then(|g| g.version.clone());
         let version = version.map(|v| format!(" ({v})")).unwrap_or_default();
         out.push(

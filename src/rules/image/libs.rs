@@ -22,8 +22,9 @@ use std::collections::{HashSet, VecDeque};
 
 use super::lookup::{self, Executables};
 use super::search::{self, Flavor, Tokens};
-use super::{FileUpdate, ImageEvaluation};
+use super::{Collected, FileUpdate};
 use crate::elf::ElfFacts;
+use crate::facts::FileFacts;
 use crate::image::{Image, path};
 use crate::rules::{Finding, Rule};
 
@@ -79,7 +80,7 @@ impl Libraries {
 }
 
 /// Resolve the loader and libraries of every program that has a PT_INTERP or DT_NEEDED.
-pub(super) fn resolve_all(image: &Image) -> Libraries {
+pub(super) fn resolve_all(image: &Image<FileFacts>) -> Libraries {
     let context = Context {
         image,
         executables: Executables::new(image),
@@ -95,8 +96,8 @@ pub(super) fn resolve_all(image: &Image) -> Libraries {
         .iter()
         .enumerate()
         .filter_map(|(index, file)| {
-            let elf = file.elf.as_ref()?;
-            let program = file.image_path.as_deref()?;
+            let elf = file.inspection.elf_facts()?;
+            let program = file.image_path.as_str();
             let dynamic = elf.interpreter.is_some() || !elf.needed.is_empty();
             (elf.linking.is_executable() && dynamic).then(|| context.resolve(index, program, elf))
         })
@@ -105,10 +106,11 @@ pub(super) fn resolve_all(image: &Image) -> Libraries {
 }
 
 /// GS504 for each program missing something; GS101/GS102 dropped for each missing nothing.
-pub(super) fn check(image: &Image, libraries: &Libraries, evaluation: &mut ImageEvaluation) {
+pub(super) fn check(image: &Image<FileFacts>, libraries: &Libraries, evaluation: &mut Collected) {
     for closure in &libraries.closures {
         let file = &image.files[closure.index];
-        let (Some(program), Some(elf)) = (file.image_path.as_deref(), file.elf.as_ref()) else {
+        let program = file.image_path.as_str();
+        let Some(elf) = file.inspection.elf_facts() else {
             continue;
         };
         if closure.missing.is_empty() {
@@ -192,7 +194,7 @@ fn finding(program: &str, elf: &ElfFacts, closure: &Closure, missing: &Missing) 
 
 /// Everything the search reads, computed once per image.
 struct Context<'a> {
-    image: &'a Image,
+    image: &'a Image<FileFacts>,
     executables: Executables<'a>,
     conf: Vec<String>,
     cwd: String,
@@ -470,7 +472,7 @@ impl<'a> Context<'a> {
 
 /// glibc's loader reads ld.so.conf directories only from `/etc/ld.so.cache`: without the
 /// cache (ldconfig never ran in the image) they are not searched.
-fn has_cache(image: &Image) -> bool {
+fn has_cache(image: &Image<FileFacts>) -> bool {
     image
         .tree
         .resolve("/etc/ld.so.cache")

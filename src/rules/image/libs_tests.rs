@@ -1,6 +1,7 @@
 //! GS504 on synthetic images: each way ld.so finds a library, and each way it fails.
 
 use super::*;
+use crate::facts::FileFacts;
 use crate::image::testkit::TarBuilder;
 use crate::rules::image::testimage::{Config, EM_386, Elf, image};
 
@@ -14,22 +15,22 @@ fn libc() -> Vec<u8> {
     Elf::library("libc.so.6", &["ld-linux-x86-64.so.2"]).build()
 }
 
-fn closure_of(img: &Image, program: &str) -> Closure {
+fn closure_of(img: &Image<FileFacts>, program: &str) -> Closure {
     let index = img
         .files
         .iter()
-        .position(|f| f.image_path.as_deref() == Some(program))
+        .position(|f| f.image_path == program)
         .unwrap_or_else(|| panic!("{program} analysed"));
     resolve_all(img).of(index).cloned().expect("a closure")
 }
 
-fn evaluate(img: &Image) -> ImageEvaluation {
-    let mut evaluation = ImageEvaluation::default();
+fn evaluate(img: &Image<FileFacts>) -> Collected {
+    let mut evaluation = Collected::default();
     check(img, &resolve_all(img), &mut evaluation);
     evaluation
 }
 
-fn messages(evaluation: &ImageEvaluation) -> Vec<String> {
+fn messages(evaluation: &Collected) -> Vec<String> {
     evaluation
         .file_updates
         .iter()

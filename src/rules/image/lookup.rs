@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::elf::ElfFacts;
+use crate::facts::FileFacts;
 use crate::image::{Image, path};
 
 /// The `PATH` runc and containerd use when the config sets none.
@@ -14,19 +15,19 @@ pub(super) const DEFAULT_PATH: &str =
 
 /// The executables of an image by their path in it.
 pub(super) struct Executables<'a> {
-    image: &'a Image,
+    image: &'a Image<FileFacts>,
     by_path: HashMap<&'a str, usize>,
     /// Files too big to analyse: known to be executables, their facts unknown.
     too_big: HashSet<&'a str>,
 }
 
 impl<'a> Executables<'a> {
-    pub(super) fn new(image: &'a Image) -> Self {
+    pub(super) fn new(image: &'a Image<FileFacts>) -> Self {
         let by_path = image
             .files
             .iter()
             .enumerate()
-            .filter_map(|(i, f)| Some((f.image_path.as_deref()?, i)))
+            .map(|(i, f)| (f.image_path.as_str(), i))
             .collect();
         let too_big = image
             .skipped
@@ -46,7 +47,9 @@ impl<'a> Executables<'a> {
     }
 
     pub(super) fn elf(&self, real_path: &str) -> Option<&'a ElfFacts> {
-        self.image.files[self.index(real_path)?].elf.as_ref()
+        self.image.files[self.index(real_path)?]
+            .inspection
+            .elf_facts()
     }
 
     pub(super) fn is_too_big(&self, real_path: &str) -> bool {
@@ -55,7 +58,7 @@ impl<'a> Executables<'a> {
 }
 
 /// The value of `key` in the config's `Env` (the last one wins, as in the runtime).
-pub(super) fn env<'a>(image: &'a Image, key: &str) -> Option<&'a str> {
+pub(super) fn env<'a>(image: &'a Image<FileFacts>, key: &str) -> Option<&'a str> {
     image
         .config
         .env
@@ -65,7 +68,7 @@ pub(super) fn env<'a>(image: &'a Image, key: &str) -> Option<&'a str> {
 }
 
 /// The directory relative paths start from: `WorkingDir`, or `/`.
-pub(super) fn working_dir(image: &Image) -> String {
+pub(super) fn working_dir(image: &Image<FileFacts>) -> String {
     match image.config.working_dir.as_str() {
         "" => "/".to_string(),
         dir if dir.starts_with('/') => dir.to_string(),
@@ -83,14 +86,14 @@ pub(super) fn absolute(path: &str, dir: &str) -> String {
 }
 
 /// The argv the container starts with: Entrypoint followed by Cmd.
-pub(super) fn argv(image: &Image) -> Vec<String> {
+pub(super) fn argv(image: &Image<FileFacts>) -> Vec<String> {
     let entrypoint = image.config.entrypoint.clone().unwrap_or_default();
     let cmd = image.config.cmd.clone().unwrap_or_default();
     entrypoint.into_iter().chain(cmd).collect()
 }
 
 /// The real path of the regular file `argv0` names, resolved like `execvp` in the container.
-pub(super) fn resolve_command(image: &Image, argv0: &str) -> Option<String> {
+pub(super) fn resolve_command(image: &Image<FileFacts>, argv0: &str) -> Option<String> {
     let file = |candidate: &str| {
         let (real, node) = image.tree.resolve(candidate)?;
         node.is_file().then_some(real)
@@ -129,7 +132,7 @@ pub(super) struct EntryProgram {
 const SHELLS: [&str; 6] = ["sh", "bash", "dash", "ash", "busybox", "zsh"];
 
 /// The program Entrypoint + Cmd starts; `None` if neither is set or it is not in the image.
-pub(super) fn entry_program(image: &Image) -> Option<EntryProgram> {
+pub(super) fn entry_program(image: &Image<FileFacts>) -> Option<EntryProgram> {
     let argv = argv(image);
     let first = resolve_command(image, argv.first()?)?;
     let base = first.rsplit('/').next().unwrap_or_default();

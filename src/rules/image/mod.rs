@@ -1,10 +1,11 @@
 //! Image-level rules: what a container image's final filesystem and config say about whether
 //! its programs will start and how lean and locked-down it is (GS504, GS6xx), and the runtime
 //! needs GS501–GS503, which become errors when the image lacks the files. Rules read facts
-//! (`image::Image`: config, tree, layers, the executables' `check` reports) and never bytes.
+//! (`Image<FileFacts>`: config, tree, layers, every executable's facts) and never bytes.
 //!
-//! `evaluate` returns findings about the image as a whole (or one path in it) and updates to
-//! the findings of individual executables; `Report::for_images` applies them.
+//! `evaluate` runs the file rules on every executable, then the image rules, which judge some
+//! file findings against the image (the CA bundle is there: GS501 goes; a library is missing:
+//! GS504 comes) and add findings about the image as a whole or one path in it.
 
 mod accounts;
 mod arch;
@@ -26,25 +27,33 @@ mod users;
 
 use serde::Serialize;
 
-use super::{Finding, Rule};
+use super::{Evaluation, Finding, Rule};
+use crate::facts::FileFacts;
 use crate::image::Image;
 
-/// What the image rules say about one image.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What the rules say about one image.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageEvaluation {
     /// Findings about the image as a whole, or about one path in it (`Finding::image_path`).
     pub findings: Vec<Finding>,
-    /// Changes to the findings of `image.files[index]`.
-    pub file_updates: Vec<FileUpdate>,
+    /// The evaluation of each of `image.files`, in order, as judged inside this image.
+    pub files: Vec<Evaluation>,
     /// The size story and the suggested final stage, once computed.
     pub size: Option<SizeStory>,
+}
+
+/// What the image rules collect before the file updates are applied.
+#[derive(Debug, Default)]
+struct Collected {
+    findings: Vec<Finding>,
+    file_updates: Vec<FileUpdate>,
 }
 
 /// Changes to one executable's findings: rules whose `check` finding the image answers (the CA
 /// bundle is there) are dropped, and image-aware findings are added (a missing library, or
 /// GS501 again as an error when the bundle is absent).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FileUpdate {
+struct FileUpdate {
     /// Index into `Image::files`.
     pub index: usize,
     pub drop: Vec<Rule>,
@@ -75,23 +84,39 @@ pub struct SizePart {
     pub why: String,
 }
 
-/// Run every image rule over one image.
-pub fn evaluate(image: &Image) -> ImageEvaluation {
-    let mut evaluation = ImageEvaluation::default();
+/// Run the file rules on every executable of one image, then the image rules.
+pub fn evaluate(image: &Image<FileFacts>) -> ImageEvaluation {
+    let mut files: Vec<Evaluation> = image
+        .files
+        .iter()
+        .map(|file| super::evaluate(&file.inspection))
+        .collect();
+    let mut collected = Collected::default();
     let libraries = libs::resolve_all(image);
-    libs::check(image, &libraries, &mut evaluation);
-    arch::check(image, &mut evaluation);
-    runtime::check(image, &mut evaluation);
-    evaluation.size = Some(size::story(image, &libraries));
-    config_and_contents(image, &mut evaluation.findings);
-    evaluation
-        .findings
-        .sort_by(|a, b| (a.rule, &a.image_path).cmp(&(b.rule, &b.image_path)));
-    evaluation
+    libs::check(image, &libraries, &mut collected);
+    arch::check(image, &mut collected);
+    runtime::check(image, &mut collected);
+    let size = size::story(image, &libraries);
+    config_and_contents(image, &mut collected.findings);
+    for update in collected.file_updates {
+        let Some(file) = files.get_mut(update.index) else {
+            continue;
+        };
+        file.findings.retain(|f| !update.drop.contains(&f.rule));
+        file.findings.extend(update.add);
+        file.findings.sort_by_key(|f| f.rule);
+    }
+    let mut findings = collected.findings;
+    findings.sort_by(|a, b| (a.rule, &a.image_path).cmp(&(b.rule, &b.image_path)));
+    ImageEvaluation {
+        findings,
+        files,
+        size: Some(size),
+    }
 }
 
 /// GS601–GS603 from the config, GS605–GS610 from the final filesystem and the layers.
-fn config_and_contents(image: &Image, findings: &mut Vec<Finding>) {
+fn config_and_contents(image: &Image<FileFacts>, findings: &mut Vec<Finding>) {
     let accounts = accounts::Accounts::read(&image.tree);
     // A root filesystem directory has no config: nothing to say about USER or the command.
     if image.format != crate::image::ImageFormat::Rootfs {

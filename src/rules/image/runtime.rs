@@ -14,7 +14,8 @@
 //!   /etc/group is copied when present but not required: `user.Current` needs only passwd.
 
 use super::lookup;
-use super::{FileUpdate, ImageEvaluation};
+use super::{Collected, FileUpdate};
+use crate::facts::FileFacts;
 use crate::gobin::analysis::{NeedKind, RuntimeNeed};
 use crate::image::{Image, Tree};
 use crate::rules::{Finding, Rule, Severity};
@@ -28,9 +29,9 @@ pub(super) struct Provision {
     pub env: Option<String>,
 }
 
-pub(super) fn check(image: &Image, evaluation: &mut ImageEvaluation) {
+pub(super) fn check(image: &Image<FileFacts>, evaluation: &mut Collected) {
     for (index, file) in image.files.iter().enumerate() {
-        let Some(go) = &file.go else {
+        let Some(go) = file.inspection.go_facts() else {
             continue;
         };
         let mut update = FileUpdate {
@@ -41,12 +42,10 @@ pub(super) fn check(image: &Image, evaluation: &mut ImageEvaluation) {
             let Some(rule) = crate::rules::runtime::rule_for(need.spec.kind) else {
                 continue;
             };
-            let Some(note) = file.findings.iter().find(|f| f.rule == rule) else {
-                continue;
-            };
+            // The file rules noted the need (`rules::runtime`); the image answers it.
             update.drop.push(rule);
             if let Err(lack) = provision(image, need.spec.kind) {
-                update.add.push(error(rule, note, need, &lack));
+                update.add.push(error(rule, need, &lack));
             }
         }
         if !update.drop.is_empty() {
@@ -55,12 +54,8 @@ pub(super) fn check(image: &Image, evaluation: &mut ImageEvaluation) {
     }
 }
 
-fn error(rule: Rule, note: &Finding, need: &RuntimeNeed, lack: &str) -> Finding {
-    let what = note
-        .message
-        .split(": on scratch it needs")
-        .next()
-        .unwrap_or(&note.message);
+fn error(rule: Rule, need: &RuntimeNeed, lack: &str) -> Finding {
+    let what = crate::rules::runtime::what_it_does(need);
     let fix = match need.spec.kind {
         NeedKind::CaCertificates => format!(
             "{} in the final stage, or embed roots: import _ \"golang.org/x/crypto/x509roots/fallback\"",
@@ -81,7 +76,7 @@ fn error(rule: Rule, note: &Finding, need: &RuntimeNeed, lack: &str) -> Finding 
 }
 
 /// The files of the image that satisfy a need, or what it lacks (a clause for the message).
-pub(super) fn provision(image: &Image, kind: NeedKind) -> Result<Provision, String> {
+pub(super) fn provision(image: &Image<FileFacts>, kind: NeedKind) -> Result<Provision, String> {
     let spec = crate::gobin::analysis::NEEDS
         .iter()
         .find(|s| s.kind == kind)
@@ -159,7 +154,7 @@ fn provided(path: &str, env: Option<String>) -> Provision {
     }
 }
 
-fn passwd(image: &Image) -> Result<Provision, String> {
+fn passwd(image: &Image<FileFacts>) -> Result<Provision, String> {
     let tree = &image.tree;
     if !tree
         .resolve("/etc/passwd")

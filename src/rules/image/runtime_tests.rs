@@ -6,7 +6,7 @@ use crate::rules::image::testimage::{Config, go_needs, image};
 
 fn run(layer: &TarBuilder, config: Config) -> FileUpdate {
     let img = image(layer, config);
-    let mut evaluation = ImageEvaluation::default();
+    let mut evaluation = Collected::default();
     check(&img, &mut evaluation);
     assert_eq!(evaluation.file_updates.len(), 1, "{evaluation:?}");
     evaluation.file_updates.remove(0)

@@ -20,6 +20,7 @@ use std::collections::HashSet;
 
 use super::lookup::{self, Executables};
 use super::{SizePart, SizeStory};
+use crate::facts::FileFacts;
 use crate::image::{Image, Tree};
 use crate::rules::image::libs::{Closure, Libraries};
 use crate::rules::image::runtime;
@@ -30,7 +31,7 @@ const PLACEHOLDER_SOURCE: &str = "IMAGE";
 /// The user suggested when the image runs as root: distroless's `nonroot`.
 const NONROOT: &str = "65532:65532";
 
-pub(super) fn story(image: &Image, libraries: &Libraries) -> SizeStory {
+pub(super) fn story(image: &Image<FileFacts>, libraries: &Libraries) -> SizeStory {
     let mut story = SizeStory {
         image_bytes: image.layers.iter().map(|l| l.uncompressed_size).sum(),
         ..SizeStory::default()
@@ -50,15 +51,13 @@ pub(super) fn story(image: &Image, libraries: &Libraries) -> SizeStory {
     let mut dynamic = false;
     for &(index, why) in &kept {
         let file = &image.files[index];
-        let Some(program) = file.image_path.as_deref() else {
-            continue;
-        };
+        let program = file.image_path.as_str();
         parts.add_sized(program, file.size, why);
         if let Some(closure) = libraries.of(index) {
             dynamic = true;
             add_libraries(&mut parts, closure);
         }
-        let Some(go) = &file.go else {
+        let Some(go) = file.inspection.go_facts() else {
             continue;
         };
         for need in go.required_needs() {
@@ -101,14 +100,14 @@ fn why_for(kind: crate::gobin::analysis::NeedKind) -> Option<&'static str> {
 }
 
 /// Go programs worth keeping when the entrypoint names none.
-fn go_programs(image: &Image) -> Vec<(usize, &'static str)> {
+fn go_programs(image: &Image<FileFacts>) -> Vec<(usize, &'static str)> {
     image
         .files
         .iter()
         .enumerate()
         .filter(|(_, file)| {
-            let (Some(path), Some(elf), Some(go)) =
-                (file.image_path.as_deref(), &file.elf, &file.go)
+            let path = file.image_path.as_str();
+            let (Some(elf), Some(go)) = (file.inspection.elf_facts(), file.inspection.go_facts())
             else {
                 return false;
             };
@@ -199,7 +198,7 @@ fn runs_as_root(user: &str) -> bool {
 }
 
 /// The reference `COPY --from` can name: the image's tag or name, else a placeholder.
-fn source(image: &Image) -> &str {
+fn source(image: &Image<FileFacts>) -> &str {
     let name = image.name.as_str();
     let plausible = !name.starts_with("sha256:")
         && name
@@ -213,7 +212,7 @@ fn source(image: &Image) -> &str {
 }
 
 fn dockerfile(
-    image: &Image,
+    image: &Image<FileFacts>,
     entry: Option<&lookup::EntryProgram>,
     parts: &[SizePart],
     env: Vec<String>,

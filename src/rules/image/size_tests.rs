@@ -2,11 +2,12 @@
 //! program with runtime files, a shell-wrapped entrypoint, and no entrypoint at all.
 
 use super::*;
+use crate::facts::FileFacts;
 use crate::image::testkit::TarBuilder;
 use crate::rules::image::libs;
 use crate::rules::image::testimage::{Config, Elf, go_needs, go_static, image};
 
-fn story_of(img: &Image) -> SizeStory {
+fn story_of(img: &Image<FileFacts>) -> SizeStory {
     story(img, &libs::resolve_all(img))
 }
 

@@ -3,6 +3,7 @@
 //! images built from synthetic layers and read back through `image::open`, so the rules see
 //! what `gostatic image` would.
 
+use crate::facts::FileFacts;
 use crate::image::testkit::{self, Compress, ImageSpec, TarBuilder};
 use crate::image::{self, Image, ImageOptions, ImageSource};
 
@@ -218,11 +219,11 @@ impl Default for Config {
 }
 
 /// An image of one layer, tagged `t:1`, read back as `gostatic image` reads it.
-pub fn image(layer: &TarBuilder, config: Config) -> Image {
+pub fn image(layer: &TarBuilder, config: Config) -> Image<FileFacts> {
     image_layers(vec![layer.finish()], config)
 }
 
-pub fn image_layers(layers: Vec<Vec<u8>>, config: Config) -> Image {
+pub fn image_layers(layers: Vec<Vec<u8>>, config: Config) -> Image<FileFacts> {
     let mut spec = ImageSpec::new("t:1", layers);
     spec.compress = Compress::None;
     spec.arch = config.arch.into();
@@ -235,11 +236,13 @@ pub fn image_layers(layers: Vec<Vec<u8>>, config: Config) -> Image {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("image.tar");
     std::fs::write(&path, bytes).expect("write image");
-    let mut options = ImageOptions::default();
-    options.scan.hash = false;
-    image::open(&ImageSource::Path(path), &options)
-        .expect("synthetic image reads")
-        .remove(0)
+    image::open(
+        &ImageSource::Path(path),
+        &ImageOptions::default(),
+        &super::testing::facts,
+    )
+    .expect("synthetic image reads")
+    .remove(0)
 }
 
 /// The Go fixture with CA, zoneinfo and passwd needs, when `testdata/go` has it.

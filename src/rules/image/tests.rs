@@ -12,6 +12,7 @@ fn a_rootfs_directory_is_judged_on_its_contents_only() {
     let image = crate::image::open(
         &ImageSource::Path(dir.path().into()),
         &ImageOptions::default(),
+        &testing::facts,
     )
     .unwrap()
     .remove(0);

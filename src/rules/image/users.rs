@@ -4,10 +4,11 @@
 //! missing file finds nothing ("unable to find user app: no matching entries in passwd file").
 
 use super::accounts::{Accounts, UserSpec, numeric};
+use crate::facts::FileFacts;
 use crate::image::Image;
 use crate::rules::{Finding, Rule};
 
-pub(super) fn check(image: &Image, accounts: &Accounts, out: &mut Vec<Finding>) {
+pub(super) fn check(image: &Image<FileFacts>, accounts: &Accounts, out: &mut Vec<Finding>) {
     let spec = UserSpec::parse(&image.config.user);
     if let Some(why) = runs_as_root(&image.config.user, &spec, accounts) {
         out.push(Finding::new(

@@ -1,8 +1,9 @@
 use super::super::testing::{image, one_layer};
 use super::*;
+use crate::facts::FileFacts;
 use crate::image::testkit::TarBuilder;
 
-fn run(image: &Image) -> Vec<String> {
+fn run(image: &Image<FileFacts>) -> Vec<String> {
     let mut out = Vec::new();
     check(image, &mut out);
     out.iter()

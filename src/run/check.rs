@@ -1,5 +1,6 @@
-//! One file in, one outcome out: open, sniff, read facts, evaluate rules. Files are scanned in
-//! parallel on rayon's pool; the outcomes come back in input order, which `walk` sorted.
+//! The pipeline of `gostatic check`: one file in, one outcome out (open, sniff, read facts,
+//! evaluate rules), files in parallel on rayon's pool, the outcomes back in input order, which
+//! `walk` sorted, and the report built from them.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -28,7 +29,7 @@ impl Default for Limits {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct ScanOptions {
+pub struct Options {
     /// Compute each reported file's SHA-256 (only formats that print it ask for it).
     pub hash: bool,
     pub limits: Limits,
@@ -43,15 +44,11 @@ pub enum Outcome {
     Failed(InputError),
 }
 
-/// Scan every candidate in parallel and assemble the report, sorted by path.
-pub fn scan_all(
-    candidates: &[Candidate],
-    walk_errors: Vec<InputError>,
-    options: &ScanOptions,
-) -> Report {
+/// Check every candidate in parallel and assemble the report, sorted by path.
+pub fn check(candidates: &[Candidate], walk_errors: Vec<InputError>, options: &Options) -> Report {
     let outcomes: Vec<Outcome> = candidates
         .par_iter()
-        .map(|c| scan_one(c, options))
+        .map(|c| check_one(c, options))
         .collect();
     let mut files = Vec::new();
     let mut errors = walk_errors;
@@ -65,7 +62,7 @@ pub fn scan_all(
     Report::new(files, errors)
 }
 
-pub fn scan_one(candidate: &Candidate, options: &ScanOptions) -> Outcome {
+pub fn check_one(candidate: &Candidate, options: &Options) -> Outcome {
     let fail = |kind: InputErrorKind| {
         Outcome::Failed(InputError {
             path: candidate.display.clone(),
@@ -150,7 +147,7 @@ pub fn analyse(
     display: &str,
     data: &[u8],
     named: bool,
-    options: &ScanOptions,
+    options: &Options,
 ) -> Result<Option<FileReport>, InputErrorKind> {
     if named && data.is_empty() {
         return Err(InputErrorKind::Empty);
@@ -161,16 +158,19 @@ pub fn analyse(
         None => return Ok(None),
     };
     let evaluation = rules::evaluate(&facts);
-    let sha256 = options.hash.then(|| hex(&Sha256::digest(data)));
     Ok(Some(FileReport::new(
         display.to_string(),
         data.len() as u64,
-        sha256,
+        options.hash.then(|| sha256(data)),
         facts,
         evaluation,
     )))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The file's SHA-256 as lowercase hex.
+pub(super) fn sha256(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -1,4 +1,4 @@
-//! The core of `gostatic buildinfo`: what `go version -m FILE...` does with its arguments
+//! The pipeline of `gostatic buildinfo`: what `go version -m FILE...` does with its arguments
 //! (`src/cmd/go/internal/version/version.go`, Go 1.27), so its output can be reproduced.
 //!
 //! - A named file is always read; if it is not a Go binary the error is shown only for a
@@ -22,35 +22,10 @@ use rayon::prelude::*;
 use crate::error::InputErrorKind;
 use crate::gobin::buildinfo::{self, BuildInfo, BuildInfoError};
 use crate::input::Blob;
+use crate::report::buildinfo::{Failure, Outcome, Run};
 
 /// Bytes `debug/buildinfo` reads to identify a format.
 const IDENT_LEN: usize = 16;
-
-/// What became of one file.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    /// The path as `go version` prints it (bytes: file names need not be UTF-8).
-    pub path: Vec<u8>,
-    pub result: Result<BuildInfo, Failure>,
-}
-
-/// Why a file gave no build info, and how `go version -m` shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// The reason on its own, for JSON (`not a Go executable`, `permission denied`).
-    pub reason: String,
-    /// The exact line `go version -m` writes on stderr, without the newline; `None` when Go
-    /// stays silent (a named file that is not a candidate).
-    pub message: Option<Vec<u8>>,
-}
-
-/// The outcomes, in the order `go version` prints them, and whether the run failed.
-#[derive(Debug, Default)]
-pub struct Run {
-    pub outcomes: Vec<Outcome>,
-    /// A named path could not be stat'ed or is not a Go binary: Go exits 1.
-    pub failed: bool,
-}
 
 /// One file to read, in output order.
 enum Item {

@@ -13,8 +13,33 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::gobin::buildinfo::BuildInfo;
-use crate::goversion::{Outcome, Run};
 use crate::sanitize;
+
+/// What became of one file.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The path as `go version` prints it (bytes: file names need not be UTF-8).
+    pub path: Vec<u8>,
+    pub result: Result<BuildInfo, Failure>,
+}
+
+/// Why a file gave no build info, and how `go version -m` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The reason on its own, for JSON (`not a Go executable`, `permission denied`).
+    pub reason: String,
+    /// The exact line `go version -m` writes on stderr, without the newline; `None` when Go
+    /// stays silent (a named file that is not a candidate).
+    pub message: Option<Vec<u8>>,
+}
+
+/// The outcomes, in the order `go version` prints them, and whether the run failed.
+#[derive(Debug, Default)]
+pub struct Run {
+    pub outcomes: Vec<Outcome>,
+    /// A named path could not be stat'ed or is not a Go binary: Go exits 1.
+    pub failed: bool,
+}
 
 /// The text of one Go binary, as `go version -m` prints it.
 pub fn text_for(path: &[u8], info: &BuildInfo) -> Vec<u8> {
