@@ -128,34 +128,3 @@ fn truncations_never_panic() {
         let _ = detect(&file[..len]);
     }
 }
-
-#[test]
-fn check_reports_a_packed_file_as_gs205_and_reads_no_go_facts() {
-    use crate::rules::Rule;
-    let mut data = packed(true, false, 22, 1_234_567, 0);
-    // A header the loaders accept: EI_VERSION, ET_EXEC, EM_X86_64, e_version, e_ehsize.
-    data[6] = 1;
-    data[0x10..0x18].copy_from_slice(&[2, 0, 0x3e, 0, 1, 0, 0, 0]);
-    data[0x34] = 64;
-    let report = crate::run::analyse("packed", &data, true, &Default::default())
-        .unwrap()
-        .unwrap();
-    let elf = report.elf.as_ref().unwrap();
-    assert!(elf.upx.is_some());
-    assert!(report.go.is_none());
-    let finding = report
-        .findings
-        .iter()
-        .find(|f| f.rule == Rule::UpxPacked)
-        .unwrap();
-    assert!(
-        finding.message.contains("method lzma") && finding.message.contains("1.2 MiB unpacked"),
-        "{}",
-        finding.message
-    );
-    assert!(
-        finding.message.contains("go-pclntab"),
-        "{}",
-        finding.message
-    );
-}
