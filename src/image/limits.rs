@@ -10,7 +10,7 @@ use super::ImageError;
 /// files) and refuse decompression bombs with a clear error instead of running for minutes.
 #[derive(Debug, Clone, Copy)]
 pub struct ImageLimits {
-    /// Executables (ELF, PE, Mach-O) larger than this are listed in `Image::skipped`, not analysed.
+    /// Executables (ELF, PE, Mach-O) larger than this are listed in `Image::skipped`, not inspected.
     pub max_binary_bytes: u64,
     /// Files in every layer together (tar members, whiteouts included).
     pub max_entries: u64,

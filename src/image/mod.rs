@@ -148,7 +148,7 @@ impl LayerInfo {
     }
 }
 
-/// An executable seen in the final filesystem but not analysed.
+/// An executable seen in the final filesystem but not inspected (too big).
 #[derive(Debug, Clone, Serialize)]
 pub struct SkippedFile {
     pub image_path: String,
@@ -217,7 +217,7 @@ pub struct Image<T> {
     pub tree: Tree,
     /// Every executable of the final filesystem the inspector kept, in path order.
     pub files: Vec<ImageFile<T>>,
-    /// Executables over `max_binary_bytes`, not analysed.
+    /// Executables over `max_binary_bytes`, not inspected.
     pub skipped: Vec<SkippedFile>,
     /// Every regular file a later layer overwrote or deleted, with the layer holding its bytes.
     pub wasted: Vec<Wasted>,

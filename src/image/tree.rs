@@ -24,7 +24,7 @@ pub enum NodeKind {
         target: String,
     },
     /// A regular file created as a hard link to `target` (the path it linked to when its layer
-    /// was applied): it shares that file's content, size and analysis.
+    /// was applied): it shares that file's content, size and inspection.
     HardLink {
         target: String,
     },
