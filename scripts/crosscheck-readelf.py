@@ -12,9 +12,8 @@ list with types, sizes, flags and links (-S). From those it derives each compare
 
     linking       the linking class table of docs/json.md (ET_REL, ET_CORE, separate debug
                   file, then ET_DYN and ET_EXEC by PT_INTERP, DT_NEEDED, DT_SONAME, DF_1_PIE
-                  and the entry point); a combination the table leaves undefined (an ET_EXEC
-                  with PT_INTERP and no DT_NEEDED, an unknown type) derives no class and is
-                  printed as a disagreement, whatever gostatic says
+                  and the entry point); a type the table leaves undefined derives no class
+                  and is printed as a disagreement, whatever gostatic says
     interpreter   the first `[Requesting program interpreter: ...]`
     needed        the (NEEDED) entries, in order
     soname        the first (SONAME) entry
@@ -228,12 +227,10 @@ def linking_class(view, has_interp, needed, soname, pie_flag):
         if has_interp:
             return "dynamic" if needed else "pie-with-interpreter"
         return "static-pie"  # an entry point, no PT_INTERP, no DT_NEEDED
-    # ET_EXEC: dynamic with DT_NEEDED ("DT_NEEDED in an executable"), static with neither.
-    if needed:
+    # ET_EXEC: dynamic with DT_NEEDED or PT_INTERP, static with neither.
+    if needed or has_interp:
         return "dynamic"
-    if not has_interp:
-        return "static"
-    return None  # ET_EXEC with PT_INTERP and no DT_NEEDED: no row of the table
+    return "static"
 
 
 def derive(view):
