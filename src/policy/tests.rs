@@ -1,6 +1,7 @@
 //! Policy parsing, merging and matching, with pinned dates.
 
 use super::*;
+use crate::report::image::ImageSection;
 use crate::report::{FileReport, Report};
 use crate::rules::{Finding, Scratch, SuppressionKind, Verdict};
 
@@ -467,4 +468,80 @@ fn config_md_shows_the_committed_example() {
         example,
         "docs/config.md and docs/gostatic.example.toml differ"
     );
+}
+
+fn image_section(name: &str, several: bool, findings: Vec<Finding>) -> ImageSection {
+    ImageSection {
+        name: name.to_string(),
+        source: "app.tar".to_string(),
+        format: crate::image::ImageFormat::DockerArchive,
+        platform: crate::image::Platform::default(),
+        manifest_digest: None,
+        config_digest: Some("sha256:c0".to_string()),
+        config: crate::report::image::ConfigSection::from(&crate::image::ImageConfig::default()),
+        layers: Vec::new(),
+        entries: 0,
+        skipped: Vec::new(),
+        notes: Vec::new(),
+        findings,
+        size: None,
+        several,
+    }
+}
+
+#[test]
+fn ignore_globs_drop_image_findings_by_their_place() {
+    let setuid = |path: &str| Finding::new(Rule::Setuid, "m", "f").at(path);
+    let findings = || {
+        vec![
+            Finding::new(Rule::RootUser, "m", "f"),
+            setuid("/bin/mount"),
+            setuid("/usr/bin/su"),
+        ]
+    };
+    let mut r = Report::with_images(
+        Vec::new(),
+        Vec::new(),
+        vec![
+            image_section("a:1", true, findings()),
+            image_section("b:2", true, findings()),
+        ],
+    );
+    assert_eq!(r.summary.findings.warning, 6);
+    apply(
+        &mut r,
+        // `[` opens a character class in a glob: the image's name is written escaped.
+        &parse("ignore = ['app.tar\\[b:2\\]:/usr/bin/**']"),
+        None,
+        day("2026-01-01"),
+    );
+    let kept = |index: usize| -> Vec<Option<String>> {
+        r.images.as_ref().unwrap()[index]
+            .findings
+            .iter()
+            .map(|f| f.image_path.clone())
+            .collect()
+    };
+    assert_eq!(kept(0).len(), 3, "image a:1 is not matched");
+    assert_eq!(kept(1), [None, Some("/bin/mount".to_string())]);
+    assert_eq!(r.summary.findings.warning, 5);
+
+    // The image's own name covers its findings about the whole image, not its paths.
+    let mut whole = Report::with_images(
+        Vec::new(),
+        Vec::new(),
+        vec![image_section("a:1", false, findings())],
+    );
+    apply(
+        &mut whole,
+        &parse("ignore = [\"app.tar\"]"),
+        None,
+        day("2026-01-01"),
+    );
+    let rules: Vec<Rule> = whole.images.as_ref().unwrap()[0]
+        .findings
+        .iter()
+        .map(|f| f.rule)
+        .collect();
+    assert_eq!(rules, [Rule::Setuid, Rule::Setuid]);
 }

@@ -51,3 +51,35 @@ fn findings_are_sorted_by_rule_then_path() {
         ]
     );
 }
+
+#[test]
+fn a_files_findings_stay_sorted_by_rule_after_the_image_rules_change_them() {
+    use crate::image::testkit::TarBuilder;
+    use crate::rules::image::testimage::{Config, go_needs, image};
+    // An amd64 program in an arm64 image (GS604 added first) that needs a CA bundle the image
+    // lacks (GS501 dropped, then added back as an error): the sort puts GS501 first again.
+    let mut layer = TarBuilder::new();
+    layer
+        .file_mode("app", 0o755, &go_needs())
+        .file("usr/share/zoneinfo/UTC", b"TZif2")
+        .file("etc/passwd", b"nonroot:x:65532:65532::/:/sbin/nologin\n");
+    let config = Config {
+        arch: "arm64",
+        ..Config::default()
+    };
+    let evaluation = evaluate(&image(&layer, config));
+    let rules: Vec<Rule> = evaluation.files[0]
+        .findings
+        .iter()
+        .map(|f| f.rule)
+        .collect();
+    let mut sorted = rules.clone();
+    sorted.sort();
+    assert_eq!(rules, sorted);
+    let at = |rule| rules.iter().position(|&r| r == rule);
+    assert!(
+        at(Rule::NeedsCaCertificates) < at(Rule::ArchMismatch),
+        "{rules:?}"
+    );
+    assert!(at(Rule::ArchMismatch).is_some() && !rules.contains(&Rule::NeedsZoneinfo));
+}
