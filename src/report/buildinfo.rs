@@ -113,7 +113,7 @@ struct JsonEntry<'a> {
 /// that gave no build info (even where `go version` stays silent).
 pub fn render_json(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let entries: Vec<JsonEntry<'_>> = run.outcomes.iter().map(entry).collect();
-    serde_json::to_writer_pretty(&mut *out, &entries).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &entries).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
 

@@ -6,6 +6,6 @@ use std::io::{self, Write};
 use super::Report;
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }

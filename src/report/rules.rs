@@ -37,7 +37,7 @@ pub fn render_list_json(out: &mut dyn Write) -> io::Result<()> {
         schema: super::SCHEMA,
         rules: Rule::ALL.iter().map(|r| r.info()).collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &list).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &list).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
 
@@ -66,7 +66,7 @@ pub fn render_explain(rule: Rule, out: &mut dyn Write) -> io::Result<()> {
 }
 
 pub fn render_explain_json(rule: Rule, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, rule.info()).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, rule.info()).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
 

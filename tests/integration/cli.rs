@@ -476,3 +476,43 @@ fn a_file_that_vanishes_after_the_walk_is_an_error() {
         format!("{}: no such file or directory", doomed.display())
     );
 }
+
+/// `gostatic … | head`: a reader that stops early closes the pipe; every format then exits 0
+/// without a word (docs/exit-codes.md), as `check`'s text always did.
+#[test]
+fn a_closed_pipe_ends_every_format_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let runs: [&[&str]; 5] = [
+        &["check", "--format", "json", "testdata"],
+        &["check", "--format", "sarif", "testdata"],
+        &["check", "--format", "text", "testdata"],
+        &["buildinfo", "--json", "testdata/bin", "testdata/go"],
+        &["rules", "--format", "json"],
+    ];
+    for args in runs {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gostatic"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("gostatic starts");
+        let mut first = [0u8; 16];
+        child
+            .stdout
+            .take()
+            .expect("stdout")
+            .read_exact(&mut first)
+            .expect("some output");
+        // The read end is dropped here: further writes fail with EPIPE.
+        let output = child.wait_with_output().expect("gostatic ends");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{args:?}: {:?} {stderr}",
+            output.status
+        );
+    }
+}

@@ -51,7 +51,7 @@ pub struct SarifOptions<'a> {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write, options: &SarifOptions) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &build(report, options)).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &build(report, options)).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
 
