@@ -17,5 +17,4 @@ mod image_rules;
 mod optin;
 mod policy;
 mod rules_cmd;
-mod synth;
 mod util;
