@@ -15,6 +15,7 @@ mod image_fixtures;
 mod image_libs;
 mod image_rules;
 mod optin;
+mod outputs;
 mod policy;
 mod rules_cmd;
 mod util;
