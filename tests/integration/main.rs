@@ -13,6 +13,7 @@ mod gobin;
 mod image;
 mod image_fixtures;
 mod image_libs;
+mod image_places;
 mod image_rules;
 mod optin;
 mod outputs;
