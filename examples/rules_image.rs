@@ -1,8 +1,8 @@
 //! Write the synthetic image archive that trips every image config and contents rule
-//! (`gostatic::image::testkit::rules_image`), with an ELF of your choice as its entrypoint.
+//! (`gostatic::testkit::archive::rules_image`), with an ELF of your choice as its entrypoint.
 //! CI runs `gostatic image --format sarif` on it and validates the log (.ci/run).
 //!
-//!     cargo run --example rules_image -- testdata/bin/go-static-stripped rules.tar
+//!     cargo run --features testkit --example rules_image -- testdata/bin/go-static-stripped rules.tar
 // An example is a tiny command-line program: printing its one error is its job.
 #![allow(clippy::print_stderr)]
 
@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let written = std::fs::read(app)
-        .and_then(|elf| std::fs::write(out, gostatic::image::testkit::rules_image(&elf)));
+        .and_then(|elf| std::fs::write(out, gostatic::testkit::archive::rules_image(&elf)));
     match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

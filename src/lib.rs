@@ -27,3 +27,6 @@ pub mod report;
 pub mod rules;
 pub mod run;
 pub mod sanitize;
+#[cfg(any(test, feature = "testkit"))]
+#[doc(hidden)]
+pub mod testkit;

@@ -15,8 +15,6 @@ pub mod facts;
 pub mod pclntab;
 pub mod release;
 pub mod symtab;
-#[cfg(test)]
-pub(crate) mod test_elf;
 
 pub use binary::Binary;
 pub use facts::GoFacts;

@@ -21,7 +21,7 @@ use super::store::{DirStore, TarStore};
 use super::streamed::StreamedArchive;
 use super::{
     Image, ImageConfig, ImageError, ImageFile, ImageOptions, ImageSource, Inspector, LayerInfo,
-    SkippedFile, rootfs,
+    SkippedFile, Tree, rootfs,
 };
 
 /// An archive whose members can be read in any order.
@@ -367,34 +367,8 @@ fn build<T: Clone>(
     for wasted in &merger.wasted {
         layers[wasted.layer].wasted_bytes += wasted.size;
     }
-    let mut files = Vec::new();
-    let mut skipped = Vec::new();
-    for (image_path, node) in merger.tree.iter() {
-        let Some(content) = node.content else {
-            continue;
-        };
-        let Some(found) = decoded
-            .get(content.layer as usize)
-            .and_then(|l| l.contents.get(content.index as usize))
-        else {
-            continue;
-        };
-        match found {
-            Content::Inspected(inspection) => files.push(ImageFile {
-                image_path: image_path.to_string(),
-                layer: node.layer,
-                size: node.size,
-                inspection: inspection.clone(),
-            }),
-            Content::TooBig => skipped.push(SkippedFile {
-                image_path: image_path.to_string(),
-                layer: node.layer,
-                size: node.size,
-                reason: "larger than the executable size limit; not analysed".into(),
-            }),
-            Content::Small(_) | Content::Interpreter(_) => {}
-        }
-    }
+    let contents: Vec<&[Content<T>]> = decoded.iter().map(|l| l.contents.as_slice()).collect();
+    let (files, skipped) = kept(&merger.tree, &contents);
     let run = plan.config.config.clone().unwrap_or_default();
     Ok(Image {
         name: plan.name,
@@ -418,4 +392,41 @@ fn build<T: Clone>(
         wasted: merger.wasted,
         notes: merger.notes,
     })
+}
+
+/// The executables of the final tree with what the inspector said of each, and those too big
+/// to inspect; `contents[layer][index]` is what each layer's decode kept.
+pub(crate) fn kept<T: Clone>(
+    tree: &Tree,
+    contents: &[&[Content<T>]],
+) -> (Vec<ImageFile<T>>, Vec<SkippedFile>) {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for (image_path, node) in tree.iter() {
+        let Some(content) = node.content else {
+            continue;
+        };
+        let Some(found) = contents
+            .get(content.layer as usize)
+            .and_then(|l| l.get(content.index as usize))
+        else {
+            continue;
+        };
+        match found {
+            Content::Inspected(inspection) => files.push(ImageFile {
+                image_path: image_path.to_string(),
+                layer: node.layer,
+                size: node.size,
+                inspection: inspection.clone(),
+            }),
+            Content::TooBig => skipped.push(SkippedFile {
+                image_path: image_path.to_string(),
+                layer: node.layer,
+                size: node.size,
+                reason: "larger than the executable size limit; not analysed".into(),
+            }),
+            Content::Small(_) | Content::Interpreter(_) => {}
+        }
+    }
+    (files, skipped)
 }

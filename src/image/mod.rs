@@ -24,8 +24,8 @@
 //! (`merge`) into a [`Tree`]. A stream (stdin, a compressed outer tar) is read once in order
 //! (`streamed`).
 
-mod assemble;
-mod content;
+pub(crate) mod assemble;
+pub(crate) mod content;
 pub mod digest;
 mod error;
 pub mod formats;
@@ -37,8 +37,6 @@ mod rootfs;
 mod store;
 mod streamed;
 pub(crate) mod tar;
-#[doc(hidden)]
-pub mod testkit;
 pub mod tree;
 
 #[cfg(test)]

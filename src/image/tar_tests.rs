@@ -1,5 +1,5 @@
 use super::*;
-use crate::image::testkit::TarBuilder;
+use crate::testkit::archive::TarBuilder;
 
 fn read_all(bytes: &[u8]) -> Result<Vec<Header>, TarError> {
     let mut reader = TarReader::new(bytes, 4096);

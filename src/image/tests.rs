@@ -1,8 +1,8 @@
 //! Layer semantics, each from a synthetic archive: whiteouts, opaque directories, hard and
 //! symbolic links, kind changes, name forms, digests, formats, and hostile input.
 
-use super::testkit::{self, Compress, ImageSpec, TarBuilder};
 use super::*;
+use crate::testkit::archive::{self as testkit, Compress, ImageSpec, TarBuilder};
 
 mod formats_tests;
 mod hostile;
@@ -41,17 +41,7 @@ pub(super) fn elf() -> Vec<u8> {
         env!("CARGO_MANIFEST_DIR"),
         "/testdata/bin/go-static-stripped"
     ))
-    .unwrap_or_else(|_| minimal_elf())
-}
-
-fn minimal_elf() -> Vec<u8> {
-    use object::write::Object;
-    let obj = Object::new(
-        object::BinaryFormat::Elf,
-        object::Architecture::X86_64,
-        object::Endianness::Little,
-    );
-    obj.write().unwrap()
+    .unwrap_or_else(|_| crate::testkit::elf::Synth::exec64().build())
 }
 
 #[test]

@@ -154,11 +154,10 @@ fn part_label(part: &SizePart) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image::testkit::{self, ImageSpec, TarBuilder};
-    use crate::image::{ImageOptions, ImageSource};
     use crate::report::Report;
     use crate::report::text::{TextOptions, render};
     use crate::rules::Rule;
+    use crate::testkit::image::{Config, Layer, build};
 
     fn story() -> SizeStory {
         let part = |path: &str, bytes: u64, why: &str| SizePart {
@@ -205,15 +204,13 @@ mod tests {
 
     #[test]
     fn text_shows_image_findings_then_the_size_story_and_the_final_stage() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("app.tar");
-        let layer = TarBuilder::new().file("app", b"x").finish();
-        let files = testkit::oci_layout(&[ImageSpec::new("app:1", vec![layer])]);
-        std::fs::write(&path, testkit::to_tar(&files)).unwrap();
         let sizes = |_: &str, bytes: &[u8]| Some(bytes.len());
-        let images =
-            crate::image::open(&ImageSource::Path(path), &ImageOptions::default(), &sizes).unwrap();
-        let mut section = ImageSection::new(&images[0], false);
+        let config = Config {
+            name: "app:1".into(),
+            ..Config::default()
+        };
+        let image = build(&[Layer::new().file("app", b"x").clone()], &config, &sizes);
+        let mut section = ImageSection::new(&image, false);
         section.findings = vec![Finding::new(Rule::RootUser, "runs as root", "USER 65532")];
         section.size = Some(story());
         let report = Report::with_images(Vec::new(), Vec::new(), vec![section]);

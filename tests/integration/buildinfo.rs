@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use gostatic::testkit::elf;
 use serde_json::Value;
 
 use crate::util::{fixture, gostatic, write};
@@ -108,11 +109,8 @@ fn usage_errors_exit_two() {
 
 /// The fixture with its section header table removed, as `sstrip` does.
 fn without_section_headers(name: &str, dir: &Path) -> std::path::PathBuf {
-    let mut bytes = std::fs::read(fixture(name)).unwrap();
-    assert_eq!(bytes[4], 2, "ELF64 expected");
-    bytes[0x28..0x30].fill(0); // e_shoff
-    bytes[0x3c..0x40].fill(0); // e_shnum, e_shstrndx
-    write(dir, name, &bytes)
+    let bytes = std::fs::read(fixture(name)).unwrap();
+    write(dir, name, &elf::without_section_headers(bytes))
 }
 
 #[test]

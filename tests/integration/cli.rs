@@ -4,8 +4,9 @@ use predicates::prelude::*;
 use predicates::str::contains;
 use serde_json::Value;
 
-use crate::synth::*;
 use crate::util::{gostatic, write};
+use gostatic::testkit::elf::*;
+use gostatic::testkit::minimal::pe64;
 
 fn json_of(output: &[u8]) -> Value {
     serde_json::from_slice(output).expect("stdout is one JSON document")

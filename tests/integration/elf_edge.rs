@@ -4,7 +4,8 @@
 use gostatic::elf::{self, GnuStack, Linking, Relro};
 use gostatic::rules::{self, Rule, Scratch};
 
-use crate::synth::*;
+use gostatic::testkit::elf::*;
+use gostatic::testkit::minimal::{macho_arm64, pe64};
 
 fn facts(synth: &Synth) -> elf::ElfFacts {
     elf::read(&synth.build()).expect("synthetic ELF parses")

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use gostatic::elf;
 use gostatic::fuzzing::TARGETS;
 
-use crate::synth::*;
+use gostatic::testkit::elf::*;
+use gostatic::testkit::minimal::{macho_arm64, pe64};
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")

@@ -5,6 +5,7 @@ use gostatic::elf::upx;
 use gostatic::gobin::analysis::{self, AnalysisOptions, PathSource, VersionSource};
 use gostatic::gobin::pclntab::{self, FoundBy, PclnVersion, Search};
 use gostatic::gobin::{Binary, dwarf};
+use gostatic::testkit::elf::without_section_headers;
 
 use crate::util::fixture;
 
@@ -20,18 +21,6 @@ const GO_FIXTURES: [&str; 7] = [
 
 fn read(name: &str) -> Vec<u8> {
     std::fs::read(fixture(name)).unwrap()
-}
-
-/// The same file with `e_shoff`, `e_shnum` and `e_shstrndx` zeroed (as `sstrip` leaves it).
-pub fn without_section_headers(mut data: Vec<u8>) -> Vec<u8> {
-    if data[4] == 2 {
-        data[0x28..0x30].fill(0);
-        data[0x3c..0x40].fill(0);
-    } else {
-        data[0x20..0x24].fill(0);
-        data[0x30..0x34].fill(0);
-    }
-    data
 }
 
 fn all_options() -> AnalysisOptions {

@@ -1,7 +1,7 @@
 //! `gostatic image` end to end on archives built in test code: the image header, per-file
 //! blocks with image paths, the JSON `images[]` section, stdin, and exit 2 on bad input.
 
-use gostatic::image::testkit::{self, Compress, ImageSpec, TarBuilder};
+use gostatic::testkit::archive::{self as testkit, Compress, ImageSpec, TarBuilder};
 
 use crate::util::{fixture, gostatic, write};
 

@@ -3,11 +3,11 @@
 //! without and with a (synthetic) glibc, an arm64 binary in an amd64 image, and the
 //! runtime-needs fixture with and without a CA bundle.
 
-use gostatic::image::testkit::{self, Compress, ImageSpec, TarBuilder};
+use gostatic::testkit::archive::{self as testkit, Compress, ImageSpec, TarBuilder};
 use serde_json::Value;
 
-use crate::synth::{ET_DYN, Synth};
 use crate::util::{fixture, gostatic, write};
+use gostatic::testkit::elf::{ET_DYN, Synth};
 
 fn go_fixture(name: &str) -> Vec<u8> {
     std::fs::read(

@@ -1,5 +1,5 @@
-//! The image rules end to end: an archive built in test code (`testkit::rules_image`) that
-//! trips GS601, GS603 and GS605–GS610, rendered in every format (text and SARIF snapshots),
+//! The image rules end to end: an archive built in test code (`testkit::archive::rules_image`)
+//! that trips GS601, GS603 and GS605–GS610, rendered in every format (text and SARIF snapshots),
 //! the policy and the baseline applied to image findings, GS602 on its own image, and the
 //! SARIF Multitool on image-mode logs when `GOSTATIC_SARIF_VALIDATOR` names it.
 
@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use gostatic::image::testkit::{self, ImageSpec, TarBuilder};
+use gostatic::testkit::archive::{self as testkit, ImageSpec, TarBuilder};
 
 use crate::util::{fixture, gostatic, version_filters, write};
 

@@ -17,8 +17,8 @@ use gostatic::gobin::pclntab::{self, FoundBy};
 use gostatic::gobin::{Binary, buildinfo};
 use sha2::{Digest, Sha256};
 
-use crate::gobin::without_section_headers;
 use crate::util::gostatic;
+use gostatic::testkit::elf::without_section_headers;
 
 /// Name (Go version inside) and the Go version `go version -m` or the symbol table gives.
 const BINARIES: [(&str, &str); 6] = [

@@ -76,7 +76,7 @@ pub fn glibc_nss(bin: &Binary<'_>) -> Option<GlibcNss> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gobin::test_elf::elf_with;
+    use crate::testkit::minimal::elf_with;
 
     #[test]
     fn glibc_nss_strings_are_found_in_read_only_data() {

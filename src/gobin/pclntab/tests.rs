@@ -2,7 +2,7 @@
 //! orders and pointer sizes; plus hostile headers.
 
 use super::*;
-use crate::gobin::test_elf::elf_with;
+use crate::testkit::minimal::elf_with;
 
 /// Bytes of a pclntab with the given functions (entry PCs 0x1000 apart) and files.
 pub(crate) fn build(

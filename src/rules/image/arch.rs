@@ -113,8 +113,8 @@ fn arm_level(image: &Image<FileFacts>, program: &str, go: &GoFacts) -> Option<Fi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image::testkit::TarBuilder;
-    use crate::rules::image::testimage::{Config, EM_386, EM_AARCH64, Elf, image};
+    use crate::testkit::elf::{EM_386, EM_AARCH64, Synth as Elf};
+    use crate::testkit::image::{Config, Layer, image};
 
     fn findings(img: &Image<FileFacts>) -> Vec<Finding> {
         let mut evaluation = Collected::default();
@@ -130,7 +130,7 @@ mod tests {
     fn an_arm64_program_in_an_amd64_image_is_an_error() {
         let arm = Elf::static_program().machine(true, EM_AARCH64).build();
         let img = image(
-            TarBuilder::new().file("server", &arm).file(
+            Layer::new().file("server", &arm).file(
                 "usr/lib/libarm.so",
                 &Elf::library("libarm.so", &[])
                     .machine(true, EM_AARCH64)
@@ -154,7 +154,7 @@ mod tests {
     fn matching_programs_fixtures_and_non_executable_files_are_quiet() {
         let arm = Elf::static_program().machine(true, EM_AARCH64).build();
         let img = image(
-            TarBuilder::new()
+            Layer::new()
                 .file("app", &Elf::static_program().build())
                 .file("src/debug/elf/testdata/arm-exec", &arm)
                 .file_mode("opt/arm-exec", 0o644, &arm),
@@ -163,7 +163,7 @@ mod tests {
         assert!(findings(&img).is_empty());
 
         let mut rootfs = image(
-            TarBuilder::new().file("app", &arm),
+            Layer::new().file("app", &arm),
             Config {
                 entrypoint: vec!["/app".into()],
                 ..Config::default()
@@ -179,7 +179,7 @@ mod tests {
             .expect("testdata/go/go-arm");
         let on = |variant| {
             findings(&image(
-                TarBuilder::new().file("app", &go_arm),
+                Layer::new().file("app", &go_arm),
                 Config {
                     arch: "arm",
                     variant: Some(variant),
@@ -198,7 +198,7 @@ mod tests {
     #[test]
     fn a_386_program_on_amd64_is_a_warning() {
         let img = image(
-            TarBuilder::new().file("app", &Elf::static_program().machine(false, EM_386).build()),
+            Layer::new().file("app", &Elf::static_program().machine(false, EM_386).build()),
             Config::default(),
         );
         let found = findings(&img);

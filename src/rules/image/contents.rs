@@ -169,11 +169,10 @@ pub(super) fn mode_string(node: &Node) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::one_layer;
     use super::*;
-    use crate::image::testkit::TarBuilder;
+    use crate::testkit::image::{Config, Layer, image, one_layer};
 
-    fn run(build: impl FnOnce(&mut TarBuilder) -> &mut TarBuilder) -> Vec<String> {
+    fn run(build: impl FnOnce(&mut Layer) -> &mut Layer) -> Vec<String> {
         let image = one_layer(build);
         let mut out = Vec::new();
         check(&image, &Accounts::read(&image.tree), &mut out);
@@ -237,7 +236,7 @@ mod tests {
                 .file_owned("usr/bin/chage", 0o2755, (0, 42), b"x")
                 .file_owned("usr/bin/both", 0o6750, (7, 8), b"x")
                 .file_mode("usr/bin/plain", 0o755, b"x")
-                .entry("tmp", b'5', 0o1777, b"", "")
+                .dir_mode("tmp", 0o1777)
         });
         let mut out = Vec::new();
         setuid(&image.tree, &Accounts::read(&image.tree), &mut out);
@@ -255,11 +254,11 @@ mod tests {
 
     #[test]
     fn many_setuid_files_end_in_one_counting_finding() {
-        let mut tar = TarBuilder::new();
+        let mut tar = Layer::new();
         for i in 0..(MAX_SETUID_FINDINGS + 5) {
             tar.file_mode(&format!("s/{i:03}"), 0o4755, b"x");
         }
-        let image = super::super::testing::image(vec![tar.finish()]);
+        let image = image(&tar, Config::default());
         let mut out = Vec::new();
         setuid(&image.tree, &Accounts::default(), &mut out);
         assert_eq!(out.len(), MAX_SETUID_FINDINGS + 1);

@@ -2,8 +2,9 @@
 
 use super::*;
 use crate::facts::FileFacts;
-use crate::image::testkit::TarBuilder;
-use crate::rules::image::testimage::{Config, EM_386, Elf, image};
+use crate::testkit::elf::{EM_386, Synth as Elf};
+use crate::testkit::image::Layer;
+use crate::testkit::image::{Config, image};
 
 const LOADER: &str = "lib64/ld-linux-x86-64.so.2";
 
@@ -41,7 +42,7 @@ fn messages(evaluation: &Collected) -> Vec<String> {
 #[test]
 fn found_in_the_default_directories_drops_the_scratch_findings() {
     let img = image(
-        TarBuilder::new()
+        Layer::new()
             .file("app", &Elf::program().build())
             .file(LOADER, &loader())
             .file("lib/x86_64-linux-gnu/libc.so.6", &libc()),
@@ -73,7 +74,7 @@ fn found_in_the_default_directories_drops_the_scratch_findings() {
 #[test]
 fn found_through_an_ld_so_conf_include_when_the_cache_exists() {
     let layer = || {
-        let mut layer = TarBuilder::new();
+        let mut layer = Layer::new();
         layer
             .file(
                 "app",
@@ -116,7 +117,7 @@ fn runpath_origin_is_the_programs_directory_and_hides_rpath() {
         .runpath("$ORIGIN/../lib")
         .rpath("/nowhere");
     let img = image(
-        TarBuilder::new()
+        Layer::new()
             .file("srv/bin/server", &program.build())
             .file(LOADER, &loader())
             .file("lib/x86_64-linux-gnu/libc.so.6", &libc())
@@ -128,7 +129,7 @@ fn runpath_origin_is_the_programs_directory_and_hides_rpath() {
     assert_eq!(closure.libraries[1].path, "/srv/lib/libapp.so");
 
     let lost = image(
-        TarBuilder::new()
+        Layer::new()
             .file("srv/bin/server", &program.needs(&["libgone.so"]).build())
             .file(LOADER, &loader()),
         Config::default(),
@@ -147,7 +148,7 @@ fn runpath_origin_is_the_programs_directory_and_hides_rpath() {
 #[test]
 fn rpath_of_the_program_applies_to_its_libraries_and_ld_library_path_is_read() {
     let img = image(
-        TarBuilder::new()
+        Layer::new()
             .file(
                 "app",
                 &Elf::program()
@@ -186,7 +187,7 @@ fn a_library_of_the_wrong_class_is_skipped() {
         .machine(false, EM_386)
         .build();
     let img = image(
-        TarBuilder::new()
+        Layer::new()
             .file("app", &Elf::program().build())
             .file(LOADER, &loader())
             .file("lib/x86_64-linux-gnu/libc.so.6", &libc32)
@@ -198,7 +199,7 @@ fn a_library_of_the_wrong_class_is_skipped() {
     assert_eq!(closure.libraries[0].path, "/usr/lib64/libc.so.6");
 
     let only32 = image(
-        TarBuilder::new()
+        Layer::new()
             .file("app", &Elf::program().build())
             .file(LOADER, &loader())
             .file("lib/x86_64-linux-gnu/libc.so.6", &libc32),
@@ -214,7 +215,7 @@ fn a_library_of_the_wrong_class_is_skipped() {
 #[test]
 fn a_missing_loader_and_library_are_named_and_the_scratch_findings_stay() {
     let img = image(
-        TarBuilder::new().file("server", &Elf::program().build()),
+        Layer::new().file("server", &Elf::program().build()),
         Config::default(),
     );
     let evaluation = evaluate(&img);
@@ -247,7 +248,7 @@ fn a_missing_loader_and_library_are_named_and_the_scratch_findings_stay() {
 #[test]
 fn a_missing_transitive_dependency_names_the_library_that_needs_it() {
     let img = image(
-        TarBuilder::new()
+        Layer::new()
             .file(
                 "app",
                 &Elf::program().needs(&["libc.so.6", "libfoo.so.1"]).build(),
@@ -278,7 +279,7 @@ fn musl_reads_its_path_file_and_answers_libc_itself() {
         .needs(&["libc.musl-x86_64.so.1", "libz.so.1"]);
     let musl = Elf::library("libc.musl-x86_64.so.1", &[]).build();
     let with_path = image(
-        TarBuilder::new()
+        Layer::new()
             .file("app", &program.build())
             .file("lib/ld-musl-x86_64.so.1", &musl)
             .file("etc/ld-musl-x86_64.path", b"/opt/z\n/lib\n")
@@ -291,7 +292,7 @@ fn musl_reads_its_path_file_and_answers_libc_itself() {
     assert_eq!(closure.libraries.len(), 1);
 
     let without = image(
-        TarBuilder::new()
+        Layer::new()
             .file("app", &program.build())
             .file("lib/ld-musl-x86_64.so.1", &musl),
         Config::default(),
@@ -307,7 +308,7 @@ fn musl_reads_its_path_file_and_answers_libc_itself() {
 #[test]
 fn symlinked_libraries_and_directories_resolve_inside_the_root() {
     let img = image(
-        TarBuilder::new()
+        Layer::new()
             .file("app", &Elf::program().build())
             .symlink("lib64", "usr/lib64")
             .symlink("lib", "usr/lib")
@@ -331,7 +332,7 @@ fn symlinked_libraries_and_directories_resolve_inside_the_root() {
 #[test]
 fn a_file_that_is_not_an_elf_does_not_count() {
     let img = image(
-        TarBuilder::new()
+        Layer::new()
             .file("app", &Elf::program().build())
             .file(LOADER, &loader())
             .file("lib/x86_64-linux-gnu/libc.so.6", b"GROUP ( libc.so.6 )\n"),
@@ -347,7 +348,7 @@ fn a_file_that_is_not_an_elf_does_not_count() {
 #[test]
 fn static_programs_and_libraries_are_not_resolved() {
     let img = image(
-        TarBuilder::new()
+        Layer::new()
             .file("app", &Elf::static_program().build())
             .file(
                 "usr/lib/libx.so",

@@ -18,10 +18,6 @@ mod runtime;
 mod search;
 mod size;
 #[cfg(test)]
-mod testimage;
-#[cfg(test)]
-mod testing;
-#[cfg(test)]
 mod tests;
 mod users;
 

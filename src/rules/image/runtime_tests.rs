@@ -1,10 +1,11 @@
 //! GS501–GS503 on images built around the `go-needs` fixture (CA roots, zoneinfo, os/user).
 
 use super::*;
-use crate::image::testkit::TarBuilder;
-use crate::rules::image::testimage::{Config, go_needs, image};
+use crate::testkit::elf::go_needs;
+use crate::testkit::image::Layer;
+use crate::testkit::image::{Config, image};
 
-fn run(layer: &TarBuilder, config: Config) -> FileUpdate {
+fn run(layer: &Layer, config: Config) -> FileUpdate {
     let img = image(layer, config);
     let mut evaluation = Collected::default();
     check(&img, &mut evaluation);
@@ -18,10 +19,7 @@ fn passwd() -> &'static [u8] {
 
 #[test]
 fn an_empty_image_turns_every_need_into_an_error() {
-    let update = run(
-        TarBuilder::new().file("app", &go_needs()),
-        Config::default(),
-    );
+    let update = run(Layer::new().file("app", &go_needs()), Config::default());
     assert_eq!(
         update.drop,
         [
@@ -68,7 +66,7 @@ fn an_empty_image_turns_every_need_into_an_error() {
 #[test]
 fn files_in_the_image_drop_the_notes() {
     let update = run(
-        TarBuilder::new()
+        Layer::new()
             .file("app", &go_needs())
             .file(
                 "etc/ssl/certs/ca-certificates.crt",
@@ -86,7 +84,7 @@ fn files_in_the_image_drop_the_notes() {
 #[test]
 fn environment_variables_redirect_the_lookups() {
     let update = run(
-        TarBuilder::new()
+        Layer::new()
             .file("app", &go_needs())
             .file("certs/bundle.pem", b"-----BEGIN CERTIFICATE-----\n")
             .file("tz/zoneinfo.zip", b"PK\x03\x04"),
@@ -103,7 +101,7 @@ fn environment_variables_redirect_the_lookups() {
     assert_eq!(rules, [Rule::NeedsPasswd]);
 
     let broken = run(
-        TarBuilder::new().file("app", &go_needs()),
+        Layer::new().file("app", &go_needs()),
         Config {
             env: vec!["SSL_CERT_FILE=/nope.pem".into(), "TZ=UTC".into()],
             ..Config::default()
@@ -126,7 +124,7 @@ fn environment_variables_redirect_the_lookups() {
 #[test]
 fn a_cert_directory_counts_and_an_empty_bundle_does_not() {
     let update = run(
-        TarBuilder::new()
+        Layer::new()
             .file("app", &go_needs())
             .file_mode("etc/ssl/certs/ca-certificates.crt", 0o644, b"")
             .file(
@@ -147,7 +145,7 @@ fn a_cert_directory_counts_and_an_empty_bundle_does_not() {
 fn passwd_must_know_the_configured_user() {
     let with = |user: &str| {
         run(
-            TarBuilder::new()
+            Layer::new()
                 .file("app", &go_needs())
                 .file("etc/passwd", passwd()),
             Config {

@@ -259,13 +259,13 @@ pub(super) fn dedup(dirs: Vec<String>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image::testkit::TarBuilder;
-    use crate::rules::image::testimage::{Config, image};
+    use crate::testkit::image::Layer;
+    use crate::testkit::image::{Config, image};
 
     #[test]
     fn ld_so_conf_follows_include_globs_in_order() {
         let img = image(
-            TarBuilder::new()
+            Layer::new()
                 .file(
                     "etc/ld.so.conf",
                     b"# comment\ninclude /etc/ld.so.conf.d/*.conf\n/opt/first\n",
@@ -287,7 +287,7 @@ mod tests {
     #[test]
     fn a_self_including_conf_terminates() {
         let img = image(
-            TarBuilder::new().file("etc/ld.so.conf", b"include ld.so.conf\n/opt/x\n"),
+            Layer::new().file("etc/ld.so.conf", b"include ld.so.conf\n/opt/x\n"),
             Config::default(),
         );
         assert_eq!(ld_so_conf(&img.tree), ["/opt/x"]);
@@ -296,7 +296,7 @@ mod tests {
     #[test]
     fn musl_reads_its_path_file_or_falls_back() {
         let img = image(
-            TarBuilder::new().file("etc/ld-musl-x86_64.path", b"/usr/lib:/opt/lib\n/lib\n"),
+            Layer::new().file("etc/ld-musl-x86_64.path", b"/usr/lib:/opt/lib\n/lib\n"),
             Config::default(),
         );
         assert_eq!(

@@ -3,9 +3,10 @@
 
 use super::*;
 use crate::facts::FileFacts;
-use crate::image::testkit::TarBuilder;
 use crate::rules::image::libs;
-use crate::rules::image::testimage::{Config, Elf, go_needs, go_static, image};
+use crate::testkit::elf::{Synth as Elf, go_needs, go_static};
+use crate::testkit::image::Layer;
+use crate::testkit::image::{Config, image};
 
 fn story_of(img: &Image<FileFacts>) -> SizeStory {
     story(img, &libs::resolve_all(img))
@@ -23,7 +24,7 @@ fn whys(story: &SizeStory) -> Vec<(&str, &str)> {
 fn a_static_program_on_scratch_is_the_program() {
     let app = go_static();
     let img = image(
-        TarBuilder::new()
+        Layer::new()
             .file("app", &app)
             .file("usr/share/doc/big", &vec![7u8; 100_000]),
         Config::default(),
@@ -47,7 +48,7 @@ fn a_static_program_on_scratch_is_the_program() {
 fn a_dynamic_program_brings_its_loader_and_libraries() {
     let libc = Elf::library("libc.so.6", &["ld-linux-x86-64.so.2"]).build();
     let img = image(
-        TarBuilder::new()
+        Layer::new()
             .file(
                 "srv/server",
                 &Elf::program().needs(&["libc.so.6", "libv.so"]).build(),
@@ -109,7 +110,7 @@ fn a_dynamic_program_brings_its_loader_and_libraries() {
 #[test]
 fn a_go_program_brings_the_runtime_files_the_image_has() {
     let img = image(
-        TarBuilder::new()
+        Layer::new()
             .file("app", &go_needs())
             .symlink("etc/ssl/cert.pem", "certs/ca-certificates.crt")
             .file("etc/ssl/certs/ca-certificates.crt", &[b'c'; 1000])
@@ -152,7 +153,7 @@ fn a_go_program_brings_the_runtime_files_the_image_has() {
 #[test]
 fn a_simple_shell_entrypoint_becomes_exec_form() {
     let img = image(
-        TarBuilder::new()
+        Layer::new()
             .file("bin/sh", &Elf::static_program().build())
             .file("app", &go_static()),
         Config {
@@ -172,7 +173,7 @@ fn a_simple_shell_entrypoint_becomes_exec_form() {
 #[test]
 fn without_an_entrypoint_the_go_programs_are_kept() {
     let mut img = image(
-        TarBuilder::new()
+        Layer::new()
             .file("usr/local/bin/a", &go_static())
             .file("usr/bin/c-tool", &Elf::static_program().build())
             .file("src/testdata/b", &go_static()),
@@ -193,10 +194,7 @@ fn without_an_entrypoint_the_go_programs_are_kept() {
 
 #[test]
 fn nothing_to_keep_leaves_only_the_image_size() {
-    let img = image(
-        TarBuilder::new().file("etc/hostname", b"x\n"),
-        Config::default(),
-    );
+    let img = image(Layer::new().file("etc/hostname", b"x\n"), Config::default());
     let story = story_of(&img);
     assert!(story.image_bytes > 0);
     assert!(story.parts.is_empty() && story.dockerfile.is_empty());

@@ -12,7 +12,7 @@ fn a_rootfs_directory_is_judged_on_its_contents_only() {
     let image = crate::image::open(
         &ImageSource::Path(dir.path().into()),
         &ImageOptions::default(),
-        &testing::facts,
+        &crate::testkit::image::facts,
     )
     .unwrap()
     .remove(0);
@@ -27,12 +27,12 @@ fn a_rootfs_directory_is_judged_on_its_contents_only() {
 
 #[test]
 fn findings_are_sorted_by_rule_then_path() {
-    let layer = crate::image::testkit::TarBuilder::new()
+    let layer = crate::testkit::image::Layer::new()
         .file_mode("usr/bin/su", 0o4755, b"x")
         .file_mode("bin/mount", 0o4755, b"x")
         .file("bin/sh", b"x")
-        .finish();
-    let mut image = testing::image(vec![layer]);
+        .clone();
+    let mut image = crate::testkit::image::image(&layer, Default::default());
     image.config.user = String::new();
     let evaluation = evaluate(&image);
     let found: Vec<(&str, Option<&str>)> = evaluation

@@ -73,8 +73,8 @@ fn unknown_user(spec: &UserSpec<'_>, accounts: &Accounts, out: &mut Vec<Finding>
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::one_layer;
     use super::*;
+    use crate::testkit::image::one_layer;
 
     const PASSWD: &[u8] = b"root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n\
         toor:x:0:0::/root:/bin/sh\n";

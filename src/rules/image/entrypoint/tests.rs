@@ -1,17 +1,16 @@
-use super::super::testing::image;
 use super::*;
-use crate::image::testkit::TarBuilder;
+use crate::testkit::image::{Config, Layer, image};
 
 /// GS603's message (or `None`) for an image of `build` run as `user` with `entrypoint`/`cmd`.
 fn judge(
-    layer: &[u8],
+    layer: &Layer,
     user: &str,
     entrypoint: Option<&[&str]>,
     cmd: Option<&[&str]>,
     env: &[&str],
     workdir: &str,
 ) -> Option<Finding> {
-    let mut image = image(vec![layer.to_vec()]);
+    let mut image = image(layer, Config::default());
     let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     image.config.user = user.to_string();
     image.config.entrypoint = entrypoint.map(words);
@@ -29,10 +28,8 @@ fn message(finding: Option<Finding>) -> Option<String> {
     finding.map(|f| f.message)
 }
 
-fn server() -> Vec<u8> {
-    TarBuilder::new()
-        .file_mode("server", 0o755, b"\x7fELF")
-        .finish()
+fn server() -> Layer {
+    Layer::new().file_mode("server", 0o755, b"\x7fELF").clone()
 }
 
 #[test]
@@ -78,12 +75,12 @@ fn a_missing_program_is_named_with_the_command() {
 
 #[test]
 fn symlinks_are_followed_inside_the_root() {
-    let build = TarBuilder::new()
+    let build = Layer::new()
         .dir("usr/local/bin")
         .file_mode("opt/app/server", 0o755, b"x")
         .symlink("usr/local/bin/server", "../../../opt/app/server")
         .symlink("dangling", "/nowhere/server")
-        .finish();
+        .clone();
     assert!(judge(&build, "", Some(&["/usr/local/bin/server"]), None, &[], "").is_none());
     assert_eq!(
         message(judge(&build, "", Some(&["/dangling"]), None, &[], "")).as_deref(),
@@ -95,10 +92,10 @@ fn symlinks_are_followed_inside_the_root() {
 
 #[test]
 fn directories_and_files_without_execute_bits_cannot_run() {
-    let build = TarBuilder::new()
+    let build = Layer::new()
         .dir("app")
         .file_mode("data", 0o644, b"x")
-        .finish();
+        .clone();
     assert_eq!(
         message(judge(&build, "", Some(&["/app"]), None, &[], "")).as_deref(),
         Some(r#"ENTRYPOINT ["/app"]: /app is a directory"#)
@@ -111,7 +108,7 @@ fn directories_and_files_without_execute_bits_cannot_run() {
 
 #[test]
 fn the_execute_bit_must_be_there_for_the_user_that_runs() {
-    let build = TarBuilder::new()
+    let build = Layer::new()
         .file_mode(
             "etc/passwd",
             0o644,
@@ -125,7 +122,7 @@ fn the_execute_bit_must_be_there_for_the_user_that_runs() {
         .file_mode("root-only", 0o700, b"x")
         .file_owned("mine", 0o700, (1000, 1000), b"x")
         .file_owned("ops-only", 0o750, (0, 50), b"x")
-        .finish();
+        .clone();
     assert!(judge(&build, "", Some(&["/root-only"]), None, &[], "").is_none());
     assert_eq!(
         message(judge(&build, "65532", Some(&["/root-only"]), None, &[], "")).as_deref(),
@@ -142,11 +139,11 @@ fn the_execute_bit_must_be_there_for_the_user_that_runs() {
 
 #[test]
 fn bare_names_are_searched_in_path() {
-    let build = TarBuilder::new()
+    let build = Layer::new()
         .file_mode("usr/bin/server", 0o755, b"x")
         .file_mode("opt/bin/tool", 0o644, b"x")
         .file_mode("bin/tool", 0o755, b"x")
-        .finish();
+        .clone();
     // The image's PATH, and Docker's default when it has none.
     assert!(judge(&build, "", Some(&["server"]), None, &["PATH=/usr/bin"], "").is_none());
     assert!(judge(&build, "", Some(&["server"]), None, &[], "").is_none());
@@ -184,9 +181,7 @@ fn bare_names_are_searched_in_path() {
 
 #[test]
 fn relative_paths_are_taken_from_the_working_directory() {
-    let build = TarBuilder::new()
-        .file_mode("srv/app/run", 0o755, b"x")
-        .finish();
+    let build = Layer::new().file_mode("srv/app/run", 0o755, b"x").clone();
     assert!(judge(&build, "", Some(&["./run"]), None, &[], "/srv/app").is_none());
     assert!(judge(&build, "", Some(&["app/run"]), None, &[], "/srv").is_none());
     assert_eq!(
@@ -209,7 +204,7 @@ fn shell_form_needs_bin_sh() {
     // The registry's example, word for word.
     assert_eq!(found.message, Rule::Entrypoint.info().example);
     assert_eq!(found.image_path.as_deref(), Some("/bin/sh"));
-    let with_shell = TarBuilder::new().file_mode("bin/sh", 0o755, b"x").finish();
+    let with_shell = Layer::new().file_mode("bin/sh", 0o755, b"x").clone();
     assert!(
         judge(
             &with_shell,
@@ -225,12 +220,12 @@ fn shell_form_needs_bin_sh() {
 
 #[test]
 fn a_script_needs_its_interpreter() {
-    let build = TarBuilder::new()
+    let build = Layer::new()
         .file_mode("entrypoint.sh", 0o755, b"#!/bin/bash -e\nexec /server\n")
         .file_mode("ok.sh", 0o755, b"#! /bin/sh\n")
         .file_mode("bin/sh", 0o755, b"x")
         .file_mode("env.sh", 0o755, b"#!/usr/bin/env bash\n")
-        .finish();
+        .clone();
     let found = judge(&build, "", Some(&["/entrypoint.sh"]), None, &[], "").unwrap();
     assert_eq!(
         found.message,

@@ -1,7 +1,7 @@
-use super::super::testing::{image, one_layer};
 use super::*;
 use crate::facts::FileFacts;
-use crate::image::testkit::TarBuilder;
+use crate::testkit::image::Layer;
+use crate::testkit::image::{Config, image_layers, one_layer};
 
 fn run(image: &Image<FileFacts>) -> Vec<String> {
     let mut out = Vec::new();
@@ -18,27 +18,27 @@ fn a_clean_image_has_no_leftovers() {
 
 #[test]
 fn wasted_bytes_below_the_threshold_are_not_reported() {
-    let base = TarBuilder::new().file("big", &[0u8; 1000]).finish();
-    let top = TarBuilder::new().whiteout("", "big").finish();
-    assert!(run(&image(vec![base, top])).is_empty());
+    let base = Layer::new().file("big", &[0u8; 1000]).clone();
+    let top = Layer::new().whiteout("", "big").clone();
+    assert!(run(&image_layers(&[base, top], Config::default())).is_empty());
 }
 
 #[test]
 fn wasted_bytes_name_the_layers_and_the_largest_places() {
     let mib = vec![7u8; 1 << 20];
-    let base = TarBuilder::new()
+    let base = Layer::new()
         .dir("var/lib/apt/lists")
         .file("var/lib/apt/lists/a", &mib)
         .file("var/lib/apt/lists/b", &mib)
         .file("app", &mib[..1000])
-        .finish();
-    let middle = TarBuilder::new()
+        .clone();
+    let middle = Layer::new()
         .whiteout("var/lib/apt", "lists")
         .file("app", &mib[..512])
         .file("tool", &mib[..2048])
-        .finish();
-    let top = TarBuilder::new().whiteout("", "tool").finish();
-    let found = run(&image(vec![base, middle, top]));
+        .clone();
+    let top = Layer::new().whiteout("", "tool").clone();
+    let found = run(&image_layers(&[base, middle, top], Config::default()));
     assert_eq!(
         found,
         [

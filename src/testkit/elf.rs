@@ -1,6 +1,9 @@
 //! Synthetic ELF files for edge cases no toolchain produces on purpose: any class and byte
 //! order, program headers chosen one by one, optional section headers, and easy truncation.
 //! One PT_LOAD maps the whole file, so DT_STRTAB addresses resolve like in a real binary.
+//! [`Synth::program`], [`Synth::static_program`] and [`Synth::library`] are the loader-facing
+//! minimum the image rules read (class, machine, PT_INTERP, DT_NEEDED, DT_SONAME, DT_RPATH,
+//! DT_RUNPATH): no section headers, no PT_GNU_STACK.
 
 pub const PT_LOAD: u32 = 1;
 pub const PT_DYNAMIC: u32 = 2;
@@ -13,12 +16,15 @@ pub const PF_R: u32 = 4;
 pub const ET_REL: u16 = 1;
 pub const ET_EXEC: u16 = 2;
 pub const ET_DYN: u16 = 3;
+pub const EM_386: u16 = 3;
 pub const EM_X86_64: u16 = 62;
+pub const EM_AARCH64: u16 = 183;
 pub const EM_MIPS: u16 = 8;
 pub const DT_NEEDED: u64 = 1;
 pub const DT_STRTAB: u64 = 5;
 pub const DT_STRSZ: u64 = 10;
 pub const DT_SONAME: u64 = 14;
+pub const DT_RPATH: u64 = 15;
 pub const DT_RUNPATH: u64 = 29;
 pub const DT_FLAGS_1: u64 = 0x6fff_fffb;
 pub const DT_BIND_NOW: u64 = 24;
@@ -31,7 +37,7 @@ pub const SHF_ALLOC: u64 = 2;
 pub const SHF_EXECINSTR: u64 = 4;
 pub const SHF_COMPRESSED: u64 = 0x800;
 
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Section {
     pub name: String,
     pub sh_type: u32,
@@ -53,7 +59,7 @@ impl Section {
     }
 }
 
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Synth {
     pub is_64: bool,
     pub little_endian: bool,
@@ -64,6 +70,7 @@ pub struct Synth {
     pub interp: Option<String>,
     pub needed: Vec<String>,
     pub soname: Option<String>,
+    pub rpath: Option<String>,
     pub runpath: Option<String>,
     pub flags_1: u64,
     pub bind_now: bool,
@@ -94,6 +101,7 @@ impl Synth {
             interp: None,
             needed: Vec::new(),
             soname: None,
+            rpath: None,
             runpath: None,
             flags_1: 0,
             bind_now: false,
@@ -121,10 +129,70 @@ impl Synth {
         }
     }
 
+    /// A dynamic x86-64 executable (ET_EXEC) that needs glibc's loader and libc: the
+    /// loader-facing minimum, without section headers or PT_GNU_STACK.
+    pub fn program() -> Self {
+        Synth {
+            interp: Some("/lib64/ld-linux-x86-64.so.2".into()),
+            needed: vec!["libc.so.6".into()],
+            gnu_stacks: Vec::new(),
+            section_headers: false,
+            ..Synth::exec64()
+        }
+    }
+
+    /// A static x86-64 executable, as [`Synth::program`] without PT_INTERP and DT_NEEDED.
+    pub fn static_program() -> Self {
+        Synth {
+            interp: None,
+            needed: Vec::new(),
+            ..Synth::program()
+        }
+    }
+
+    /// An x86-64 shared library (ET_DYN) with this soname and these needs.
+    pub fn library(soname: &str, needed: &[&str]) -> Self {
+        Synth {
+            e_type: ET_DYN,
+            entry: 0x1000,
+            interp: None,
+            soname: Some(soname.into()),
+            ..Synth::program()
+        }
+        .needs(needed)
+    }
+
+    pub fn machine(mut self, is_64: bool, machine: u16) -> Self {
+        self.is_64 = is_64;
+        self.machine = machine;
+        self
+    }
+
+    pub fn needs(mut self, needed: &[&str]) -> Self {
+        self.needed = needed.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    pub fn interp(mut self, interp: Option<&str>) -> Self {
+        self.interp = interp.map(str::to_string);
+        self
+    }
+
+    pub fn runpath(mut self, runpath: &str) -> Self {
+        self.runpath = Some(runpath.into());
+        self
+    }
+
+    pub fn rpath(mut self, rpath: &str) -> Self {
+        self.rpath = Some(rpath.into());
+        self
+    }
+
     fn has_dynamic(&self) -> bool {
         self.dynamic
             || !self.needed.is_empty()
             || self.soname.is_some()
+            || self.rpath.is_some()
             || self.runpath.is_some()
             || self.flags_1 != 0
     }
@@ -169,6 +237,9 @@ impl Synth {
             }
             if let Some(soname) = &self.soname {
                 entries.push((DT_SONAME, add(soname)));
+            }
+            if let Some(rpath) = &self.rpath {
+                entries.push((DT_RPATH, add(rpath)));
             }
             if let Some(runpath) = &self.runpath {
                 entries.push((DT_RUNPATH, add(runpath)));
@@ -438,34 +509,32 @@ fn align(body: &mut Vec<u8>, to: usize) {
     }
 }
 
-/// A minimal PE32+ image for x86-64 (DOS stub header, PE signature, COFF and optional header).
-pub fn pe64() -> Vec<u8> {
-    let mut out = vec![0u8; 0x40];
-    out[0..2].copy_from_slice(b"MZ");
-    out[0x3c..0x40].copy_from_slice(&0x40u32.to_le_bytes());
-    out.extend_from_slice(b"PE\0\0");
-    out.extend_from_slice(&0x8664u16.to_le_bytes()); // Machine
-    out.extend_from_slice(&0u16.to_le_bytes()); // NumberOfSections
-    out.extend_from_slice(&[0; 12]); // TimeDateStamp, PointerToSymbolTable, NumberOfSymbols
-    out.extend_from_slice(&240u16.to_le_bytes()); // SizeOfOptionalHeader
-    out.extend_from_slice(&0x22u16.to_le_bytes()); // Characteristics
-    let mut optional = vec![0u8; 240];
-    optional[0..2].copy_from_slice(&0x20bu16.to_le_bytes());
-    optional[32..36].copy_from_slice(&0x1000u32.to_le_bytes()); // SectionAlignment
-    optional[36..40].copy_from_slice(&0x200u32.to_le_bytes()); // FileAlignment
-    optional[56..60].copy_from_slice(&0x1000u32.to_le_bytes()); // SizeOfImage
-    optional[60..64].copy_from_slice(&0x200u32.to_le_bytes()); // SizeOfHeaders
-    optional[108..112].copy_from_slice(&16u32.to_le_bytes()); // NumberOfRvaAndSizes
-    out.extend_from_slice(&optional);
-    out.resize(0x200, 0);
-    out
+/// The same file with `e_shoff`, `e_shnum` and `e_shstrndx` zeroed (as `sstrip` leaves it).
+pub fn without_section_headers(mut data: Vec<u8>) -> Vec<u8> {
+    if data[4] == 2 {
+        data[0x28..0x30].fill(0);
+        data[0x3c..0x40].fill(0);
+    } else {
+        data[0x20..0x24].fill(0);
+        data[0x30..0x34].fill(0);
+    }
+    data
 }
 
-/// A minimal 64-bit Mach-O executable header for arm64.
-pub fn macho_arm64() -> Vec<u8> {
-    let mut out = Vec::new();
-    for word in [0xfeed_facfu32, 0x0100_000c, 0, 2, 0, 0, 0, 0] {
-        out.extend_from_slice(&word.to_le_bytes());
-    }
-    out
+/// A fixture of `testdata/` (built by `testdata/build.sh`), read whole.
+pub fn fixture(path: &str) -> Vec<u8> {
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(path);
+    std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+}
+
+/// The Go fixture with CA, zoneinfo and passwd needs.
+pub fn go_needs() -> Vec<u8> {
+    fixture("go/go-needs")
+}
+
+/// A static Go binary without runtime needs.
+pub fn go_static() -> Vec<u8> {
+    fixture("bin/go-static-stripped")
 }
