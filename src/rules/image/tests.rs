@@ -54,11 +54,11 @@ fn findings_are_sorted_by_rule_then_path() {
 
 #[test]
 fn a_files_findings_stay_sorted_by_rule_after_the_image_rules_change_them() {
-    use crate::image::testkit::TarBuilder;
-    use crate::rules::image::testimage::{Config, go_needs, image};
+    use crate::testkit::elf::go_needs;
+    use crate::testkit::image::{Config, Layer, image};
     // An amd64 program in an arm64 image (GS604 added first) that needs a CA bundle the image
     // lacks (GS501 dropped, then added back as an error): the sort puts GS501 first again.
-    let mut layer = TarBuilder::new();
+    let mut layer = Layer::new();
     layer
         .file_mode("app", 0o755, &go_needs())
         .file("usr/share/zoneinfo/UTC", b"TZif2")
