@@ -51,3 +51,22 @@ fn findings_are_sorted_by_rule_then_path() {
         ]
     );
 }
+
+#[test]
+fn part_kinds_are_named_in_json_as_as_str_says() {
+    for kind in [
+        PartKind::Entrypoint,
+        PartKind::Executable,
+        PartKind::Loader,
+        PartKind::Library,
+        PartKind::LdSoCache,
+        PartKind::CaCertificates,
+        PartKind::Zoneinfo,
+        PartKind::Passwd,
+    ] {
+        assert_eq!(
+            serde_json::to_value(kind).unwrap(),
+            serde_json::Value::String(kind.as_str().into())
+        );
+    }
+}

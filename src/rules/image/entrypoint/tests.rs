@@ -1,3 +1,4 @@
+use super::super::accounts::Accounts;
 use super::super::testing::image;
 use super::*;
 use crate::image::testkit::TarBuilder;
@@ -19,8 +20,10 @@ fn judge(
     image.config.env = words(env);
     image.config.working_dir = workdir.to_string();
     let accounts = Accounts::read(&image.tree);
+    let user = ExecUser::resolve(&image.config.user, &accounts);
+    let command = Command::resolve(&image, &user);
     let mut out = Vec::new();
-    check(&image, &accounts, &mut out);
+    check(&command, &user, &mut out);
     assert!(out.len() <= 1);
     out.pop()
 }
