@@ -27,9 +27,9 @@ impl FileFacts {
     }
 
     /// `elf`, `pe`, `macho` or `macho-universal`.
-    pub fn format(&self) -> &'static str {
+    pub fn format(&self) -> crate::input::Format {
         match self {
-            FileFacts::Elf { .. } => "elf",
+            FileFacts::Elf { .. } => crate::input::Format::Elf,
             FileFacts::Foreign(foreign) => foreign.format,
         }
     }

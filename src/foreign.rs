@@ -11,9 +11,26 @@ use crate::input::Format;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ForeignFacts {
     /// `pe`, `macho` or `macho-universal`.
-    pub format: &'static str,
-    pub os: &'static str,
+    pub format: Format,
+    pub os: ForeignOs,
     pub arch: Vec<String>,
+}
+
+/// The operating system a foreign executable is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ForeignOs {
+    Windows,
+    Macos,
+}
+
+impl std::fmt::Display for ForeignOs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ForeignOs::Windows => "windows",
+            ForeignOs::Macos => "macos",
+        })
+    }
 }
 
 /// Facts for a sniffed PE or Mach-O file; `Ok(None)` when the bytes turn out not to be one
@@ -26,8 +43,8 @@ pub fn read(data: &[u8], format: Format) -> Result<Option<ForeignFacts>, String>
             }
             let file = object::File::parse(data).map_err(|e| format!("bad PE file: {e}"))?;
             Ok(Some(ForeignFacts {
-                format: "pe",
-                os: "windows",
+                format: Format::Pe,
+                os: ForeignOs::Windows,
                 arch: vec![arch_name(file.architecture())],
             }))
         }
@@ -35,8 +52,8 @@ pub fn read(data: &[u8], format: Format) -> Result<Option<ForeignFacts>, String>
             let file = object::File::parse(data).map_err(|e| format!("bad Mach-O file: {e}"))?;
             debug_assert_eq!(file.format(), BinaryFormat::MachO);
             Ok(Some(ForeignFacts {
-                format: "macho",
-                os: "macos",
+                format: Format::MachO,
+                os: ForeignOs::Macos,
                 arch: vec![arch_name(file.architecture())],
             }))
         }
@@ -58,8 +75,8 @@ pub fn read(data: &[u8], format: Format) -> Result<Option<ForeignFacts>, String>
             }
             .map_err(|e| format!("bad universal Mach-O file: {e}"))?;
             Ok(Some(ForeignFacts {
-                format: "macho-universal",
-                os: "macos",
+                format: Format::MachOFat,
+                os: ForeignOs::Macos,
                 arch,
             }))
         }

@@ -76,12 +76,59 @@ pub enum Relro {
     None,
 }
 
+/// EI_CLASS: 32- or 64-bit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ElfClass {
+    #[serde(rename = "ELF32")]
+    Elf32,
+    #[serde(rename = "ELF64")]
+    Elf64,
+}
+
+impl ElfClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ElfClass::Elf32 => "ELF32",
+            ElfClass::Elf64 => "ELF64",
+        }
+    }
+}
+
+impl std::fmt::Display for ElfClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// EI_DATA: the byte order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Endian {
+    Little,
+    Big,
+}
+
+impl Endian {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Endian::Little => "little",
+            Endian::Big => "big",
+        }
+    }
+}
+
+impl std::fmt::Display for Endian {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Everything gostatic knows about one ELF file. Serialised as the `elf` object of the JSON
 /// report (documented in `docs/json.md`).
 #[derive(Debug, Clone, Serialize)]
 pub struct ElfFacts {
-    pub class: &'static str,
-    pub endian: &'static str,
+    pub class: ElfClass,
+    pub endian: Endian,
     pub machine: String,
     pub machine_id: u16,
     /// The Go/OCI architecture name (`amd64`, `arm64`, `mips64le`...), when there is one.
@@ -213,8 +260,16 @@ pub fn facts_from(view: &LoaderView, sections: &SectionView, notes: &notes::Note
     let os = names::target_os(view.osabi, notes.abi_os);
 
     ElfFacts {
-        class: if view.is_64 { "ELF64" } else { "ELF32" },
-        endian: if view.little_endian { "little" } else { "big" },
+        class: if view.is_64 {
+            ElfClass::Elf64
+        } else {
+            ElfClass::Elf32
+        },
+        endian: if view.little_endian {
+            Endian::Little
+        } else {
+            Endian::Big
+        },
         machine: names::machine(view.machine),
         machine_id: view.machine,
         arch: names::go_arch(view.machine, view.is_64, view.little_endian),

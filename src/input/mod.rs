@@ -8,14 +8,37 @@ pub mod walk;
 pub use blob::Blob;
 pub use walk::{Candidate, Origin, collect};
 
-/// Executable formats gostatic recognises by their first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Executable formats gostatic recognises by their first bytes; serialised as the JSON
+/// report's `format` (`elf`, `pe`, `macho`, `macho-universal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Format {
+    #[serde(rename = "elf")]
     Elf,
     /// `MZ`: confirmed as PE only once the `PE\0\0` signature is found at `e_lfanew`.
+    #[serde(rename = "pe")]
     Pe,
+    #[serde(rename = "macho")]
     MachO,
+    #[serde(rename = "macho-universal")]
     MachOFat,
+}
+
+impl Format {
+    /// The name the JSON report gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Elf => "elf",
+            Format::Pe => "pe",
+            Format::MachO => "macho",
+            Format::MachOFat => "macho-universal",
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// How many leading bytes `sniff` needs to decide.

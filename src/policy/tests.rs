@@ -238,7 +238,7 @@ fn the_command_line_overrides_the_file() {
 fn file(path: &str, sha256: Option<&str>, rules: &[Rule]) -> FileReport {
     FileReport {
         path: path.to_string(),
-        format: "elf",
+        format: crate::input::Format::Elf,
         sha256: sha256.map(str::to_string),
         size: 1,
         elf: None,

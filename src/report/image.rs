@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::image::{Image, ImageConfig, ImageFormat, LayerInfo, Platform, SkippedFile};
-use crate::rules::image::{SizePart, SizeStory};
+use crate::rules::image::{PartKind, SizePart, SizeStory};
 use crate::rules::{Finding, human_bytes};
 
 #[derive(Debug, Clone, Serialize)]
@@ -136,9 +136,9 @@ pub fn size_line(size: &SizeStory) -> String {
 /// How a part of the scratch image is called: programs and libraries by file name, data by
 /// what it is.
 fn part_label(part: &SizePart) -> String {
-    match part.why.as_str() {
-        "ca-certificates" => "CA bundle".to_string(),
-        "zoneinfo" => "zoneinfo".to_string(),
+    match part.why {
+        PartKind::CaCertificates => "CA bundle".to_string(),
+        PartKind::Zoneinfo => "zoneinfo".to_string(),
         // /etc/passwd and /etc/group: their file names say which.
         _ => part
             .path
@@ -160,22 +160,22 @@ mod tests {
     use crate::testkit::image::{Config, Layer, build};
 
     fn story() -> SizeStory {
-        let part = |path: &str, bytes: u64, why: &str| SizePart {
+        let part = |path: &str, bytes: u64, why: PartKind| SizePart {
             path: path.to_string(),
             bytes,
-            why: why.to_string(),
+            why,
         };
         SizeStory {
             image_bytes: 846 << 20,
             scratch_bytes: 13_002_342,
             parts: vec![
-                part("/usr/local/bin/server", 11_639_193, "entrypoint"),
+                part("/usr/local/bin/server", 11_639_193, PartKind::Entrypoint),
                 part(
                     "/etc/ssl/certs/ca-certificates.crt",
                     213_000,
-                    "ca-certificates",
+                    PartKind::CaCertificates,
                 ),
-                part("/usr/share/zoneinfo/", 1_150_000, "zoneinfo"),
+                part("/usr/share/zoneinfo/", 1_150_000, PartKind::Zoneinfo),
             ],
             dockerfile: vec![
                 "FROM scratch".to_string(),
@@ -196,7 +196,7 @@ mod tests {
             .map(|i| SizePart {
                 path: format!("/lib/lib{i}.so"),
                 bytes: 1024,
-                why: "library".to_string(),
+                why: PartKind::Library,
             })
             .collect();
         assert!(size_line(&many).ends_with("lib5.so 1.0 KiB and 2 more"));

@@ -53,7 +53,7 @@ pub struct FileReport {
     #[serde(flatten)]
     pub place: Option<ImagePlace>,
     /// `elf`, `pe`, `macho` or `macho-universal`.
-    pub format: &'static str,
+    pub format: crate::input::Format,
     pub sha256: Option<String>,
     pub size: u64,
     pub elf: Option<ElfFacts>,

@@ -284,7 +284,7 @@ fn describe(file: &FileReport) -> String {
             format!("{} {} {}", elf.class, elf.machine, elf.elf_type),
             elf.linking.as_str().to_string(),
         ];
-        if elf.endian == "big" {
+        if elf.endian == crate::elf::Endian::Big {
             parts[0].push_str(" big-endian");
         }
         if elf.os != "linux" {

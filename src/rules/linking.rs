@@ -3,6 +3,7 @@
 use super::{Finding, Rule, Sink};
 use crate::elf::{ElfFacts, Linking};
 use crate::foreign::ForeignFacts;
+use crate::input::Format;
 
 pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
     if elf.os != "linux" {
@@ -91,9 +92,9 @@ pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
 
 pub(super) fn check_foreign(foreign: &ForeignFacts, sink: &mut Sink) {
     let kind = match foreign.format {
-        "pe" => "Windows PE executable",
-        "macho-universal" => "macOS universal (fat) Mach-O binary",
-        _ => "macOS Mach-O binary",
+        Format::Pe => "Windows PE executable",
+        Format::MachOFat => "macOS universal (fat) Mach-O binary",
+        Format::MachO | Format::Elf => "macOS Mach-O binary",
     };
     sink.found(Finding::new(
         Rule::NotLinux,

@@ -184,7 +184,12 @@ fn elf32_big_endian_mips_dynamic() {
     };
     let f = facts(&synth);
     assert_eq!(
-        (f.class, f.endian, f.machine.as_str(), f.arch),
+        (
+            f.class.as_str(),
+            f.endian.as_str(),
+            f.machine.as_str(),
+            f.arch
+        ),
         ("ELF32", "big", "mips", Some("mips"))
     );
     assert_eq!(f.interpreter.as_deref(), Some("/lib/ld.so.1"));
@@ -201,7 +206,7 @@ fn elf64_big_endian_static() {
     };
     let f = facts(&synth);
     assert_eq!(
-        (f.endian, f.arch, f.linking),
+        (f.endian.as_str(), f.arch, f.linking),
         ("big", Some("s390x"), Linking::Static)
     );
 }
@@ -397,7 +402,10 @@ fn pe_and_mach_o_are_recognised_as_not_linux() {
     let pe = analyse("app.exe", &pe64(), true, &ScanOptions::default())
         .unwrap()
         .unwrap();
-    assert_eq!((pe.format, pe.findings[0].rule), ("pe", Rule::NotLinux));
+    assert_eq!(
+        (pe.format.as_str(), pe.findings[0].rule),
+        ("pe", Rule::NotLinux)
+    );
     assert!(
         pe.findings[0]
             .message
@@ -409,7 +417,7 @@ fn pe_and_mach_o_are_recognised_as_not_linux() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        (macho.format, macho.verdict.scratch),
+        (macho.format.as_str(), macho.verdict.scratch),
         ("macho", Scratch::Blocked)
     );
     assert!(

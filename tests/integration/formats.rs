@@ -282,7 +282,7 @@ fn suppressed_report() -> Report {
     Report::new(
         vec![FileReport {
             path: "bin/my server".to_string(),
-            format: "elf",
+            format: gostatic::input::Format::Elf,
             sha256: None,
             size: 1,
             elf: None,

@@ -9,7 +9,7 @@ use crate::rules::{Finding, Scratch, Suppression, Verdict};
 fn file(path: &str, findings: Vec<Finding>) -> FileReport {
     FileReport {
         path: path.to_string(),
-        format: "elf",
+        format: crate::input::Format::Elf,
         sha256: None,
         size: 0,
         elf: None,

@@ -1,9 +1,12 @@
-//! The image's users and groups as the container runtime sees them: the config's `User` split
-//! into its user and group parts, and `/etc/passwd` and `/etc/group` from the final filesystem.
-//! Parsing and lookup follow runc's `libcontainer/user` (`GetExecUser`): a numeric part is an
-//! id whether or not a line names it; a name must be found; an empty user is root.
+//! The one account model of the image rules: the config's `User` split into its user and group
+//! parts, `/etc/passwd` and `/etc/group` from the final filesystem, and the identity the
+//! process gets ([`ExecUser`]), computed once per image and read by GS601/GS602, GS603 (who
+//! may execute the command), GS503 (the passwd entry) and the size story (which USER to
+//! suggest). Parsing and lookup follow runc's `libcontainer/user` (`GetExecUser`): a numeric
+//! part is an id whether or not a line names it; a name must be found; an empty user is root;
+//! without a passwd line the gid is 0 and the home `/` (runc's defaults).
 
-use crate::image::Tree;
+use crate::image::{Node, Tree};
 
 /// `User` split at its first `:`, as `GetExecUser` does (`app`, `app:staff`, `1000:1000`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +44,7 @@ pub(super) struct PasswdEntry {
     pub name: String,
     pub uid: u64,
     pub gid: u64,
+    pub home: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,21 +93,48 @@ impl Accounts {
         self.group.as_ref()?.iter().find(|e| e.gid == gid)
     }
 
+    /// The passwd line `GetExecUser` takes for the user part: by uid for a number (root's for
+    /// an empty part), by name otherwise.
+    pub fn entry_for(&self, user: &str) -> Option<&PasswdEntry> {
+        match numeric(user) {
+            Some(uid) => self.user_with_uid(uid),
+            None if user.is_empty() => self.user_with_uid(0),
+            None => self.user_named(user),
+        }
+    }
+
+    /// These accounts as a final stage that copies only some of the files sees them.
+    pub fn keeping(&self, passwd: bool, group: bool) -> Accounts {
+        Accounts {
+            passwd: self.passwd.clone().filter(|_| passwd),
+            group: self.group.clone().filter(|_| group),
+            passwd_unread: passwd && self.passwd_unread,
+            group_unread: group && self.group_unread,
+        }
+    }
+
     /// The uid, primary gid and supplementary gids the process gets for `spec`, when they can
     /// be known (a named user that is not in /etc/passwd gives `None`).
     pub fn identity(&self, spec: &UserSpec<'_>) -> Option<Identity> {
-        let (uid, name, mut gid) = if spec.user.is_empty() {
-            (0, Some("root".to_string()), 0)
+        let (uid, name, mut gid, home) = if spec.user.is_empty() {
+            let home = self.user_with_uid(0).map(|e| e.home.clone());
+            (0, Some("root".to_string()), 0, home)
         } else if let Some(uid) = numeric(spec.user) {
             let entry = self.user_with_uid(uid);
             (
                 uid,
                 entry.map(|e| e.name.clone()),
                 entry.map_or(0, |e| e.gid),
+                entry.map(|e| e.home.clone()),
             )
         } else {
             let entry = self.user_named(spec.user)?;
-            (entry.uid, Some(entry.name.clone()), entry.gid)
+            (
+                entry.uid,
+                Some(entry.name.clone()),
+                entry.gid,
+                Some(entry.home.clone()),
+            )
         };
         if let Some(group) = spec.group {
             gid = match numeric(group) {
@@ -124,6 +155,7 @@ impl Accounts {
             uid,
             gid,
             supplementary,
+            home: home.filter(|h| !h.is_empty()).unwrap_or_else(|| "/".into()),
         })
     }
 }
@@ -134,6 +166,8 @@ pub(super) struct Identity {
     pub uid: u64,
     pub gid: u64,
     pub supplementary: Vec<u64>,
+    /// `HOME` as runc sets it: the passwd line's, else `/`.
+    pub home: String,
 }
 
 impl Identity {
@@ -150,6 +184,129 @@ impl Identity {
             return mode & 0o010 != 0;
         }
         mode & 0o001 != 0
+    }
+}
+
+/// `User` resolved once for an image, as runc's `GetExecUser` would: what GS601, GS602, GS603,
+/// GS503 and the size story all ask about who the process is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ExecUser {
+    /// `User` as the config writes it (for messages).
+    pub configured: String,
+    /// The part before the first `:` (empty: root).
+    pub user: String,
+    /// The part after it, when there is one.
+    pub group: Option<String>,
+    /// uid, gid, supplementary groups and home; `None` when a name is not found, or the file
+    /// that would say was too large to read (then any execute bit is taken to do).
+    pub identity: Option<Identity>,
+    /// Why the process gets uid 0, when it does.
+    pub root: Option<Root>,
+    /// The names runc cannot find: it refuses to start the container.
+    pub unknown: Vec<Unknown>,
+    /// The passwd line for the user part (by uid for a number, root's when empty): what
+    /// os/user's `Current` reads.
+    pub entry: Option<PasswdEntry>,
+}
+
+/// Why the process runs as root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Root {
+    /// `User` is empty.
+    NoUser,
+    /// `User` has a group but no user (`:1000`).
+    NoUserPart,
+    /// `0` or `root`.
+    Named,
+    /// A name /etc/passwd maps to uid 0.
+    UidZero,
+}
+
+/// A name in `User` that the image's files do not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Unknown {
+    /// Not in /etc/passwd; `no_file` when the image has no /etc/passwd at all.
+    User { name: String, no_file: bool },
+    /// Not in /etc/group; `no_file` when the image has no /etc/group at all.
+    Group { name: String, no_file: bool },
+}
+
+impl ExecUser {
+    pub fn resolve(configured: &str, accounts: &Accounts) -> Self {
+        let spec = UserSpec::parse(configured);
+        let root = if configured.trim().is_empty() {
+            Some(Root::NoUser)
+        } else if spec.user.is_empty() {
+            Some(Root::NoUserPart)
+        } else if numeric(spec.user) == Some(0) || spec.user == "root" {
+            Some(Root::Named)
+        } else {
+            accounts
+                .user_named(spec.user)
+                .filter(|e| e.uid == 0)
+                .map(|_| Root::UidZero)
+        };
+        let mut unknown = Vec::new();
+        if !spec.user.is_empty() && numeric(spec.user).is_none() {
+            let missing = match &accounts.passwd {
+                Some(_) => accounts.user_named(spec.user).is_none().then_some(false),
+                // Too large to have been kept: it may well have the user.
+                None if accounts.passwd_unread => None,
+                None => Some(true),
+            };
+            if let Some(no_file) = missing {
+                unknown.push(Unknown::User {
+                    name: spec.user.to_string(),
+                    no_file,
+                });
+            }
+        }
+        if let Some(group) = spec.group.filter(|g| numeric(g).is_none()) {
+            let missing = match &accounts.group {
+                Some(_) => accounts.group_named(group).is_none().then_some(false),
+                None if accounts.group_unread => None,
+                None => Some(true),
+            };
+            if let Some(no_file) = missing {
+                unknown.push(Unknown::Group {
+                    name: group.to_string(),
+                    no_file,
+                });
+            }
+        }
+        ExecUser {
+            configured: configured.to_string(),
+            user: spec.user.to_string(),
+            group: spec.group.map(str::to_string),
+            identity: accounts.identity(&spec),
+            root,
+            unknown,
+            entry: accounts.entry_for(spec.user).cloned(),
+        }
+    }
+
+    /// runc finds every name `User` uses (or could not be told otherwise).
+    pub fn resolves(&self) -> bool {
+        self.unknown.is_empty()
+    }
+
+    /// `User` names a user or a group rather than giving ids: the runtime needs /etc/passwd or
+    /// /etc/group to start the process.
+    pub fn names_an_account(&self) -> bool {
+        let named = |part: &str| !part.is_empty() && numeric(part).is_none();
+        named(&self.user) || self.group.as_deref().is_some_and(named)
+    }
+
+    /// Whether this user may execute `node`: a regular file with the execute bit that applies
+    /// (any bit when the identity cannot be known).
+    pub fn may_execute(&self, node: &Node) -> bool {
+        if !node.is_file() {
+            return false;
+        }
+        match &self.identity {
+            Some(identity) => identity.may_execute(node.mode, node.uid, node.gid),
+            None => node.mode & 0o111 != 0,
+        }
     }
 }
 
@@ -178,7 +335,14 @@ fn parse_passwd_line(line: &str) -> Option<PasswdEntry> {
     let _password = fields.next();
     let uid = numeric(fields.next()?)?;
     let gid = numeric(fields.next()?)?;
-    Some(PasswdEntry { name, uid, gid })
+    let _gecos = fields.next();
+    let home = fields.next().unwrap_or_default().to_string();
+    Some(PasswdEntry {
+        name,
+        uid,
+        gid,
+        home,
+    })
 }
 
 /// `name:password:gid:member,member`.
@@ -239,7 +403,8 @@ mod tests {
             Some(PasswdEntry {
                 name: "app".into(),
                 uid: 1000,
-                gid: 1001
+                gid: 1001,
+                home: "/home/app".into(),
             })
         );
         assert_eq!(parse_passwd_line("# comment"), None);
@@ -260,6 +425,7 @@ mod tests {
             uid: 1000,
             gid: 1000,
             supplementary: vec![50],
+            home: "/".into(),
         };
         assert!(!user.may_execute(0o700, 0, 0));
         assert!(user.may_execute(0o700, 1000, 0));
@@ -271,6 +437,7 @@ mod tests {
             uid: 0,
             gid: 0,
             supplementary: vec![],
+            home: "/root".into(),
         };
         assert!(root.may_execute(0o100, 5, 5));
         assert!(!root.may_execute(0o644, 0, 0));

@@ -14,7 +14,7 @@
 //! 32-bit support (IA32 emulation, AArch32 at EL0), which many hosts do and some don't: those
 //! are warnings, not errors.
 
-use super::lookup;
+use super::command::Command;
 use super::{Collected, FileUpdate};
 use crate::elf::ElfFacts;
 use crate::facts::FileFacts;
@@ -22,12 +22,12 @@ use crate::gobin::GoFacts;
 use crate::image::Image;
 use crate::rules::{Finding, Rule, Severity};
 
-pub(super) fn check(image: &Image<FileFacts>, evaluation: &mut Collected) {
+pub(super) fn check(image: &Image<FileFacts>, command: &Command, evaluation: &mut Collected) {
     // A root filesystem directory has no config: nothing to compare with.
     if image.platform.architecture.is_empty() {
         return;
     }
-    let entry = lookup::entry_program(image).map(|e| e.path);
+    let entry = command.entry_program().map(|p| p.real.as_str());
     for (index, file) in image.files.iter().enumerate() {
         let program = file.image_path.as_str();
         let Some(elf) = file.inspection.elf_facts() else {
@@ -36,7 +36,7 @@ pub(super) fn check(image: &Image<FileFacts>, evaluation: &mut Collected) {
         if !elf.linking.is_executable() {
             continue;
         }
-        let is_entry = entry.as_deref() == Some(program);
+        let is_entry = entry == Some(program);
         let runnable = image
             .tree
             .get(program)
@@ -118,7 +118,8 @@ mod tests {
 
     fn findings(img: &Image<FileFacts>) -> Vec<Finding> {
         let mut evaluation = Collected::default();
-        check(img, &mut evaluation);
+        let start = crate::rules::image::Start::of(img);
+        check(img, &start.command, &mut evaluation);
         evaluation
             .file_updates
             .into_iter()

@@ -1,76 +1,86 @@
-//! GS603 entrypoint: can the runtime start the image's command at all? The command is
-//! `Entrypoint` followed by `Cmd` (only `Cmd` when `Entrypoint` is unset or empty, as Docker and
-//! containerd build `process.args`). Its first word is found the way runc finds it: Go's
-//! `exec.LookPath` run inside the container (libcontainer/standard_init_linux.go) with the
-//! image's environment, so
-//! - a name with a `/` is taken as a path, relative ones against `WorkingDir`;
-//! - a bare name is searched in the config's `PATH` (Docker supplies
-//!   `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` when it has none), and a
-//!   directory or a non-executable file in one PATH entry moves the search on to the next;
-//! - symlinks are followed inside the image root; the execute bit must be there for the user
-//!   the process runs as (the owner, group or other bit that applies; any bit for root).
-//!
-//! Docker writes the shell form (`ENTRYPOINT server --flag`) as `["/bin/sh", "-c", "..."]`, so
-//! an image without `/bin/sh` cannot start it. The `#!` interpreter of a script is checked when
-//! the image reader kept the script's first line (`Tree::interpreter`).
+//! GS603 entrypoint: can the runtime start the image's command at all? The command is found by
+//! the image rules' one resolver (`command.rs`: Entrypoint + Cmd, `exec.LookPath` inside the
+//! container with the image's PATH, WorkingDir, symlinks, the execute bit for the user from
+//! `accounts.rs`, the shell form and `#!` interpreters); this rule only says what it found
+//! wrong, at the path it is about.
 
-use super::accounts::{Accounts, Identity, UserSpec};
+use super::accounts::ExecUser;
+use super::command::{Command, Problem};
 use super::contents::mode_string;
-use crate::facts::FileFacts;
-use crate::image::{Image, Node, Tree, path};
+use crate::image::Node;
 use crate::rules::{Finding, Rule};
 
-pub(super) fn check(image: &Image<FileFacts>, accounts: &Accounts, out: &mut Vec<Finding>) {
-    let config = &image.config;
-    let entrypoint = config.entrypoint.as_deref().unwrap_or_default();
-    let cmd = config.cmd.as_deref().unwrap_or_default();
-    let (field, words) = if entrypoint.is_empty() {
-        ("CMD", cmd)
-    } else {
-        ("ENTRYPOINT", entrypoint)
-    };
-    let fix = Rule::Entrypoint.info().fix;
-    let Some(program) = words.first() else {
-        out.push(Finding::new(
-            Rule::Entrypoint,
-            "the image has no ENTRYPOINT or CMD: the runtime has nothing to start",
-            fix,
-        ));
+pub(super) fn check(command: &Command, user: &ExecUser, out: &mut Vec<Finding>) {
+    let Some(problem) = &command.problem else {
         return;
     };
-    let shown = show(field, words);
-    let identity = accounts.identity(&UserSpec::parse(&config.user));
-    let lookup = Lookup {
-        tree: &image.tree,
-        workdir: if config.working_dir.is_empty() {
-            "/"
-        } else {
-            &config.working_dir
-        },
-        identity: identity.as_ref(),
-        user: &config.user,
-    };
-    let problem = if program.is_empty() {
-        Some(Problem {
-            text: "starts with an empty program name".to_string(),
-            colon: false,
-            at: None,
-        })
-    } else if program.contains('/') {
-        lookup.path(program, words)
-    } else {
-        lookup.search(
-            program,
-            super::lookup::env(image, "PATH").unwrap_or(super::lookup::DEFAULT_PATH),
-        )
-    };
-    if let Some(problem) = problem {
-        let mut finding = Finding::new(Rule::Entrypoint, problem.message(&shown), fix);
-        if let Some(at) = problem.at {
-            finding = finding.at(at);
+    let fix = Rule::Entrypoint.info().fix;
+    let message = match problem {
+        Problem::NoCommand => {
+            "the image has no ENTRYPOINT or CMD: the runtime has nothing to start".to_string()
         }
-        out.push(finding);
+        problem => format!(
+            "{}{}",
+            show(command.field.dockerfile(), &command.words),
+            clause(command, user, problem)
+        ),
+    };
+    let mut finding = Finding::new(Rule::Entrypoint, message, fix);
+    if let Some(at) = problem.at() {
+        finding = finding.at(at);
     }
+    out.push(finding);
+}
+
+/// What follows the command in the message: ` text` or `: text`.
+fn clause(command: &Command, user: &ExecUser, problem: &Problem) -> String {
+    let name = command.argv.first().map_or("", String::as_str);
+    // The program as a path: as written when absolute, else with the directory it is taken from.
+    let shown = if name.starts_with('/') {
+        name.to_string()
+    } else {
+        format!("{name} (in WORKDIR {})", command.workdir)
+    };
+    match problem {
+        Problem::NoCommand => String::new(),
+        Problem::EmptyName => " starts with an empty program name".to_string(),
+        Problem::NoShell { .. } => format!(" needs {name}, which the image does not have"),
+        Problem::Missing { .. } => format!(": {shown} is not in the image"),
+        Problem::Dangling { target, .. } => {
+            format!(": {shown} is a symlink to {target}, which is not in the image")
+        }
+        Problem::Directory { .. } => format!(": {shown} is a directory"),
+        Problem::NotExecutable { node, .. } => format!(": {}", not_executable(&shown, node, user)),
+        Problem::OnlyNotExecutableInPath { at, node } => format!(
+            ": {name} is found in PATH only as {}",
+            not_executable(at, node, user)
+        ),
+        Problem::NotInPath => format!(
+            ": {name} is not in any PATH directory ({})",
+            command.path_list
+        ),
+        Problem::NoInterpreter {
+            shown,
+            line,
+            interpreter,
+            ..
+        } => format!(": {shown} starts with #!{line}, and {interpreter} is not in the image"),
+    }
+}
+
+fn not_executable(shown: &str, node: &Node, user: &ExecUser) -> String {
+    let configured = user.configured.trim();
+    let who = if configured.is_empty() {
+        String::new()
+    } else {
+        format!(" by USER {configured}")
+    };
+    format!(
+        "{shown} is not executable{who} ({} {}:{})",
+        mode_string(node),
+        node.uid,
+        node.gid
+    )
 }
 
 /// `ENTRYPOINT ["/bin/sh", "-c", "/server"]`, the way a Dockerfile writes the exec form; long
@@ -95,197 +105,6 @@ fn show(field: &str, words: &[String]) -> String {
         shown.push("…".to_string());
     }
     format!("{field} [{}]", shown.join(", "))
-}
-
-/// Why the command cannot start: what to say after the command, and the in-image path it is
-/// about.
-struct Problem {
-    text: String,
-    /// `ENTRYPOINT [...]: text` rather than `ENTRYPOINT [...] text`.
-    colon: bool,
-    at: Option<String>,
-}
-
-impl Problem {
-    fn about(text: String, at: Option<&str>) -> Self {
-        Problem {
-            text,
-            colon: true,
-            at: at.map(str::to_string),
-        }
-    }
-
-    fn message(&self, shown: &str) -> String {
-        let separator = if self.colon { ": " } else { " " };
-        format!("{shown}{separator}{}", self.text)
-    }
-}
-
-struct Lookup<'a> {
-    tree: &'a Tree,
-    workdir: &'a str,
-    identity: Option<&'a Identity>,
-    user: &'a str,
-}
-
-/// What one candidate path is in the image.
-enum Candidate<'a> {
-    /// The real path of a file the user may execute.
-    Runnable(String),
-    Missing,
-    Dangling {
-        target: String,
-    },
-    Directory,
-    NotExecutable(&'a Node),
-}
-
-impl<'a> Lookup<'a> {
-    fn examine(&self, candidate: &str) -> Candidate<'a> {
-        match self.tree.resolve(candidate) {
-            Some((_, node)) if node.is_dir() => Candidate::Directory,
-            Some((real, node)) if node.is_file() => {
-                if self.may_execute(node) {
-                    Candidate::Runnable(real)
-                } else {
-                    Candidate::NotExecutable(node)
-                }
-            }
-            // A device or FIFO: exec fails with EACCES.
-            Some((_, node)) => Candidate::NotExecutable(node),
-            None => {
-                let link = self
-                    .tree
-                    .resolve_parent(candidate)
-                    .and_then(|p| self.tree.get(&p));
-                match link.map(|n| &n.kind) {
-                    Some(crate::image::NodeKind::Symlink { target }) => Candidate::Dangling {
-                        target: target.clone(),
-                    },
-                    _ => Candidate::Missing,
-                }
-            }
-        }
-    }
-
-    fn may_execute(&self, node: &Node) -> bool {
-        if !node.is_file() {
-            return false;
-        }
-        match self.identity {
-            Some(identity) => identity.may_execute(node.mode, node.uid, node.gid),
-            // A user we cannot resolve (GS602 says so): judge by any execute bit.
-            None => node.mode & 0o111 != 0,
-        }
-    }
-
-    fn not_executable(&self, shown_path: &str, node: &Node) -> String {
-        let who = if self.user.trim().is_empty() {
-            String::new()
-        } else {
-            format!(" by USER {}", self.user.trim())
-        };
-        format!(
-            "{shown_path} is not executable{who} ({} {}:{})",
-            mode_string(node),
-            node.uid,
-            node.gid
-        )
-    }
-
-    /// A program named by a path: absolute, or relative to the working directory.
-    fn path(&self, program: &str, words: &[String]) -> Option<Problem> {
-        let absolute = if program.starts_with('/') {
-            path::normalise_clamped(program)
-        } else {
-            path::normalise_clamped(&path::join(self.workdir, program))
-        };
-        let shown_path = if program.starts_with('/') {
-            program.to_string()
-        } else {
-            format!("{program} (in WORKDIR {})", self.workdir)
-        };
-        match self.examine(&absolute) {
-            Candidate::Runnable(real) => self.interpreter(&absolute, &real),
-            Candidate::Missing if is_shell_form(words) => Some(Problem {
-                text: format!("needs {program}, which the image does not have"),
-                colon: false,
-                at: Some(absolute),
-            }),
-            Candidate::Missing => Some(Problem::about(
-                format!("{shown_path} is not in the image"),
-                Some(&absolute),
-            )),
-            Candidate::Dangling { target } => Some(Problem::about(
-                format!("{shown_path} is a symlink to {target}, which is not in the image"),
-                Some(&absolute),
-            )),
-            Candidate::Directory => Some(Problem::about(
-                format!("{shown_path} is a directory"),
-                Some(&absolute),
-            )),
-            Candidate::NotExecutable(node) => Some(Problem::about(
-                self.not_executable(&shown_path, node),
-                Some(&absolute),
-            )),
-        }
-    }
-
-    /// A bare name, searched in PATH as `exec.LookPath` does.
-    fn search(&self, program: &str, path_list: &str) -> Option<Problem> {
-        let mut unusable: Option<(String, &Node)> = None;
-        for dir in path_list.split(':') {
-            // An empty entry is the working directory, as in every shell.
-            let dir = if dir.is_empty() { "." } else { dir };
-            let dir = if dir.starts_with('/') {
-                dir.to_string()
-            } else {
-                path::join(self.workdir, dir)
-            };
-            let candidate = path::normalise_clamped(&path::join(&dir, program));
-            match self.examine(&candidate) {
-                Candidate::Runnable(real) => return self.interpreter(&candidate, &real),
-                Candidate::NotExecutable(node) if unusable.is_none() => {
-                    unusable = Some((candidate, node));
-                }
-                _ => {}
-            }
-        }
-        Some(match unusable {
-            Some((candidate, node)) => Problem::about(
-                format!(
-                    "{program} is found in PATH only as {}",
-                    self.not_executable(&candidate, node)
-                ),
-                Some(&candidate),
-            ),
-            None => Problem::about(
-                format!("{program} is not in any PATH directory ({path_list})"),
-                None,
-            ),
-        })
-    }
-
-    /// A script whose `#!` interpreter is not in the image cannot be executed (ENOENT).
-    fn interpreter(&self, shown_path: &str, real: &str) -> Option<Problem> {
-        let line = self.tree.interpreter(real)?;
-        let interpreter = line.split_whitespace().next()?;
-        if !interpreter.starts_with('/') {
-            return None;
-        }
-        match self.tree.resolve(interpreter) {
-            Some((_, node)) if node.is_file() => None,
-            _ => Some(Problem::about(
-                format!("{shown_path} starts with #!{line}, and {interpreter} is not in the image"),
-                Some(real),
-            )),
-        }
-    }
-}
-
-/// `["/bin/sh", "-c", ...]`: how Docker stores the shell form.
-fn is_shell_form(words: &[String]) -> bool {
-    words.len() >= 2 && words[0] == "/bin/sh" && words[1] == "-c"
 }
 
 #[cfg(test)]

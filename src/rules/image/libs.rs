@@ -23,7 +23,7 @@ use std::collections::{HashSet, VecDeque};
 use super::lookup::{self, Executables};
 use super::search::{self, Flavor, Tokens};
 use super::{Collected, FileUpdate};
-use crate::elf::ElfFacts;
+use crate::elf::{ElfClass, ElfFacts};
 use crate::facts::FileFacts;
 use crate::image::{Image, path};
 use crate::rules::{Finding, Rule};
@@ -169,7 +169,7 @@ fn finding(program: &str, elf: &ElfFacts, closure: &Closure, missing: &Missing) 
         format!("COPY --from=build {} {dir}/", missing.name)
     } else {
         let dir = match &closure.flavor {
-            Flavor::Glibc => search::glibc_defaults(elf.arch, elf.class == "ELF64")
+            Flavor::Glibc => search::glibc_defaults(elf.arch, elf.class == ElfClass::Elf64)
                 .into_iter()
                 .next()
                 .unwrap_or_else(|| "/lib".into()),
@@ -388,7 +388,7 @@ impl<'a> Context<'a> {
             origin,
             cwd: &self.cwd,
             arch: target.elf.arch,
-            is_64: target.elf.class == "ELF64",
+            is_64: target.elf.class == ElfClass::Elf64,
             flavor,
         };
         let chain =
@@ -419,7 +419,7 @@ impl<'a> Context<'a> {
                     dirs.extend(f.runpath.iter().flat_map(|e| t.expand(e)));
                 }
                 conf.clone_from(&self.conf);
-                search::glibc_defaults(target.elf.arch, target.elf.class == "ELF64")
+                search::glibc_defaults(target.elf.arch, target.elf.class == ElfClass::Elf64)
             }
             Flavor::Musl(arch) => {
                 dirs.extend(env_dirs);

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod arch;
+mod command;
 mod contents;
 mod entrypoint;
 mod leftovers;
@@ -75,9 +76,65 @@ pub struct SizeStory {
 pub struct SizePart {
     pub path: String,
     pub bytes: u64,
-    /// `entrypoint`, `executable`, `loader`, `library`, `ld-so-cache`, `ca-certificates`,
-    /// `zoneinfo`, `passwd`.
-    pub why: String,
+    pub why: PartKind,
+}
+
+/// Why a file is part of the scratch image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PartKind {
+    /// The program the command runs.
+    Entrypoint,
+    /// A Go program kept when the command names none.
+    Executable,
+    /// A dynamic program's PT_INTERP.
+    Loader,
+    Library,
+    /// `/etc/ld.so.cache`, when a library came from an ld.so.conf directory.
+    LdSoCache,
+    CaCertificates,
+    Zoneinfo,
+    /// `/etc/passwd` and `/etc/group`.
+    Passwd,
+}
+
+impl PartKind {
+    /// The name JSON gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartKind::Entrypoint => "entrypoint",
+            PartKind::Executable => "executable",
+            PartKind::Loader => "loader",
+            PartKind::Library => "library",
+            PartKind::LdSoCache => "ld-so-cache",
+            PartKind::CaCertificates => "ca-certificates",
+            PartKind::Zoneinfo => "zoneinfo",
+            PartKind::Passwd => "passwd",
+        }
+    }
+}
+
+/// Who the container runs as and what it runs: the one account model and the one command
+/// resolution, computed once per image for every rule that asks (GS503, GS601–GS604, the size
+/// story).
+#[derive(Debug)]
+struct Start {
+    accounts: accounts::Accounts,
+    user: accounts::ExecUser,
+    command: command::Command,
+}
+
+impl Start {
+    fn of(image: &Image<FileFacts>) -> Self {
+        let accounts = accounts::Accounts::read(&image.tree);
+        let user = accounts::ExecUser::resolve(&image.config.user, &accounts);
+        let command = command::Command::resolve(image, &user);
+        Start {
+            accounts,
+            user,
+            command,
+        }
+    }
 }
 
 /// Run the file rules on every executable of one image, then the image rules.
@@ -88,12 +145,13 @@ pub fn evaluate(image: &Image<FileFacts>) -> ImageEvaluation {
         .map(|file| super::evaluate(&file.inspection))
         .collect();
     let mut collected = Collected::default();
+    let start = Start::of(image);
     let libraries = libs::resolve_all(image);
     libs::check(image, &libraries, &mut collected);
-    arch::check(image, &mut collected);
-    runtime::check(image, &mut collected);
-    let size = size::story(image, &libraries);
-    config_and_contents(image, &mut collected.findings);
+    arch::check(image, &start.command, &mut collected);
+    runtime::check(image, &start, &mut collected);
+    let size = size::story(image, &start, &libraries);
+    config_and_contents(image, &start, &mut collected.findings);
     for update in collected.file_updates {
         let Some(file) = files.get_mut(update.index) else {
             continue;
@@ -112,13 +170,12 @@ pub fn evaluate(image: &Image<FileFacts>) -> ImageEvaluation {
 }
 
 /// GS601–GS603 from the config, GS605–GS610 from the final filesystem and the layers.
-fn config_and_contents(image: &Image<FileFacts>, findings: &mut Vec<Finding>) {
-    let accounts = accounts::Accounts::read(&image.tree);
+fn config_and_contents(image: &Image<FileFacts>, start: &Start, findings: &mut Vec<Finding>) {
     // A root filesystem directory has no config: nothing to say about USER or the command.
     if image.format != crate::image::ImageFormat::Rootfs {
-        users::check(image, &accounts, findings);
-        entrypoint::check(image, &accounts, findings);
+        users::check(&start.user, findings);
+        entrypoint::check(&start.command, &start.user, findings);
     }
-    contents::check(image, &accounts, findings);
+    contents::check(image, &start.accounts, findings);
     leftovers::check(image, findings);
 }

@@ -10,11 +10,12 @@
 //! - zoneinfo: `$ZONEINFO` naming a directory with files or a (zip) file, else one of the
 //!   platform zone directories holding files. `$TZ` does not count: it only picks `Local`,
 //!   and `LoadLocation` still needs the database for every other name.
-//! - passwd: /etc/passwd with an entry for the config's USER (uid or name; root when empty).
-//!   /etc/group is copied when present but not required: `user.Current` needs only passwd.
+//! - passwd: /etc/passwd with an entry for the config's USER (uid or name; root when empty),
+//!   as the image rules' account model finds it (`accounts.rs`). /etc/group is copied when
+//!   present but not required: `user.Current` needs only passwd.
 
 use super::lookup;
-use super::{Collected, FileUpdate};
+use super::{Collected, FileUpdate, Start};
 use crate::facts::FileFacts;
 use crate::gobin::analysis::{NeedKind, RuntimeNeed};
 use crate::image::{Image, Tree};
@@ -29,7 +30,7 @@ pub(super) struct Provision {
     pub env: Option<String>,
 }
 
-pub(super) fn check(image: &Image<FileFacts>, evaluation: &mut Collected) {
+pub(super) fn check(image: &Image<FileFacts>, start: &Start, evaluation: &mut Collected) {
     for (index, file) in image.files.iter().enumerate() {
         let Some(go) = file.inspection.go_facts() else {
             continue;
@@ -44,7 +45,7 @@ pub(super) fn check(image: &Image<FileFacts>, evaluation: &mut Collected) {
             };
             // The file rules noted the need (`rules::runtime`); the image answers it.
             update.drop.push(rule);
-            if let Err(lack) = provision(image, need.spec.kind) {
+            if let Err(lack) = provision(image, start, need.spec.kind) {
                 update.add.push(error(rule, need, &lack));
             }
         }
@@ -76,7 +77,11 @@ fn error(rule: Rule, need: &RuntimeNeed, lack: &str) -> Finding {
 }
 
 /// The files of the image that satisfy a need, or what it lacks (a clause for the message).
-pub(super) fn provision(image: &Image<FileFacts>, kind: NeedKind) -> Result<Provision, String> {
+pub(super) fn provision(
+    image: &Image<FileFacts>,
+    start: &Start,
+    kind: NeedKind,
+) -> Result<Provision, String> {
     let spec = crate::gobin::analysis::NEEDS
         .iter()
         .find(|s| s.kind == kind)
@@ -139,7 +144,7 @@ pub(super) fn provision(image: &Image<FileFacts>, kind: NeedKind) -> Result<Prov
                 default_dirs.join(", ")
             ))
         }
-        NeedKind::Passwd => passwd(image),
+        NeedKind::Passwd => passwd(image, start),
         NeedKind::NameResolution | NeedKind::Mime => Ok(Provision {
             paths: Vec::new(),
             env: None,
@@ -154,7 +159,7 @@ fn provided(path: &str, env: Option<String>) -> Provision {
     }
 }
 
-fn passwd(image: &Image<FileFacts>) -> Result<Provision, String> {
+fn passwd(image: &Image<FileFacts>, start: &Start) -> Result<Provision, String> {
     let tree = &image.tree;
     if !tree
         .resolve("/etc/passwd")
@@ -167,27 +172,17 @@ fn passwd(image: &Image<FileFacts>) -> Result<Provision, String> {
         paths.push("/etc/group".into());
     }
     let provision = Provision { paths, env: None };
-    let user = image.config.user.split(':').next().unwrap_or("");
-    let user = if user.is_empty() { "0" } else { user };
     // Too big to keep: taken on trust.
-    let Some(bytes) = tree.read_small("/etc/passwd") else {
+    if start.accounts.passwd.is_none() || start.user.entry.is_some() {
         return Ok(provision);
-    };
-    let text = String::from_utf8_lossy(bytes);
-    let numeric = user.bytes().all(|b| b.is_ascii_digit());
-    let known = text.lines().any(|line| {
-        let mut fields = line.split(':');
-        let name = fields.next().unwrap_or("");
-        let uid = fields.nth(1).unwrap_or("");
-        if numeric { uid == user } else { name == user }
-    });
-    if known {
-        Ok(provision)
-    } else {
-        Err(format!(
-            "the image's /etc/passwd has no entry for USER {user}"
-        ))
     }
+    let user = match start.user.user.as_str() {
+        "" => "0",
+        user => user,
+    };
+    Err(format!(
+        "the image's /etc/passwd has no entry for USER {user}"
+    ))
 }
 
 fn is_nonempty_file(tree: &Tree, path: &str) -> bool {

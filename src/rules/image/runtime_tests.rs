@@ -8,7 +8,7 @@ use crate::testkit::image::{Config, image};
 fn run(layer: &Layer, config: Config) -> FileUpdate {
     let img = image(layer, config);
     let mut evaluation = Collected::default();
-    check(&img, &mut evaluation);
+    check(&img, &Start::of(&img), &mut evaluation);
     assert_eq!(evaluation.file_updates.len(), 1, "{evaluation:?}");
     evaluation.file_updates.remove(0)
 }

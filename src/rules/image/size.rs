@@ -13,13 +13,23 @@
 //! tells glibc's loader about those), and the files its Go runtime needs that the image has
 //! (the CA bundle or cert directory, the zoneinfo directory, /etc/passwd and /etc/group).
 //! /etc/passwd and /etc/group also come along when USER is a name, which the runtime must
-//! resolve. Each COPY names the path as the program reaches it; `COPY --from` follows a
-//! source symlink, so the copy is the real file under that name.
+//! resolve. Each COPY names the path as the program reaches it (the entrypoint as the command
+//! names it); `COPY --from` follows a source symlink, so the copy is the real file under that
+//! name.
+//!
+//! The stage is judged with the same account model and command resolution as GS601–GS603
+//! (`Start`): the image's USER is kept unless it is root or names an account the image lacks
+//! (then distroless's `65532:65532`), and when that user could not execute the copied
+//! program (its mode bits with either owner, since builders differ on what `COPY --from`
+//! keeps), the COPY sets `--chmod=0755`. A program found through a PATH directory the runtime's
+//! default lacks brings `ENV PATH`.
 
 use std::collections::HashSet;
 
+use super::accounts::ExecUser;
+use super::command::{DEFAULT_PATH, Found, Program};
 use super::lookup::{self, Executables};
-use super::{SizePart, SizeStory};
+use super::{PartKind, SizePart, SizeStory, Start};
 use crate::facts::FileFacts;
 use crate::image::{Image, Tree};
 use crate::rules::image::libs::{Closure, Libraries};
@@ -31,15 +41,18 @@ const PLACEHOLDER_SOURCE: &str = "IMAGE";
 /// The user suggested when the image runs as root: distroless's `nonroot`.
 const NONROOT: &str = "65532:65532";
 
-pub(super) fn story(image: &Image<FileFacts>, libraries: &Libraries) -> SizeStory {
+pub(super) fn story(image: &Image<FileFacts>, start: &Start, libraries: &Libraries) -> SizeStory {
     let mut story = SizeStory {
         image_bytes: image.layers.iter().map(|l| l.uncompressed_size).sum(),
         ..SizeStory::default()
     };
-    let entry = lookup::entry_program(image);
     let executables = Executables::new(image);
-    let kept: Vec<(usize, &str)> = match entry.as_ref().and_then(|e| executables.index(&e.path)) {
-        Some(index) => vec![(index, "entrypoint")],
+    let entry = start
+        .command
+        .entry_program()
+        .and_then(|p| Some((p, executables.index(&p.real)?)));
+    let kept: Vec<(usize, PartKind)> = match entry {
+        Some((_, index)) => vec![(index, PartKind::Entrypoint)],
         None => go_programs(image),
     };
     if kept.is_empty() {
@@ -51,7 +64,10 @@ pub(super) fn story(image: &Image<FileFacts>, libraries: &Libraries) -> SizeStor
     let mut dynamic = false;
     for &(index, why) in &kept {
         let file = &image.files[index];
-        let program = file.image_path.as_str();
+        let program = match entry {
+            Some((program, _)) if why == PartKind::Entrypoint => program.path.as_str(),
+            _ => file.image_path.as_str(),
+        };
         parts.add_sized(program, file.size, why);
         if let Some(closure) = libraries.of(index) {
             dynamic = true;
@@ -64,7 +80,7 @@ pub(super) fn story(image: &Image<FileFacts>, libraries: &Libraries) -> SizeStor
             let Some(why) = why_for(need.spec.kind) else {
                 continue;
             };
-            if let Ok(provision) = runtime::provision(image, need.spec.kind) {
+            if let Ok(provision) = runtime::provision(image, start, need.spec.kind) {
                 for path in &provision.paths {
                     parts.add(path, why);
                 }
@@ -72,35 +88,93 @@ pub(super) fn story(image: &Image<FileFacts>, libraries: &Libraries) -> SizeStor
             }
         }
     }
-    if user_is_a_name(&image.config.user)
-        && let Ok(provision) = runtime::provision(image, crate::gobin::analysis::NeedKind::Passwd)
+    if start.user.names_an_account()
+        && let Ok(provision) =
+            runtime::provision(image, start, crate::gobin::analysis::NeedKind::Passwd)
     {
         for path in &provision.paths {
-            parts.add(path, "passwd");
+            parts.add(path, PartKind::Passwd);
         }
     }
     if dynamic && let Some(value) = lookup::env(image, "LD_LIBRARY_PATH") {
         env.push(format!("LD_LIBRARY_PATH={value}"));
     }
+    let program = entry.map(|(program, _)| program);
+    let through_shell = start
+        .command
+        .shell
+        .as_ref()
+        .is_some_and(|s| s.program.is_some());
+    if let Some(Found::PathEntry(dir)) = program.map(|p| &p.found)
+        && !through_shell
+        && !DEFAULT_PATH.split(':').any(|d| d == dir)
+    {
+        env.push(format!("PATH={}", start.command.path_list));
+    }
 
     story.parts = parts.list;
     story.scratch_bytes = story.parts.iter().map(|p| p.bytes).sum();
-    story.dockerfile = dockerfile(image, entry.as_ref(), &story.parts, env);
+    let stage = Stage::of(image, start, program, &story.parts);
+    story.dockerfile = dockerfile(image, start, &stage, &story.parts, env);
     story
 }
 
-fn why_for(kind: crate::gobin::analysis::NeedKind) -> Option<&'static str> {
+fn why_for(kind: crate::gobin::analysis::NeedKind) -> Option<PartKind> {
     use crate::gobin::analysis::NeedKind;
     match kind {
-        NeedKind::CaCertificates => Some("ca-certificates"),
-        NeedKind::Zoneinfo => Some("zoneinfo"),
-        NeedKind::Passwd => Some("passwd"),
+        NeedKind::CaCertificates => Some(PartKind::CaCertificates),
+        NeedKind::Zoneinfo => Some(PartKind::Zoneinfo),
+        NeedKind::Passwd => Some(PartKind::Passwd),
         NeedKind::NameResolution | NeedKind::Mime => None,
     }
 }
 
+/// Who the suggested stage runs as, and whether its program needs `--chmod`.
+pub(super) struct Stage {
+    /// The USER line's value.
+    pub user: String,
+    /// The entrypoint's COPY sets `--chmod=0755`: the user could not execute it otherwise.
+    pub chmod: bool,
+}
+
+impl Stage {
+    fn of(
+        image: &Image<FileFacts>,
+        start: &Start,
+        program: Option<&Program>,
+        parts: &[SizePart],
+    ) -> Self {
+        let kept = |path: &str| parts.iter().any(|p| p.path == path);
+        let accounts = start
+            .accounts
+            .keeping(kept("/etc/passwd"), kept("/etc/group"));
+        let image_user = ExecUser::resolve(&start.user.configured, &accounts);
+        let user = if start.user.root.is_some() || !start.user.resolves() || !image_user.resolves()
+        {
+            ExecUser::resolve(NONROOT, &accounts)
+        } else {
+            image_user
+        };
+        // The copy keeps the mode bits; its owner is the source's or root, by builder.
+        let chmod = program
+            .and_then(|p| image.tree.resolve(&p.real))
+            .is_some_and(|(_, node)| {
+                let as_root = crate::image::Node {
+                    uid: 0,
+                    gid: 0,
+                    ..node.clone()
+                };
+                !(user.may_execute(node) && user.may_execute(&as_root))
+            });
+        Stage {
+            user: user.configured,
+            chmod,
+        }
+    }
+}
+
 /// Go programs worth keeping when the entrypoint names none.
-fn go_programs(image: &Image<FileFacts>) -> Vec<(usize, &'static str)> {
+fn go_programs(image: &Image<FileFacts>) -> Vec<(usize, PartKind)> {
     image
         .files
         .iter()
@@ -121,19 +195,19 @@ fn go_programs(image: &Image<FileFacts>) -> Vec<(usize, &'static str)> {
                 && !toolchain
                 && !path.split('/').any(|c| c == "testdata")
         })
-        .map(|(index, _)| (index, "executable"))
+        .map(|(index, _)| (index, PartKind::Executable))
         .collect()
 }
 
 fn add_libraries(parts: &mut Parts<'_>, closure: &Closure) {
     if let Some(loader) = &closure.loader {
-        parts.add(&loader.path, "loader");
+        parts.add(&loader.path, PartKind::Loader);
     }
     for library in &closure.libraries {
-        parts.add(&library.path, "library");
+        parts.add(&library.path, PartKind::Library);
     }
     if closure.libraries.iter().any(|l| l.via_cache) {
-        parts.add("/etc/ld.so.cache", "ld-so-cache");
+        parts.add("/etc/ld.so.cache", PartKind::LdSoCache);
     }
 }
 
@@ -154,18 +228,18 @@ impl<'a> Parts<'a> {
     }
 
     /// A file or directory of the image, weighed from the tree; absent paths are left out.
-    fn add(&mut self, path: &str, why: &str) {
+    fn add(&mut self, path: &str, why: PartKind) {
         if let Some(bytes) = weigh(self.tree, path) {
             self.add_sized(path, bytes, why);
         }
     }
 
-    fn add_sized(&mut self, path: &str, bytes: u64, why: &str) {
+    fn add_sized(&mut self, path: &str, bytes: u64, why: PartKind) {
         if self.seen.insert(path.to_string()) {
             self.list.push(SizePart {
                 path: path.to_string(),
                 bytes,
-                why: why.to_string(),
+                why,
             });
         }
     }
@@ -186,17 +260,6 @@ fn weigh(tree: &Tree, path: &str) -> Option<u64> {
     })
 }
 
-fn user_is_a_name(user: &str) -> bool {
-    !user.is_empty()
-        && user
-            .split(':')
-            .any(|part| !part.is_empty() && !part.bytes().all(|b| b.is_ascii_digit()))
-}
-
-fn runs_as_root(user: &str) -> bool {
-    matches!(user.split(':').next().unwrap_or(""), "" | "0" | "root")
-}
-
 /// The reference `COPY --from` can name: the image's tag or name, else a placeholder.
 fn source(image: &Image<FileFacts>) -> &str {
     let name = image.name.as_str();
@@ -213,7 +276,8 @@ fn source(image: &Image<FileFacts>) -> &str {
 
 fn dockerfile(
     image: &Image<FileFacts>,
-    entry: Option<&lookup::EntryProgram>,
+    start: &Start,
+    stage: &Stage,
     parts: &[SizePart],
     env: Vec<String>,
 ) -> Vec<String> {
@@ -221,13 +285,18 @@ fn dockerfile(
     let mut lines = vec!["FROM scratch".to_string()];
     for part in parts {
         let path = &part.path;
+        let chmod = if stage.chmod && part.why == PartKind::Entrypoint {
+            " --chmod=0755"
+        } else {
+            ""
+        };
         if path.contains(char::is_whitespace) {
             lines.push(format!(
-                "COPY --from={from} {}",
+                "COPY --from={from}{chmod} {}",
                 json(&[path.clone(), path.clone()])
             ));
         } else {
-            lines.push(format!("COPY --from={from} {path} {path}"));
+            lines.push(format!("COPY --from={from}{chmod} {path} {path}"));
         }
     }
     let mut seen = HashSet::new();
@@ -236,20 +305,21 @@ fn dockerfile(
             lines.push(format!("ENV {line}"));
         }
     }
-    let user = &image.config.user;
-    lines.push(format!(
-        "USER {}",
-        if runs_as_root(user) { NONROOT } else { user }
-    ));
+    lines.push(format!("USER {}", stage.user));
     let workdir = &image.config.working_dir;
     if !workdir.is_empty() && workdir != "/" {
         lines.push(format!("WORKDIR {workdir}"));
     }
-    match entry {
-        Some(entry) if entry.through_shell => {
-            lines.push(format!("ENTRYPOINT {}", json(&entry.argv)));
-        }
-        _ => {
+    let through_shell = start.command.shell.as_ref().and_then(|shell| {
+        let program = shell.program.as_ref()?;
+        // Without the shell nothing searches PATH: name the file.
+        let mut argv = shell.words.clone();
+        argv[0].clone_from(&program.path);
+        Some(argv)
+    });
+    match through_shell {
+        Some(argv) => lines.push(format!("ENTRYPOINT {}", json(&argv))),
+        None => {
             let config = &image.config;
             if let Some(entrypoint) = config.entrypoint.as_ref().filter(|e| !e.is_empty()) {
                 lines.push(format!("ENTRYPOINT {}", json(entrypoint)));

@@ -9,7 +9,7 @@ use crate::testkit::image::Layer;
 use crate::testkit::image::{Config, image};
 
 fn story_of(img: &Image<FileFacts>) -> SizeStory {
-    story(img, &libs::resolve_all(img))
+    story(img, &Start::of(img), &libs::resolve_all(img))
 }
 
 fn whys(story: &SizeStory) -> Vec<(&str, &str)> {
@@ -198,4 +198,195 @@ fn nothing_to_keep_leaves_only_the_image_size() {
     let story = story_of(&img);
     assert!(story.image_bytes > 0);
     assert!(story.parts.is_empty() && story.dockerfile.is_empty());
+}
+
+/// The suggested final stage as an image: every COPY'd path with the bytes `content` gives it,
+/// owned by root, with its mode (or the `--chmod`), and the stage's USER, ENV, WORKDIR,
+/// ENTRYPOINT and CMD.
+fn stage_image(
+    img: &Image<FileFacts>,
+    story: &SizeStory,
+    content: &dyn Fn(&str) -> Vec<u8>,
+) -> Image<FileFacts> {
+    let mut tar = Layer::new();
+    let mut config = Config {
+        entrypoint: Vec::new(),
+        user: String::new(),
+        env: Vec::new(),
+        ..Config::default()
+    };
+    let mut workdir = String::new();
+    let mut cmd = Vec::new();
+    for line in &story.dockerfile {
+        let (op, rest) = line.split_once(' ').unwrap();
+        let argv = |text: &str| serde_json::from_str::<Vec<String>>(text).unwrap();
+        match op {
+            "COPY" => {
+                let words: Vec<&str> = rest.split(' ').collect();
+                let path = *words.last().unwrap();
+                let mode = if rest.contains("--chmod=0755") {
+                    0o755
+                } else {
+                    img.tree.resolve(path).unwrap().1.mode
+                };
+                tar.file_owned(path.trim_start_matches('/'), mode, (0, 0), &content(path));
+            }
+            "ENV" => config.env.push(rest.to_string()),
+            "USER" => config.user = rest.to_string(),
+            "WORKDIR" => workdir = rest.to_string(),
+            "ENTRYPOINT" => config.entrypoint = argv(rest),
+            "CMD" => cmd = argv(rest),
+            _ => {}
+        }
+    }
+    config.cmd = cmd;
+    let mut stage = image(&tar, config);
+    stage.config.working_dir = workdir;
+    stage
+}
+
+/// The stage starts by GS602's and GS603's own judgement.
+fn assert_stage_starts(img: &Image<FileFacts>, content: &dyn Fn(&str) -> Vec<u8>) -> SizeStory {
+    let story = story_of(img);
+    assert!(!story.dockerfile.is_empty());
+    let stage = stage_image(img, &story, content);
+    let start = Start::of(&stage);
+    assert!(start.user.resolves(), "{:?}", story.dockerfile);
+    assert!(
+        start.command.problem.is_none(),
+        "{:?}: {:?}",
+        story.dockerfile,
+        start.command.problem
+    );
+    story
+}
+
+fn user_line(story: &SizeStory) -> &str {
+    story
+        .dockerfile
+        .iter()
+        .find(|l| l.starts_with("USER "))
+        .unwrap()
+}
+
+#[test]
+fn root_in_any_spelling_becomes_the_nonroot_user() {
+    for user in ["root", "0:0", "0", ""] {
+        let app = go_static();
+        let img = image(
+            Layer::new()
+                .file("app", &app)
+                .file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n"),
+            Config {
+                user: user.into(),
+                ..Config::default()
+            },
+        );
+        let story = assert_stage_starts(&img, &|_| app.clone());
+        assert_eq!(user_line(&story), "USER 65532:65532", "{user}");
+    }
+}
+
+#[test]
+fn a_program_the_user_cannot_execute_is_copied_with_chmod() {
+    let app = go_static();
+    let img = image(
+        Layer::new().file_owned("app", 0o700, (0, 0), &app),
+        Config {
+            user: "1000".into(),
+            ..Config::default()
+        },
+    );
+    let story = assert_stage_starts(&img, &|_| app.clone());
+    assert_eq!(
+        story.dockerfile[1],
+        "COPY --from=t:1 --chmod=0755 /app /app"
+    );
+    assert_eq!(user_line(&story), "USER 1000");
+}
+
+#[test]
+fn a_user_the_image_lacks_is_not_suggested() {
+    let app = go_static();
+    let img = image(
+        Layer::new().file("app", &app),
+        Config {
+            user: "app".into(),
+            ..Config::default()
+        },
+    );
+    let story = assert_stage_starts(&img, &|_| app.clone());
+    assert_eq!(user_line(&story), "USER 65532:65532");
+}
+
+#[test]
+fn a_named_user_brings_its_files_and_starts() {
+    let app = go_static();
+    let passwd = b"app:x:1000:1000::/home/app:/sbin/nologin\n".to_vec();
+    let group = b"app:x:1000:\n".to_vec();
+    let img = image(
+        Layer::new()
+            .file_owned("app", 0o750, (0, 1000), &app)
+            .file("etc/passwd", &passwd)
+            .file("etc/group", &group),
+        Config {
+            user: "app".into(),
+            ..Config::default()
+        },
+    );
+    let story = assert_stage_starts(&img, &|path| match path {
+        "/etc/passwd" => passwd.clone(),
+        "/etc/group" => group.clone(),
+        _ => app.clone(),
+    });
+    assert_eq!(user_line(&story), "USER app");
+    // The group bit would do in the image, but the copy may be root's: chmod.
+    assert_eq!(
+        story.dockerfile[1],
+        "COPY --from=t:1 --chmod=0755 /app /app"
+    );
+}
+
+#[test]
+fn a_program_found_through_an_unusual_path_keeps_its_name_and_path() {
+    let app = go_static();
+    let img = image(
+        Layer::new()
+            .file("opt/app/server", &app)
+            .symlink("opt/bin/server", "../app/server"),
+        Config {
+            entrypoint: vec!["server".into()],
+            env: vec!["PATH=/opt/bin:/bin".into()],
+            ..Config::default()
+        },
+    );
+    let story = assert_stage_starts(&img, &|_| app.clone());
+    assert_eq!(whys(&story), [("/opt/bin/server", "entrypoint")]);
+    assert!(
+        story
+            .dockerfile
+            .contains(&"ENV PATH=/opt/bin:/bin".to_string())
+    );
+}
+
+#[test]
+fn the_usual_stages_start_too() {
+    let app = go_static();
+    for config in [
+        Config::default(),
+        Config {
+            entrypoint: vec!["/bin/sh".into(), "-c".into(), "exec app --port 80".into()],
+            env: vec!["PATH=/bin:/".into()],
+            user: String::new(),
+            ..Config::default()
+        },
+    ] {
+        let img = image(
+            Layer::new()
+                .file("bin/sh", &Elf::static_program().build())
+                .file("app", &app),
+            config,
+        );
+        assert_stage_starts(&img, &|_| app.clone());
+    }
 }

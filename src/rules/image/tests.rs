@@ -83,3 +83,22 @@ fn a_files_findings_stay_sorted_by_rule_after_the_image_rules_change_them() {
     );
     assert!(at(Rule::ArchMismatch).is_some() && !rules.contains(&Rule::NeedsZoneinfo));
 }
+
+#[test]
+fn part_kinds_are_named_in_json_as_as_str_says() {
+    for kind in [
+        PartKind::Entrypoint,
+        PartKind::Executable,
+        PartKind::Loader,
+        PartKind::Library,
+        PartKind::LdSoCache,
+        PartKind::CaCertificates,
+        PartKind::Zoneinfo,
+        PartKind::Passwd,
+    ] {
+        assert_eq!(
+            serde_json::to_value(kind).unwrap(),
+            serde_json::Value::String(kind.as_str().into())
+        );
+    }
+}

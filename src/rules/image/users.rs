@@ -3,76 +3,57 @@
 //! is an id and needs no line in /etc/passwd or /etc/group; a name must be found there, and a
 //! missing file finds nothing ("unable to find user app: no matching entries in passwd file").
 
-use super::accounts::{Accounts, UserSpec, numeric};
-use crate::facts::FileFacts;
-use crate::image::Image;
+use super::accounts::{ExecUser, Root, Unknown};
 use crate::rules::{Finding, Rule};
 
-pub(super) fn check(image: &Image<FileFacts>, accounts: &Accounts, out: &mut Vec<Finding>) {
-    let spec = UserSpec::parse(&image.config.user);
-    if let Some(why) = runs_as_root(&image.config.user, &spec, accounts) {
+pub(super) fn check(user: &ExecUser, out: &mut Vec<Finding>) {
+    let raw = &user.configured;
+    if let Some(root) = user.root {
+        let why = match root {
+            Root::NoUser => "no USER in the config".to_string(),
+            Root::NoUserPart => format!("USER {raw} names no user, so uid 0"),
+            Root::Named => format!("USER {raw}"),
+            Root::UidZero => format!("USER {raw}: {} is uid 0 in /etc/passwd", user.user),
+        };
         out.push(Finding::new(
             Rule::RootUser,
             format!("the image runs as root ({why})"),
             Rule::RootUser.info().fix,
         ));
     }
-    unknown_user(&spec, accounts, out);
-}
-
-/// Why the process gets uid 0, or `None` when it does not (or cannot be known).
-fn runs_as_root(raw: &str, spec: &UserSpec<'_>, accounts: &Accounts) -> Option<String> {
-    if raw.trim().is_empty() {
-        return Some("no USER in the config".to_string());
-    }
-    if spec.user.is_empty() {
-        return Some(format!("USER {raw} names no user, so uid 0"));
-    }
-    if numeric(spec.user) == Some(0) || spec.user == "root" {
-        return Some(format!("USER {raw}"));
-    }
-    let entry = accounts.user_named(spec.user)?;
-    (entry.uid == 0).then(|| format!("USER {raw}: {} is uid 0 in /etc/passwd", spec.user))
-}
-
-fn unknown_user(spec: &UserSpec<'_>, accounts: &Accounts, out: &mut Vec<Finding>) {
     let fix = Rule::UnknownUser.info().fix;
-    if !spec.user.is_empty() && numeric(spec.user).is_none() {
-        let missing = match &accounts.passwd {
-            Some(_) => accounts
-                .user_named(spec.user)
-                .is_none()
-                .then(|| format!("USER {} is not in /etc/passwd", spec.user)),
-            // Too large to have been kept: it may well have the user.
-            None if accounts.passwd_unread => None,
-            None => Some(format!(
-                "USER {} is not in /etc/passwd (the image has no /etc/passwd)",
-                spec.user
-            )),
+    for unknown in &user.unknown {
+        let (message, at) = match unknown {
+            Unknown::User { name, no_file } => (
+                format!(
+                    "USER {name} is not in /etc/passwd{}",
+                    if *no_file {
+                        " (the image has no /etc/passwd)"
+                    } else {
+                        ""
+                    }
+                ),
+                "/etc/passwd",
+            ),
+            Unknown::Group { name, no_file } => (
+                format!(
+                    "group {name} of USER is not in /etc/group{}",
+                    if *no_file {
+                        " (the image has no /etc/group)"
+                    } else {
+                        ""
+                    }
+                ),
+                "/etc/group",
+            ),
         };
-        if let Some(message) = missing {
-            out.push(Finding::new(Rule::UnknownUser, message, fix).at("/etc/passwd"));
-        }
-    }
-    if let Some(group) = spec.group.filter(|g| numeric(g).is_none()) {
-        let missing = match &accounts.group {
-            Some(_) => accounts
-                .group_named(group)
-                .is_none()
-                .then(|| format!("group {group} of USER is not in /etc/group")),
-            None if accounts.group_unread => None,
-            None => Some(format!(
-                "group {group} of USER is not in /etc/group (the image has no /etc/group)"
-            )),
-        };
-        if let Some(message) = missing {
-            out.push(Finding::new(Rule::UnknownUser, message, fix).at("/etc/group"));
-        }
+        out.push(Finding::new(Rule::UnknownUser, message, fix).at(at));
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::accounts::Accounts;
     use super::*;
     use crate::testkit::image::one_layer;
 
@@ -93,7 +74,8 @@ mod tests {
         });
         image.config.user = user.to_string();
         let mut out = Vec::new();
-        check(&image, &Accounts::read(&image.tree), &mut out);
+        let accounts = Accounts::read(&image.tree);
+        check(&ExecUser::resolve(&image.config.user, &accounts), &mut out);
         out
     }
 

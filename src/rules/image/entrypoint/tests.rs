@@ -1,3 +1,4 @@
+use super::super::accounts::Accounts;
 use super::*;
 use crate::testkit::image::{Config, Layer, image};
 
@@ -18,8 +19,10 @@ fn judge(
     image.config.env = words(env);
     image.config.working_dir = workdir.to_string();
     let accounts = Accounts::read(&image.tree);
+    let user = ExecUser::resolve(&image.config.user, &accounts);
+    let command = Command::resolve(&image, &user);
     let mut out = Vec::new();
-    check(&image, &accounts, &mut out);
+    check(&command, &user, &mut out);
     assert!(out.len() <= 1);
     out.pop()
 }
