@@ -103,7 +103,7 @@ if [[ " $TREES " == *" dense "* ]]; then
     "scanelf=scanelf -R -q -i -n ${DENSE[*]}"
   )
   [ -x "$GO" ] && dense_cmds+=("go-version-m=$GO version -m ${DENSE[*]}")
-  [ -n "${BEFORE:-}" ] && dense_cmds+=("before-text=$BEFORE check ${DENSE[*]}")
+  [ -n "${BEFORE:-}" ] && dense_cmds+=("before-text=$BEFORE check ${DENSE[*]}" "before-json=$BEFORE check --format json ${DENSE[*]}")
   if command -v checksec >/dev/null; then
     checksec_all=""
     for dir in "${DENSE[@]}"; do checksec_all+="checksec -j -d $dir >/dev/null; "; done
