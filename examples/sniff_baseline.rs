@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         eprintln!("usage: sniff_baseline DIR...");
         return ExitCode::from(2);
     }
-    let (candidates, _errors) = collect(&roots);
+    let candidates = collect(&roots).candidates;
     let elf = candidates
         .par_iter()
         .filter(|candidate| {

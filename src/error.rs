@@ -66,7 +66,7 @@ impl ElfError {
 }
 
 /// Why one input produced no report. Rendered as `path: reason`.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum InputErrorKind {
     #[error("{0}")]
@@ -83,6 +83,24 @@ pub enum InputErrorKind {
     Elf(#[from] ElfError),
     #[error("{0}")]
     Foreign(String),
+    /// A named directory in which no file is an executable: a gate that checks nothing must
+    /// not pass in silence.
+    #[error("{}", nothing_to_check(*files, examples))]
+    NothingToCheck { files: usize, examples: String },
+}
+
+fn nothing_to_check(files: usize, examples: &str) -> String {
+    let held = match files {
+        0 => "it holds no files".to_string(),
+        1 => format!("its one file ({examples}) is not"),
+        n => format!("none of its {n} files ({examples}) is"),
+    };
+    let what = if files == 0 {
+        held
+    } else {
+        format!("{held} an ELF, PE or Mach-O executable")
+    };
+    format!("nothing to check: {what} (--allow-empty accepts that)")
 }
 
 impl InputErrorKind {
@@ -116,7 +134,7 @@ fn lowercase_first(text: &str) -> String {
 }
 
 /// One input that could not be reported, with the path as the user named or reached it.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{path}: {kind}")]
 pub struct InputError {
     pub path: String,

@@ -8,8 +8,8 @@
 //! command line over it.
 //!
 //! ```no_run
-//! let (candidates, errors) = gostatic::input::collect(&["./server"]);
-//! let report = gostatic::run::check(&candidates, errors, &Default::default());
+//! let inputs = gostatic::input::collect(&["./server"]);
+//! let report = gostatic::run::check(&inputs, &Default::default());
 //! assert_eq!(report.schema, "gostatic/v1");
 //! ```
 

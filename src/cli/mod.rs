@@ -17,7 +17,7 @@ use gostatic::policy::FailOn;
 use gostatic::report::github::GithubOptions;
 use gostatic::report::junit::JunitOptions;
 use gostatic::report::sarif::SarifOptions;
-use gostatic::report::{self, Report, text::TextOptions};
+use gostatic::report::{self, ErrorEntry, Report, text::TextOptions};
 use gostatic::rules::Rule;
 use gostatic::run;
 
@@ -80,7 +80,8 @@ struct BuildinfoArgs {
 
 #[derive(Debug, Args)]
 struct ImageArgs {
-    /// The image archive, layout or root filesystem directory; `-` reads a tar from stdin.
+    /// The image archive, OCI layout or root filesystem directory (one with etc, usr, bin, sbin
+    /// or lib; `dir:PATH` reads any directory as one); `-` reads a tar from stdin.
     #[arg(value_name = "ARCHIVE")]
     source: OsString,
     /// The platform to pick from a multi-platform index: `os/arch[/variant]`.
@@ -101,6 +102,10 @@ struct CheckArgs {
     /// Files or directories to check; `-` reads one file from standard input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<OsString>,
+    /// Pass when there is nothing to check: a named directory without a single executable, or
+    /// every input ignored (by default that is an error, exit 2: a gate that checked nothing).
+    #[arg(long)]
+    allow_empty: bool,
     #[command(flatten)]
     policy: policy::PolicyArgs,
 }
@@ -283,15 +288,39 @@ fn run_check(args: &CheckArgs, common: &CommonArgs, matches: Option<&ArgMatches>
         Ok(loaded) => loaded,
         Err(line) => return usage_error(&line),
     };
-    let (mut candidates, mut walk_errors) = gostatic::input::collect(&args.paths);
-    candidates.retain(|c| !loaded.policy.is_ignored(&c.display));
-    walk_errors.retain(|e| !loaded.policy.is_ignored(&e.path));
+    let mut inputs = gostatic::input::collect(&args.paths);
+    // A file named on the command line that gostatic.toml ignores is said so in the summary.
+    let mut ignored = Vec::new();
+    inputs.candidates.retain(|c| {
+        let keep = !loaded.policy.is_ignored(&c.display);
+        if !keep && c.named {
+            ignored.push(c.display.clone());
+        }
+        keep
+    });
+    inputs.errors.retain(|e| !loaded.policy.is_ignored(&e.path));
     let options = run::Options {
         hash: needs_hash(common, &loaded),
+        allow_empty: args.allow_empty,
         ..run::Options::default()
     };
-    let report = run::check(&candidates, walk_errors, &options);
-    gate(report, &loaded, common)
+    let mut report = run::check(&inputs, &options);
+    apply_policy(&mut report, &loaded);
+    // Every input named was ignored: the gate checked nothing, which must not pass in silence.
+    if report.files.is_empty() && report.errors.is_empty() && !args.allow_empty {
+        for path in &ignored {
+            report.errors.push(ErrorEntry {
+                path: path.clone(),
+                place: None,
+                message: "ignored by the policy file, and nothing else to check (--allow-empty \
+                          accepts that)"
+                    .to_string(),
+            });
+        }
+    }
+    report.summary.ignored = ignored;
+    report.recount();
+    finish(&report, common, fail_on(common, &loaded))
 }
 
 /// JSON prints digests, and a baseline or a sha256 allow-list matches on them; SARIF
@@ -303,18 +332,25 @@ fn needs_hash(common: &CommonArgs, loaded: &policy::Loaded) -> bool {
 /// Apply the policy in its one place, then render and pick the exit code: `--fail-on` beats
 /// the file, which beats the default.
 fn gate(mut report: Report, loaded: &policy::Loaded, common: &CommonArgs) -> ExitCode {
+    apply_policy(&mut report, loaded);
+    finish(&report, common, fail_on(common, loaded))
+}
+
+fn apply_policy(report: &mut Report, loaded: &policy::Loaded) {
     gostatic::policy::apply(
-        &mut report,
+        report,
         &loaded.policy,
         loaded.baseline.as_ref(),
         loaded.today,
     );
-    let fail_on = common
+}
+
+fn fail_on(common: &CommonArgs, loaded: &policy::Loaded) -> FailOn {
+    common
         .fail_on
         .map(FailOn::from)
         .or(loaded.policy.fail_on)
-        .unwrap_or_default();
-    finish(&report, common, fail_on)
+        .unwrap_or_default()
 }
 
 fn usage_error(line: &str) -> ExitCode {
@@ -330,6 +366,8 @@ fn run_image(args: &ImageArgs, common: &CommonArgs, matches: Option<&ArgMatches>
     use gostatic::image::{self, ImageOptions, ImageSource, Platform};
     let source = if args.source == "-" {
         ImageSource::Stdin
+    } else if let Some(dir) = args.source.to_str().and_then(|s| s.strip_prefix("dir:")) {
+        ImageSource::Rootfs(dir.into())
     } else {
         ImageSource::Path(args.source.clone().into())
     };

@@ -68,6 +68,15 @@ pub(super) fn open<I: Inspector>(
             let archive = StreamedArchive::read(io::stdin().lock(), &ctx)?;
             return from_streamed(&archive, &display, options, &ctx);
         }
+        ImageSource::Rootfs(path) => {
+            let meta = std::fs::metadata(path).map_err(|e| ImageError::io("", &e))?;
+            if !meta.is_dir() {
+                return Err(ImageError::NotAnImage(
+                    "dir: names a directory, and this is not one".into(),
+                ));
+            }
+            return from_rootfs(path, &display, &context(0));
+        }
         ImageSource::Path(path) => path,
     };
     let meta = std::fs::metadata(path).map_err(|e| ImageError::io("", &e))?;
@@ -76,6 +85,15 @@ pub(super) fn open<I: Inspector>(
         let layout = store.file("manifest.json").is_some()
             || (store.file("index.json").is_some() && store.file("oci-layout").is_some());
         if !layout {
+            // Any directory would read as a root filesystem, so a mistyped path would pass the
+            // gate on nothing: only one that looks like one is taken without `dir:`.
+            if !looks_like_rootfs(path) {
+                return Err(ImageError::NotAnImage(
+                    "a directory with neither manifest.json, nor index.json and oci-layout, nor \
+                     any of a root filesystem's etc, usr, bin, sbin, lib"
+                        .into(),
+                ));
+            }
             return from_rootfs(path, &display, &context(0));
         }
         let total = dir_size(path);
@@ -114,6 +132,14 @@ pub(super) fn open<I: Inspector>(
             from_indexed(Indexed::Tar(store), &display, false, options, &ctx)
         }
     }
+}
+
+/// Top-level directories every root filesystem from a distribution has at least one of;
+/// a directory of build outputs or documents has none.
+fn looks_like_rootfs(path: &Path) -> bool {
+    ["etc", "usr", "bin", "sbin", "lib"]
+        .iter()
+        .any(|dir| path.join(dir).symlink_metadata().is_ok())
 }
 
 fn dir_size(path: &Path) -> u64 {

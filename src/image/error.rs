@@ -9,7 +9,7 @@ pub enum ImageError {
     #[error("{0}")]
     Io(String),
     #[error(
-        "not an image archive or layout ({0}); expected a docker save tarball, an OCI archive or layout, or a directory"
+        "not an image archive or layout ({0}); expected a docker save tarball, an OCI archive or layout, or a root filesystem directory (dir:PATH)"
     )]
     NotAnImage(String),
     #[error("{member}: truncated tar ({detail})")]

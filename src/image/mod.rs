@@ -64,17 +64,20 @@ pub type ProgressFn = Arc<dyn Fn(u64, u64) + Send + Sync>;
 #[derive(Debug, Clone)]
 pub enum ImageSource {
     /// A `docker save` or OCI archive file (plain, or gzip/zstd-compressed), an OCI layout
-    /// directory, or a directory taken as a root filesystem.
+    /// directory, or a directory that looks like a root filesystem (has `etc`, `usr`, `bin`,
+    /// `sbin` or `lib`).
     Path(PathBuf),
     /// A tar on standard input, read once in order.
     Stdin,
+    /// `dir:PATH`: a directory read as a root filesystem, whatever it holds.
+    Rootfs(PathBuf),
 }
 
 impl ImageSource {
     /// How files of this source are named in reports: the path as given, or `-`.
     pub fn display(&self) -> String {
         match self {
-            ImageSource::Path(path) => path.display().to_string(),
+            ImageSource::Path(path) | ImageSource::Rootfs(path) => path.display().to_string(),
             ImageSource::Stdin => "-".to_string(),
         }
     }

@@ -26,13 +26,25 @@ pub struct Candidate {
     pub display: String,
     /// Named on the command line: an unrecognised format is an error, not a skip.
     pub named: bool,
+    /// Met in a walk of `Inputs::dirs[root]`.
+    pub root: Option<usize>,
 }
 
-/// Collect the candidates under `paths`, in sorted order, and the paths that could not be
-/// walked. Duplicates (the same display path twice) are dropped.
-pub fn collect(paths: &[impl AsRef<OsStr>]) -> (Vec<Candidate>, Vec<InputError>) {
+/// What the command line's paths name: the files to look at, in sorted order, the paths that
+/// could not be walked, and the directories named (a gate must know when one held nothing).
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub candidates: Vec<Candidate>,
+    pub errors: Vec<InputError>,
+    /// The named directories, as shown in reports; `Candidate::root` indexes this.
+    pub dirs: Vec<String>,
+}
+
+/// Collect the candidates under `paths`. Duplicates (the same display path twice) are dropped.
+pub fn collect(paths: &[impl AsRef<OsStr>]) -> Inputs {
     let mut candidates = Vec::new();
     let mut errors = Vec::new();
+    let mut dirs = Vec::new();
     for raw in paths {
         let raw = raw.as_ref();
         if raw == "-" {
@@ -40,6 +52,7 @@ pub fn collect(paths: &[impl AsRef<OsStr>]) -> (Vec<Candidate>, Vec<InputError>)
                 origin: Origin::Stdin,
                 display: "-".into(),
                 named: true,
+                root: None,
             });
             continue;
         }
@@ -50,16 +63,26 @@ pub fn collect(paths: &[impl AsRef<OsStr>]) -> (Vec<Candidate>, Vec<InputError>)
                 path: display,
                 kind: InputErrorKind::from_io(&err),
             }),
-            Ok(meta) if meta.is_dir() => walk_dir(path, &mut candidates, &mut errors),
+            Ok(meta) if meta.is_dir() => {
+                let (mut files, errs) = walk_split(path, SPLIT_DEPTH);
+                for file in &mut files {
+                    file.root = Some(dirs.len());
+                }
+                candidates.extend(files);
+                errors.extend(errs);
+                dirs.push(display);
+            }
             Ok(meta) if meta.is_file() => candidates.push(Candidate {
                 origin: Origin::File(path.to_path_buf()),
                 display,
                 named: true,
+                root: None,
             }),
             Ok(meta) if is_fifo(&meta) => candidates.push(Candidate {
                 origin: Origin::Stream(path.to_path_buf()),
                 display,
                 named: true,
+                root: None,
             }),
             Ok(_) => errors.push(InputError {
                 path: display,
@@ -69,7 +92,11 @@ pub fn collect(paths: &[impl AsRef<OsStr>]) -> (Vec<Candidate>, Vec<InputError>)
     }
     candidates.sort_by(|a, b| a.display.cmp(&b.display));
     candidates.dedup_by(|a, b| a.display == b.display);
-    (candidates, errors)
+    Inputs {
+        candidates,
+        errors,
+        dirs,
+    }
 }
 
 /// How many directory levels below a root are handed out to rayon's pool as separate jobs.
@@ -77,15 +104,9 @@ pub fn collect(paths: &[impl AsRef<OsStr>]) -> (Vec<Candidate>, Vec<InputError>)
 /// that each subtree is walked sequentially.
 const SPLIT_DEPTH: usize = 2;
 
-/// Walk `root` on rayon's pool: the first levels are listed here and their subdirectories
+/// Walk `dir` on rayon's pool: the first levels are listed here and their subdirectories
 /// walked in parallel, so opening directories overlaps across cores (the walk was a third of
 /// `check /usr`, all on one core). Order does not matter: `collect` sorts.
-fn walk_dir(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<InputError>) {
-    let (files, errs) = walk_split(root, SPLIT_DEPTH);
-    candidates.extend(files);
-    errors.extend(errs);
-}
-
 fn walk_split(dir: &Path, split_depth: usize) -> (Vec<Candidate>, Vec<InputError>) {
     use rayon::prelude::*;
 
@@ -128,6 +149,7 @@ fn walk_split(dir: &Path, split_depth: usize) -> (Vec<Candidate>, Vec<InputError
                 display: path.display().to_string(),
                 origin: Origin::File(path),
                 named: false,
+                root: None,
             });
         }
     }
@@ -179,9 +201,12 @@ mod tests {
         #[cfg(unix)]
         std::os::unix::fs::symlink(root.join("a"), root.join("z/loop")).unwrap();
 
-        let (candidates, errors) = collect(&[root]);
-        assert!(errors.is_empty());
-        let found: Vec<String> = candidates
+        let inputs = collect(&[root]);
+        assert!(inputs.errors.is_empty());
+        assert_eq!(inputs.dirs, [root.display().to_string()]);
+        assert!(inputs.candidates.iter().all(|c| c.root == Some(0)));
+        let found: Vec<String> = inputs
+            .candidates
             .iter()
             .map(|c| {
                 c.display

@@ -146,6 +146,9 @@ pub struct Summary {
     pub findings: SeverityCounts,
     /// Findings a policy suppression or the baseline covers.
     pub suppressed: usize,
+    /// Files named on the command line that the policy file's `ignore` left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -222,6 +225,7 @@ impl Report {
         let mut summary = Summary {
             files: self.files.len(),
             errors: self.errors.len(),
+            ignored: std::mem::take(&mut self.summary.ignored),
             ..Summary::default()
         };
         let image_findings = self

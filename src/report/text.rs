@@ -352,5 +352,11 @@ pub fn summary_line(report: &Report) -> String {
             plural(s.errors, "input", "inputs")
         ));
     }
+    if !s.ignored.is_empty() {
+        line.push_str(&format!(
+            "; ignored by the policy file: {}",
+            crate::rules::first_few(&s.ignored, s.ignored.len())
+        ));
+    }
     line
 }

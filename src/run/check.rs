@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::error::{InputError, InputErrorKind};
-use crate::input::{self, Blob, Candidate, Origin};
+use crate::input::{self, Blob, Candidate, Inputs, Origin};
 use crate::report::{FileReport, Report};
 use crate::rules;
 
@@ -33,6 +33,8 @@ pub struct Options {
     /// Compute each reported file's SHA-256 (only formats that print it ask for it).
     pub hash: bool,
     pub limits: Limits,
+    /// `--allow-empty`: a named directory without a single executable is not an error.
+    pub allow_empty: bool,
 }
 
 /// What became of one candidate.
@@ -44,22 +46,67 @@ pub enum Outcome {
     Failed(InputError),
 }
 
-/// Check every candidate in parallel and assemble the report, sorted by path.
-pub fn check(candidates: &[Candidate], walk_errors: Vec<InputError>, options: &Options) -> Report {
-    let outcomes: Vec<Outcome> = candidates
+/// Check every candidate in parallel and assemble the report, sorted by path. A named
+/// directory in which nothing was an executable is an error (a CI gate that checked nothing
+/// must not pass), unless `options.allow_empty`.
+pub fn check(inputs: &Inputs, options: &Options) -> Report {
+    let outcomes: Vec<Outcome> = inputs
+        .candidates
         .par_iter()
         .map(|c| check_one(c, options))
         .collect();
     let mut files = Vec::new();
-    let mut errors = walk_errors;
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Reported(file) => files.push(*file),
-            Outcome::Skipped => {}
-            Outcome::Failed(error) => errors.push(error),
+    let mut errors = inputs.errors.clone();
+    let mut found = vec![false; inputs.dirs.len()];
+    for (candidate, outcome) in inputs.candidates.iter().zip(outcomes) {
+        let seen = match outcome {
+            Outcome::Reported(file) => {
+                files.push(*file);
+                true
+            }
+            Outcome::Skipped => false,
+            Outcome::Failed(error) => {
+                errors.push(error);
+                true
+            }
+        };
+        if let Some(root) = candidate.root {
+            found[root] |= seen;
+        }
+    }
+    if !options.allow_empty {
+        for (index, dir) in inputs.dirs.iter().enumerate() {
+            if found[index] {
+                continue;
+            }
+            let walked: Vec<&str> = inputs
+                .candidates
+                .iter()
+                .filter(|c| c.root == Some(index))
+                .map(|c| c.display.as_str())
+                .collect();
+            errors.push(InputError {
+                path: dir.clone(),
+                kind: nothing_to_check(dir, &walked),
+            });
         }
     }
     Report::new(files, errors)
+}
+
+/// Why a named directory gave nothing to check, with what it held instead.
+fn nothing_to_check(dir: &str, walked: &[&str]) -> InputErrorKind {
+    let names: Vec<&str> = walked
+        .iter()
+        .map(|path| {
+            path.strip_prefix(dir)
+                .map_or(*path, |rest| rest.trim_start_matches('/'))
+        })
+        .collect();
+    InputErrorKind::NothingToCheck {
+        files: walked.len(),
+        examples: crate::rules::first_few(&names, names.len()),
+    }
 }
 
 pub fn check_one(candidate: &Candidate, options: &Options) -> Outcome {

@@ -466,10 +466,10 @@ fn a_file_that_vanishes_after_the_walk_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "keeps", &Synth::exec64().build());
     let doomed = write(dir.path(), "vanishes", &Synth::exec64().build());
-    let (candidates, errors) = gostatic::input::collect(&[dir.path()]);
-    assert_eq!((candidates.len(), errors.len()), (2, 0));
+    let inputs = gostatic::input::collect(&[dir.path()]);
+    assert_eq!((inputs.candidates.len(), inputs.errors.len()), (2, 0));
     std::fs::remove_file(&doomed).unwrap();
-    let report = gostatic::run::check(&candidates, errors, &Default::default());
+    let report = gostatic::run::check(&inputs, &Default::default());
     assert_eq!(report.files.len(), 1);
     assert_eq!(report.errors.len(), 1);
     assert_eq!(
@@ -516,4 +516,113 @@ fn a_closed_pipe_ends_every_format_quietly() {
             output.status
         );
     }
+}
+
+/// A gate that checked nothing must not pass: a named directory without one executable is an
+/// error naming what it held, unless --allow-empty (issue 13, item 3).
+#[test]
+fn a_directory_without_executables_is_an_error_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "README.md", b"# notes\n");
+    write(dir.path(), "app.conf", b"port = 80\n");
+    let empty = tempfile::tempdir().unwrap();
+    gostatic()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "nothing to check: none of its 2 files (README.md, app.conf) is an ELF, PE or Mach-O executable",
+        ));
+    gostatic()
+        .arg("check")
+        .arg(empty.path())
+        .assert()
+        .code(2)
+        .stderr(contains("nothing to check: it holds no files"));
+    gostatic()
+        .args(["check", "--allow-empty"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    // A directory with an executable next to an empty one: only the empty one is an error.
+    let bin = tempfile::tempdir().unwrap();
+    write(bin.path(), "server", &Synth::exec64().build());
+    let output = gostatic()
+        .args(["check", "--format", "json"])
+        .arg(bin.path())
+        .arg(empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let report = json_of(&output.stdout);
+    assert_eq!(report["summary"]["files"], 1);
+    assert_eq!(
+        report["errors"][0]["path"],
+        empty.path().display().to_string()
+    );
+}
+
+#[test]
+fn a_named_file_the_policy_ignores_is_listed_and_alone_checks_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = write(dir.path(), "server", &Synth::exec64().build());
+    let other = write(dir.path(), "other", &Synth::exec64().build());
+    let config = write(dir.path(), "gostatic.toml", b"ignore = [\"**/server\"]\n");
+    let output = gostatic()
+        .args(["check", "--format", "json", "--config"])
+        .arg(&config)
+        .arg(&server)
+        .arg(&other)
+        .output()
+        .unwrap();
+    let report = json_of(&output.stdout);
+    assert_eq!(report["summary"]["files"], 1);
+    assert_eq!(
+        report["summary"]["ignored"][0],
+        server.display().to_string()
+    );
+    gostatic()
+        .args(["check", "--config"])
+        .arg(&config)
+        .arg(&server)
+        .assert()
+        .code(2)
+        .stdout(contains("ignored by the policy file: "))
+        .stderr(contains(
+            "ignored by the policy file, and nothing else to check",
+        ));
+    gostatic()
+        .args(["check", "--allow-empty", "--config"])
+        .arg(&config)
+        .arg(&server)
+        .assert()
+        .code(0);
+}
+
+/// `gostatic image DIR` reads a directory as a root filesystem only when it looks like one;
+/// `dir:DIR` reads any directory as one.
+#[test]
+fn image_takes_a_directory_as_a_root_filesystem_only_when_it_looks_like_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "server", &Synth::exec64().build());
+    gostatic()
+        .arg("image")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("name it dir:PATH").or(contains("(dir:PATH)")));
+    gostatic()
+        .arg("image")
+        .arg(format!("dir:{}", dir.path().display()))
+        .assert()
+        .code(0)
+        .stdout(contains("/server"));
+    std::fs::create_dir(dir.path().join("etc")).unwrap();
+    gostatic()
+        .arg("image")
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(contains("/server"));
 }
