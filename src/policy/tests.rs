@@ -545,3 +545,17 @@ fn ignore_globs_drop_image_findings_by_their_place() {
         .collect();
     assert_eq!(rules, [Rule::Setuid, Rule::Setuid]);
 }
+
+#[test]
+fn files_are_read_whole_up_to_the_limit_and_refused_beyond() {
+    let dir = tempfile::tempdir().unwrap();
+    let exact = dir.path().join("exact");
+    std::fs::write(&exact, b"12345678").unwrap();
+    assert_eq!(read_limited(&exact, 8).unwrap(), b"12345678");
+    assert_eq!(read_limited(&exact, 9).unwrap(), b"12345678");
+    assert_eq!(read_limited(&exact, 7).unwrap_err(), "larger than 7 bytes");
+    assert_eq!(
+        read_limited(&dir.path().join("missing"), 8).unwrap_err(),
+        "no such file or directory"
+    );
+}
