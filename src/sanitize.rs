@@ -20,8 +20,14 @@ pub fn for_terminal(text: &str) -> Cow<'_, str> {
 }
 
 fn needs_escape(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    c.is_control() || hides_or_reorders(c)
+}
+
+/// Zero-width and bidirectional-override characters: printed raw, they hide or reorder what a
+/// reader sees (a file named `ls`, U+202E, `txt.exe` shows as `lsexe.txt`), so every format
+/// shows them escaped (`\u{202e}`).
+pub fn hides_or_reorders(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
 #[cfg(test)]

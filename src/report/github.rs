@@ -104,7 +104,9 @@ fn escape(text: &str, property: bool) -> String {
             '\n' => out.push_str("%0A"),
             ':' if property => out.push_str("%3A"),
             ',' if property => out.push_str("%2C"),
-            c if c.is_control() => out.extend(c.escape_unicode()),
+            c if c.is_control() || crate::sanitize::hides_or_reorders(c) => {
+                out.extend(c.escape_unicode())
+            }
             c => out.push(c),
         }
     }
@@ -123,6 +125,15 @@ mod tests {
     #[test]
     fn properties_also_escape_colons_and_commas() {
         assert_eq!(escape_property("bin/a:b,c%\n"), "bin/a%3Ab%2Cc%25%0A");
+    }
+
+    #[test]
+    fn bidi_overrides_and_zero_width_characters_are_made_visible() {
+        assert_eq!(
+            escape_property("bin/x\u{202e}txt.exe\u{200b}"),
+            "bin/x\\u{202e}txt.exe\\u{200b}"
+        );
+        assert_eq!(escape_data("a\u{2066}b"), "a\\u{2066}b");
     }
 
     #[test]

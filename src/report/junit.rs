@@ -222,6 +222,8 @@ fn escape(value: &str, attribute: bool) -> String {
             c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {
                 out.extend(c.escape_unicode())
             }
+            // Allowed in XML, but they hide or reorder what a reader of the CI page sees.
+            c if crate::sanitize::hides_or_reorders(c) => out.extend(c.escape_unicode()),
             c => out.push(c),
         }
     }
@@ -231,6 +233,12 @@ fn escape(value: &str, attribute: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bidi_overrides_are_made_visible_in_text_and_attributes() {
+        assert_eq!(escape("a\u{202e}b", false), "a\\u{202e}b");
+        assert_eq!(attr("\u{feff}x\u{2069}"), "\\u{feff}x\\u{2069}");
+    }
 
     #[test]
     fn text_and_attributes_are_escaped() {
