@@ -67,6 +67,10 @@ pub enum ImageError {
         count: usize,
         choices: String,
     },
+    #[error(
+        "the archive holds no image: its manifest.json or index.json lists none (attestation manifests are not images)"
+    )]
+    NoImage,
     #[error("{name}: no manifest for platform {wanted} (available: {choices})")]
     NoSuchPlatform {
         name: String,

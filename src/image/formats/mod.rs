@@ -244,6 +244,10 @@ pub(crate) fn select(groups: Vec<Group>, options: &ImageOptions) -> Result<Vec<P
             choices: every_platform.join(", "),
         });
     }
+    // A gate that read no image checked nothing: that must not pass in silence.
+    if chosen.is_empty() {
+        return Err(ImageError::NoImage);
+    }
     Ok(chosen)
 }
 

@@ -175,3 +175,38 @@ fn too_many_entries_is_a_limit_error() {
     let err = open_bytes(&bytes, &options).unwrap_err().to_string();
     assert!(err.contains("entry limit exceeded"), "{err}");
 }
+
+/// An archive that holds no image checked nothing: an error, not an empty report (issue 11,
+/// item 15). Empty manifest.json, empty index, an index whose only manifest is an attestation.
+#[test]
+fn an_archive_without_an_image_is_an_error() {
+    let empty_docker = testkit::to_tar(&vec![("manifest.json".to_string(), b"[]".to_vec())]);
+    let empty_index = testkit::to_tar(&vec![
+        (
+            "oci-layout".to_string(),
+            br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+        ),
+        (
+            "index.json".to_string(),
+            br#"{"schemaVersion":2,"manifests":[]}"#.to_vec(),
+        ),
+    ]);
+    for bytes in [empty_docker, empty_index] {
+        assert!(
+            error_of(&bytes).starts_with("the archive holds no image"),
+            "{}",
+            error_of(&bytes)
+        );
+    }
+    let mut files = oci_with_layer(TarBuilder::new().file("a", b"x").finish());
+    let index = files
+        .iter_mut()
+        .find(|(name, _)| name == "index.json")
+        .unwrap();
+    let mut json: serde_json::Value = serde_json::from_slice(&index.1).unwrap();
+    json["manifests"][0]["annotations"] = serde_json::json!({
+        "vnd.docker.reference.type": "attestation-manifest"
+    });
+    index.1 = serde_json::to_vec(&json).unwrap();
+    assert!(error_of(&testkit::to_tar(&files)).starts_with("the archive holds no image"));
+}
