@@ -16,6 +16,7 @@ use goblin::elf::program_header::{PT_DYNAMIC, PT_GNU_RELRO, PT_GNU_STACK, PT_LOA
 use serde::Serialize;
 
 pub use loader::LoaderView;
+pub use names::ElfOs;
 pub use sections::{DwarfSection, SectionView};
 
 use crate::error::ElfError;
@@ -138,7 +139,7 @@ pub struct ElfFacts {
     pub osabi: String,
     /// The OS the file is for, from EI_OSABI and ABI notes: `linux` unless something says
     /// otherwise.
-    pub os: &'static str,
+    pub os: ElfOs,
     pub entry: u64,
     pub linking: Linking,
     pub interpreter: Option<String>,

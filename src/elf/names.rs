@@ -82,22 +82,63 @@ pub fn osabi(value: u8) -> String {
     name.to_string()
 }
 
+/// The OS an ELF file is built for, from EI_OSABI and the ABI notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ElfOs {
+    Linux,
+    Hurd,
+    Hpux,
+    Netbsd,
+    Solaris,
+    Aix,
+    Irix,
+    Freebsd,
+    Openbsd,
+    Standalone,
+    Unknown,
+}
+
+impl ElfOs {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ElfOs::Linux => "linux",
+            ElfOs::Hurd => "hurd",
+            ElfOs::Hpux => "hpux",
+            ElfOs::Netbsd => "netbsd",
+            ElfOs::Solaris => "solaris",
+            ElfOs::Aix => "aix",
+            ElfOs::Irix => "irix",
+            ElfOs::Freebsd => "freebsd",
+            ElfOs::Openbsd => "openbsd",
+            ElfOs::Standalone => "standalone",
+            ElfOs::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for ElfOs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The OS a file is built for. EI_OSABI 0 (System V) is what Linux toolchains write, so it
 /// means Linux unless an ABI note names another OS (NetBSD and OpenBSD binaries from Go say so
 /// only in a note).
-pub fn target_os(osabi: u8, note_os: Option<&'static str>) -> &'static str {
+pub fn target_os(osabi: u8, note_os: Option<ElfOs>) -> ElfOs {
     match osabi {
-        0 | 3 => note_os.unwrap_or("linux"),
+        0 | 3 => note_os.unwrap_or(ElfOs::Linux),
         // ELFOSABI_ARM marks old-ABI ARM Linux binaries.
-        97 => note_os.unwrap_or("linux"),
-        1 => "hpux",
-        2 => "netbsd",
-        6 => "solaris",
-        7 => "aix",
-        8 => "irix",
-        9 => "freebsd",
-        12 => "openbsd",
-        255 => "standalone",
-        _ => "unknown",
+        97 => note_os.unwrap_or(ElfOs::Linux),
+        1 => ElfOs::Hpux,
+        2 => ElfOs::Netbsd,
+        6 => ElfOs::Solaris,
+        7 => ElfOs::Aix,
+        8 => ElfOs::Irix,
+        9 => ElfOs::Freebsd,
+        12 => ElfOs::Openbsd,
+        255 => ElfOs::Standalone,
+        _ => ElfOs::Unknown,
     }
 }

@@ -10,6 +10,8 @@ use object::Endianness;
 use object::elf;
 use object::read::elf::{FileHeader, NoteIterator, ProgramHeader, SectionHeader};
 
+use super::names::ElfOs;
+
 /// Upper bound on notes read from one file: real binaries have a handful.
 const MAX_NOTES: usize = 256;
 
@@ -18,7 +20,7 @@ pub struct Notes {
     pub gnu_build_id: Option<String>,
     pub go_build_id: Option<String>,
     /// The OS an ABI note names, when one does.
-    pub abi_os: Option<&'static str>,
+    pub abi_os: Option<super::names::ElfOs>,
 }
 
 const NT_GO_BUILD_ID: u32 = 4;
@@ -81,19 +83,19 @@ fn walk<Elf: FileHeader<Endian = Endianness>>(
                     Endianness::Big => u32::from_be_bytes([w[0], w[1], w[2], w[3]]),
                 });
                 notes.abi_os = match os {
-                    Some(0) => Some("linux"),
-                    Some(1) => Some("hurd"),
-                    Some(2) => Some("solaris"),
-                    Some(3) => Some("freebsd"),
+                    Some(0) => Some(ElfOs::Linux),
+                    Some(1) => Some(ElfOs::Hurd),
+                    Some(2) => Some(ElfOs::Solaris),
+                    Some(3) => Some(ElfOs::Freebsd),
                     _ => None,
                 };
             }
             (b"Go", NT_GO_BUILD_ID) if notes.go_build_id.is_none() => {
                 notes.go_build_id = Some(super::loader::c_string(note.desc()));
             }
-            (b"FreeBSD", _) => notes.abi_os = Some("freebsd"),
-            (b"NetBSD", _) => notes.abi_os = Some("netbsd"),
-            (b"OpenBSD", _) => notes.abi_os = Some("openbsd"),
+            (b"FreeBSD", _) => notes.abi_os = Some(ElfOs::Freebsd),
+            (b"NetBSD", _) => notes.abi_os = Some(ElfOs::Netbsd),
+            (b"OpenBSD", _) => notes.abi_os = Some(ElfOs::Openbsd),
             _ => {}
         }
     }

@@ -287,7 +287,7 @@ fn describe(file: &FileReport) -> String {
         if elf.endian == crate::elf::Endian::Big {
             parts[0].push_str(" big-endian");
         }
-        if elf.os != "linux" {
+        if elf.os != crate::elf::ElfOs::Linux {
             parts.push(format!("for {}", elf.os));
         }
         match (&file.go, elf.go) {

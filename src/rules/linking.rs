@@ -6,7 +6,7 @@ use crate::foreign::ForeignFacts;
 use crate::input::Format;
 
 pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
-    if elf.os != "linux" {
+    if elf.os != crate::elf::ElfOs::Linux {
         sink.found(Finding::new(
             Rule::NotLinux,
             format!("ELF for {} (EI_OSABI {}), not for Linux", elf.os, elf.osabi),

@@ -101,7 +101,7 @@ pub(super) fn judge(facts: &FileFacts) -> Verdict {
         }
         FileFacts::Elf { elf, go } => (elf, go.as_deref()),
     };
-    if elf.os != "linux" {
+    if elf.os != crate::elf::ElfOs::Linux {
         let reason = format!("not a Linux binary: ELF for {}", elf.os);
         return Verdict::new(Scratch::Blocked, vec![reason], vec![], None);
     }

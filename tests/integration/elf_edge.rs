@@ -319,7 +319,7 @@ fn freebsd_elf_is_not_linux() {
         osabi: 9,
         ..Synth::exec64()
     };
-    assert_eq!(facts(&synth).os, "freebsd");
+    assert_eq!(facts(&synth).os, gostatic::elf::ElfOs::Freebsd);
     assert!(rules_of(&synth).contains(&Rule::NotLinux));
 }
 
