@@ -94,7 +94,17 @@ struct ImageArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
     max_binary_bytes: u64,
     #[command(flatten)]
+    digests: DigestArgs,
+    #[command(flatten)]
     policy: policy::PolicyArgs,
+}
+
+#[derive(Debug, Args)]
+struct DigestArgs {
+    /// Compute each reported file's SHA-256 (the `sha256` field of JSON). Without it files are
+    /// hashed only when the policy needs it (an [[allow]] by sha256, --baseline-exact).
+    #[arg(long)]
+    digests: bool,
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +116,8 @@ struct CheckArgs {
     /// every input ignored (by default that is an error, exit 2: a gate that checked nothing).
     #[arg(long)]
     allow_empty: bool,
+    #[command(flatten)]
+    digests: DigestArgs,
     #[command(flatten)]
     policy: policy::PolicyArgs,
 }
@@ -300,7 +312,7 @@ fn run_check(args: &CheckArgs, common: &CommonArgs, matches: Option<&ArgMatches>
     });
     inputs.errors.retain(|e| !loaded.policy.is_ignored(&e.path));
     let options = run::Options {
-        hash: needs_hash(common, &loaded),
+        hash: needs_hash(&args.digests, &loaded),
         allow_empty: args.allow_empty,
         ..run::Options::default()
     };
@@ -323,10 +335,14 @@ fn run_check(args: &CheckArgs, common: &CommonArgs, matches: Option<&ArgMatches>
     finish(&report, common, fail_on(common, &loaded))
 }
 
-/// JSON prints digests, and a baseline or a sha256 allow-list matches on them; SARIF
-/// fingerprints deliberately ignore them.
-fn needs_hash(common: &CommonArgs, loaded: &policy::Loaded) -> bool {
-    common.format == Format::Json || loaded.baseline.is_some() || loaded.policy.needs_hash()
+/// Hashing every byte costs more than all the analysis (docs/benchmarks.md): files are hashed
+/// only when asked (`--digests`) or when matching needs it (an `[[allow]]` or `[[suppress]]`
+/// by sha256, `--baseline-exact`). No output format needs it otherwise: the baseline and SARIF
+/// fingerprints deliberately leave the hash out.
+fn needs_hash(digests: &DigestArgs, loaded: &policy::Loaded) -> bool {
+    digests.digests
+        || loaded.baseline.as_ref().is_some_and(|b| b.is_exact())
+        || loaded.policy.needs_hash()
 }
 
 /// Apply the policy in its one place, then render and pick the exit code: `--fail-on` beats
@@ -394,7 +410,7 @@ fn run_image(args: &ImageArgs, common: &CommonArgs, matches: Option<&ArgMatches>
     };
     options.limits.max_binary_bytes = args.max_binary_bytes;
     let run_options = run::Options {
-        hash: needs_hash(common, &loaded),
+        hash: needs_hash(&args.digests, &loaded),
         ..run::Options::default()
     };
     let report = run::image(&source, &options, &run_options);

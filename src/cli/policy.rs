@@ -28,10 +28,15 @@ pub struct PolicyArgs {
     /// Turn RULE off; repeatable. Overrides the file. The last of --deny/--warn/--allow wins.
     #[arg(long, value_name = "RULE")]
     allow: Vec<String>,
-    /// An earlier `check --format json` report: the findings it has (same rule, path and file
-    /// SHA-256) are reported as suppressed and do not fail the run.
+    /// An earlier `check --format json` (or `image --format json`) report: the findings it
+    /// has (same rule, path and evidence key; rebuilt binaries included) are reported as
+    /// suppressed and do not fail the run.
     #[arg(long, value_name = "FILE")]
     baseline: Option<OsString>,
+    /// Match the baseline per build: same rule, path and file SHA-256, so a rebuilt binary's
+    /// findings are new. The baseline must have been written with --digests.
+    #[arg(long, requires = "baseline")]
+    baseline_exact: bool,
 }
 
 /// Everything the policy options amount to.
@@ -60,9 +65,23 @@ pub fn load(args: &PolicyArgs, matches: Option<&ArgMatches>) -> Result<Loaded, S
         policy.set_level(rule, level);
     }
     let baseline = match &args.baseline {
-        Some(path) => Some(
-            Baseline::load(Path::new(path), &path.to_string_lossy()).map_err(|e| e.to_string())?,
-        ),
+        Some(path) => {
+            let name = path.to_string_lossy();
+            let cwd = std::env::current_dir().ok();
+            let baseline = Baseline::load(Path::new(path), &name, cwd.as_deref())
+                .map_err(|e| e.to_string())?;
+            if args.baseline_exact && !baseline.is_empty() && !baseline.has_digests() {
+                return Err(format!(
+                    "{}: --baseline-exact: the report has no sha256 to match (write it with --digests)",
+                    gostatic::sanitize::for_terminal(&name)
+                ));
+            }
+            Some(if args.baseline_exact {
+                baseline.exact()
+            } else {
+                baseline
+            })
+        }
         None => None,
     };
     Ok(Loaded {

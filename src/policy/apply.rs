@@ -6,11 +6,13 @@
 //! Image-level findings (`images[].findings`) go through the same steps, each matched as a
 //! target whose path is named as image-mode files are (`SOURCE:/in/image/path`, or `SOURCE`
 //! for a finding about the whole image) and whose `image_path` is the finding's, so
-//! `[[allow]] image-path = "/usr/bin/*"` covers GS607 on `/usr/bin/passwd`. They have no file hash: the baseline matches them by
-//! rule, path and the image's config digest instead.
+//! `[[allow]] image-path = "/usr/bin/*"` covers GS607 on `/usr/bin/passwd`. The baseline
+//! knows them by rule, place in the image and key (`baseline.rs`); `--baseline-exact` by
+//! rule, path and the image's config digest, as they have no file hash.
 
 use std::collections::BTreeSet;
 
+use super::baseline::{Place, Subject};
 use super::{Baseline, Date, EntryKind, Policy, Target};
 use crate::report::image::ImageSection;
 use crate::report::{FileReport, Report};
@@ -25,8 +27,21 @@ pub fn apply(report: &mut Report, policy: &Policy, baseline: Option<&Baseline>, 
     let source = policy.source.as_deref().unwrap_or("gostatic.toml");
     // (entry index, path, rule): one notice per expired entry and file it would have covered.
     let mut expired = BTreeSet::new();
+    let sections = report.images.as_deref().unwrap_or_default();
     for file in &mut report.files {
-        expired.extend(apply_to_file(file, policy, baseline, today));
+        // In an image, a file is placed by the path in it (and the image's name when the
+        // source holds several), as the baseline places it.
+        let place = match &file.place {
+            Some(place) => Place::Image {
+                name: sections
+                    .get(place.section)
+                    .is_some_and(|s| s.several)
+                    .then(|| place.image.clone()),
+                image_path: Some(place.image_path.clone()),
+            },
+            None => Place::File(file.path.clone()),
+        };
+        expired.extend(apply_to_file(file, &place, policy, baseline, today));
     }
     for image in report.images.iter_mut().flatten() {
         expired.extend(apply_to_image(image, policy, baseline, today));
@@ -49,6 +64,7 @@ pub fn apply(report: &mut Report, policy: &Policy, baseline: Option<&Baseline>, 
 
 fn apply_to_file(
     file: &mut FileReport,
+    place: &Place,
     policy: &Policy,
     baseline: Option<&Baseline>,
     today: Date,
@@ -79,7 +95,15 @@ fn apply_to_file(
         image_path: file.place.as_ref().map(|p| p.image_path.as_str()),
     };
     for finding in &mut file.findings {
-        judge(finding, &target, policy, baseline, today, &mut expired);
+        judge(
+            finding,
+            &target,
+            place,
+            policy,
+            baseline,
+            today,
+            &mut expired,
+        );
     }
     expired
 }
@@ -92,6 +116,7 @@ fn apply_to_image(
 ) -> Vec<(usize, String, Option<&'static str>)> {
     let mut expired = Vec::new();
     let config_digest = image.config_digest.clone();
+    let name = image.several.then(|| image.name.clone());
     let mut findings = std::mem::take(&mut image.findings);
     findings.retain_mut(|finding| {
         let path = image.finding_path(finding);
@@ -109,10 +134,15 @@ fn apply_to_image(
             module: None,
             image_path: image_path.as_deref(),
         };
+        let place = Place::Image {
+            name: name.clone(),
+            image_path: image_path.clone(),
+        };
         let mut found = Vec::new();
         judge_as(
             finding,
             &target,
+            &place,
             &path,
             config_digest.as_deref(),
             policy,
@@ -131,6 +161,7 @@ fn apply_to_image(
 fn judge(
     finding: &mut Finding,
     target: &Target<'_>,
+    place: &Place,
     policy: &Policy,
     baseline: Option<&Baseline>,
     today: Date,
@@ -139,6 +170,7 @@ fn judge(
     judge_as(
         finding,
         target,
+        place,
         target.path,
         target.sha256,
         policy,
@@ -148,12 +180,14 @@ fn judge(
     );
 }
 
-/// The suppression steps for one finding. `path` names it in notices and in the baseline;
-/// `hash` is the file's SHA-256, or an image's config digest.
+/// The suppression steps for one finding. `place` is where the baseline looks for it; `path`
+/// names it in notices and, with `hash` (the file's SHA-256, or an image's config digest), in
+/// an exact baseline.
 #[allow(clippy::too_many_arguments)]
 fn judge_as(
     finding: &mut Finding,
     target: &Target<'_>,
+    place: &Place,
     path: &str,
     hash: Option<&str>,
     policy: &Policy,
@@ -183,7 +217,13 @@ fn judge_as(
     }
     if finding.suppressed.is_none()
         && let Some(baseline) = baseline
-        && baseline.contains(finding.rule.id(), path, hash)
+        && baseline.contains(&Subject {
+            rule: finding.rule.id(),
+            place,
+            key: finding.key.as_deref(),
+            path,
+            hash,
+        })
     {
         finding.suppressed = Some(Suppression {
             kind: SuppressionKind::Baseline,

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use crate::rules::{Rule, Severity};
 
 pub use apply::apply;
-pub use baseline::{Baseline, BaselineError};
+pub use baseline::{Baseline, BaselineError, Place, Subject};
 pub use date::{Date, DateError};
 pub use file::{Glob, normalise};
 

@@ -414,7 +414,7 @@ fn the_baseline_marks_known_findings_after_the_config() {
     let json = format!(
         r#"{{"schema":"gostatic/v1","files":[{{"path":"bin/a","sha256":"{HASH_A}","findings":[{{"rule":"GS301"}},{{"rule":"GS302"}}]}}]}}"#
     );
-    let baseline = Baseline::parse(json.as_bytes(), "prev.json").unwrap();
+    let baseline = Baseline::parse(json.as_bytes(), "prev.json", None).unwrap();
     let policy = parse("[[suppress]]\nrule = \"GS302\"\nreason = \"accepted\"\n");
     let mut r = report(vec![
         file(

@@ -54,6 +54,9 @@ pub struct FileReport {
     pub place: Option<ImagePlace>,
     /// `elf`, `pe`, `macho` or `macho-universal`.
     pub format: crate::input::Format,
+    /// SHA-256 of the whole file, only when computed (`--digests`, or a policy that matches
+    /// on it); absent from JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
     pub size: u64,
     pub elf: Option<ElfFacts>,

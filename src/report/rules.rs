@@ -55,6 +55,7 @@ pub fn render_explain(rule: Rule, out: &mut dyn Write) -> io::Result<()> {
         ("Why it matters", info.rationale),
         ("How to fix it", info.fix),
         ("Evidence reported", info.evidence),
+        ("Matched across builds by", info.key),
         ("Example", info.example),
     ] {
         writeln!(out, "\n{heading}:")?;
@@ -121,6 +122,7 @@ pub fn render_markdown(out: &mut dyn Write) -> io::Result<()> {
             ("Why it matters", prose(info.rationale)),
             ("How to fix it", prose(info.fix)),
             ("Evidence reported", sentence(&prose(info.evidence))),
+            ("Matched across builds by", sentence(&prose(info.key))),
         ] {
             writeln!(out)?;
             writeln!(out, "**{heading}.** {text}")?;

@@ -96,9 +96,17 @@ fn toolchain_support(go: &GoFacts, sink: &mut Sink) {
     let Support::Unsupported { since } = &support.support else {
         return;
     };
-    let which = match (&go.version, &go.version_range) {
-        (Some(version), _) => version.clone(),
-        (None, Some(range)) => format!("Go {range} (from the function table layout)"),
+    let (which, key) = match (&go.version, &go.version_range) {
+        (Some(version), _) => {
+            // The release line: a patch release of the same minor is the same problem.
+            let line = crate::gobin::release::GoVersion::parse(version)
+                .map_or_else(|| version.clone(), |v| format!("go{}", v.minor_name()));
+            (version.clone(), line)
+        }
+        (None, Some(range)) => (
+            format!("Go {range} (from the function table layout)"),
+            range.to_string(),
+        ),
         (None, None) => return,
     };
     sink.found(Finding::new(
@@ -112,7 +120,8 @@ fn toolchain_support(go: &GoFacts, sink: &mut Sink) {
             "rebuild with Go {} or newer",
             support.supported.first().map_or("", String::as_str)
         ),
-    ));
+    )
+    .keyed(key));
 }
 
 fn vcs_modified(go: &GoFacts, sink: &mut Sink) {
@@ -178,6 +187,22 @@ fn local_replace(go: &GoFacts, sink: &mut Sink) {
         return;
     }
     let plural = if local.len() == 1 { "" } else { "s" };
+    // The key: the replaced modules, not where they point (a checkout directory may move).
+    let mut modules: Vec<String> = go
+        .main
+        .iter()
+        .chain(&go.deps)
+        .filter(|module| {
+            module
+                .replace
+                .as_ref()
+                .is_some_and(|r| is_directory_path(&r.path.to_str_lossy()))
+        })
+        .map(|module| module.path.to_str_lossy().into_owned())
+        .collect();
+    modules.sort();
+    modules.dedup();
+    let key = modules.join(" ");
     sink.found(Finding::new(
         Rule::LocalReplace,
         format!(
@@ -185,7 +210,8 @@ fn local_replace(go: &GoFacts, sink: &mut Sink) {
             local.join(", ")
         ),
         "publish the fork and replace with a module version, or remove the replace directive before release",
-    ));
+    )
+    .keyed(key));
 }
 
 /// A replacement that names a directory rather than a module: `./x`, `../x`, `/abs`, `C:\x`

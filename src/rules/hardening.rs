@@ -91,7 +91,12 @@ pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
             } else {
                 "link with -Wl,-z,relro,-z,now"
             };
-            sink.found(Finding::new(Rule::NoRelro, message, fix));
+            let key = if level == Relro::Partial {
+                "partial"
+            } else {
+                "none"
+            };
+            sink.found(Finding::new(Rule::NoRelro, message, fix).keyed(key));
         }
     }
 }

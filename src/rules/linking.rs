@@ -7,11 +7,14 @@ use crate::input::Format;
 
 pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
     if elf.os != crate::elf::ElfOs::Linux {
-        sink.found(Finding::new(
-            Rule::NotLinux,
-            format!("ELF for {} (EI_OSABI {}), not for Linux", elf.os, elf.osabi),
-            "build for Linux (GOOS=linux)",
-        ));
+        sink.found(
+            Finding::new(
+                Rule::NotLinux,
+                format!("ELF for {} (EI_OSABI {}), not for Linux", elf.os, elf.osabi),
+                "build for Linux (GOOS=linux)",
+            )
+            .keyed(elf.os.to_string()),
+        );
     }
     if !elf.linking.is_executable() {
         return;
@@ -28,11 +31,16 @@ pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
                 "link with -static (or -static-pie), or copy the loader and its libraries into the image"
             }
         };
-        sink.found(Finding::new(
-            Rule::DynamicInterpreter,
-            format!("requests the ELF interpreter {interp}, which an empty image does not have"),
-            fix,
-        ));
+        sink.found(
+            Finding::new(
+                Rule::DynamicInterpreter,
+                format!(
+                    "requests the ELF interpreter {interp}, which an empty image does not have"
+                ),
+                fix,
+            )
+            .keyed(interp.clone()),
+        );
     }
     if !elf.needed.is_empty() {
         let fix = if elf.go {
@@ -42,14 +50,17 @@ pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
         };
         let count = elf.needed.len();
         let plural = if count == 1 { "y" } else { "ies" };
-        sink.found(Finding::new(
-            Rule::NeededLibraries,
-            format!(
-                "needs {count} shared librar{plural}: {}",
-                elf.needed.join(", ")
-            ),
-            fix,
-        ));
+        sink.found(
+            Finding::new(
+                Rule::NeededLibraries,
+                format!(
+                    "needs {count} shared librar{plural}: {}",
+                    elf.needed.join(", ")
+                ),
+                fix,
+            )
+            .keyed(libraries_key(&elf.needed)),
+        );
     }
     if let Some(nss) = &elf.glibc_nss {
         let fix = if elf.go {
@@ -86,7 +97,8 @@ pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
             Rule::Rpath,
             format!("{}: the loader searches these directories first", search.join(", ")),
             "link without -rpath (-Wl,-rpath), and install libraries where the image's loader looks",
-        ));
+        )
+        .keyed(search.join(", ")));
     }
 }
 
@@ -96,12 +108,24 @@ pub(super) fn check_foreign(foreign: &ForeignFacts, sink: &mut Sink) {
         Format::MachOFat => "macOS universal (fat) Mach-O binary",
         Format::MachO | Format::Elf => "macOS Mach-O binary",
     };
-    sink.found(Finding::new(
-        Rule::NotLinux,
-        format!(
-            "{kind} for {}: it cannot run on a Linux image",
-            foreign.arch.join(", ")
-        ),
-        "build for Linux (GOOS=linux)",
-    ));
+    sink.found(
+        Finding::new(
+            Rule::NotLinux,
+            format!(
+                "{kind} for {}: it cannot run on a Linux image",
+                foreign.arch.join(", ")
+            ),
+            "build for Linux (GOOS=linux)",
+        )
+        .keyed(foreign.format.as_str()),
+    );
+}
+
+/// GS102's key: the libraries, sorted, so a relinked binary listing them in another order is
+/// the same problem and one more library is a new one.
+fn libraries_key(needed: &[String]) -> String {
+    let mut names: Vec<&str> = needed.iter().map(String::as_str).collect();
+    names.sort_unstable();
+    names.dedup();
+    names.join(" ")
 }

@@ -75,6 +75,12 @@ pub struct Finding {
     /// Image-level findings about one path in the image (`/usr/bin/passwd` for GS607).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_path: Option<String>,
+    /// The evidence that makes this the same problem across rebuilds (the interpreter for
+    /// GS101, the libraries for GS102...; docs/rules.md gives each rule's), set by the rule
+    /// that makes the finding. With the rule and the path it is the finding's fingerprint, for
+    /// `--baseline` and SARIF; `None` when the rule and the path are enough.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 impl Finding {
@@ -87,7 +93,14 @@ impl Finding {
             fix: fix.into(),
             suppressed: None,
             image_path: None,
+            key: None,
         }
+    }
+
+    /// The same finding, with the evidence key that identifies it across rebuilds.
+    pub fn keyed(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
     }
 
     /// The same finding, about one path in an image.

@@ -52,6 +52,10 @@ pub struct RuleInfo {
     pub fix: &'static str,
     /// What a finding shows as evidence.
     pub evidence: &'static str,
+    /// What identifies a finding across rebuilds, besides the rule and the path: the evidence
+    /// its `Finding::key` holds (the baseline and SARIF fingerprints match on it), or `none: ...`
+    /// for a rule whose findings need no more than the rule and the place.
+    pub key: &'static str,
     /// A realistic finding message, for `docs/rules.md`.
     pub example: &'static str,
 }
@@ -87,6 +91,7 @@ registry! {
         rationale: "The kernel starts a program with a PT_INTERP program header by first loading the interpreter it names (for glibc, /lib64/ld-linux-x86-64.so.2). On a FROM scratch image that file does not exist, so execve fails with ENOENT and the container dies with the baffling 'exec /server: no such file or directory', although /server is right there. Go binaries get one from cgo (the default when a C compiler is present and net or os/user is imported) and from -buildmode=pie, which asks for the loader even when it needs no library.",
         fix: "Build with CGO_ENABLED=0 (or -tags netgo,osusergo), drop -buildmode=pie or make it a static PIE (-buildmode=pie -ldflags='-linkmode=external -extldflags=-static-pie'), or use a base image that has the loader (distroless/base).",
         evidence: "the interpreter path from PT_INTERP",
+        key: "the rule, the path and the interpreter path (PT_INTERP)",
         example: "requests the ELF interpreter /lib64/ld-linux-x86-64.so.2, which an empty image does not have",
     };
     NeededLibraries => RuleInfo {
@@ -95,6 +100,7 @@ registry! {
         rationale: "Each DT_NEEDED entry in PT_DYNAMIC is a shared library the loader must find before main runs. An empty image has none of them, and a minimal one may lack some. A missing library stops the program before it prints anything.",
         fix: "Build with CGO_ENABLED=0 or link statically (-ldflags='-linkmode=external -extldflags=-static'); otherwise ship the libraries (distroless/base has glibc, distroless/cc adds libstdc++).",
         evidence: "the DT_NEEDED names, in load order",
+        key: "the rule, the path and the DT_NEEDED names, sorted: a build that needs one more library is a new finding",
         example: "needs 1 shared library: libc.so.6",
     };
     NotLinux => RuleInfo {
@@ -103,6 +109,7 @@ registry! {
         rationale: "A container on Linux runs Linux ELF executables. A Windows PE, a macOS Mach-O or an ELF built for FreeBSD or another OS fails with 'exec format error'. This usually means GOOS was wrong in a cross build.",
         fix: "Build with GOOS=linux and the GOARCH of the target platform.",
         evidence: "the file format and the OS it targets (EI_OSABI, ABI notes)",
+        key: "the rule, the path and the OS the ELF file targets (from EI_OSABI and its notes), or the format (pe, macho, macho-universal)",
         example: "Windows PE executable for x86-64: it cannot run on a Linux image",
     };
     Cgo => RuleInfo {
@@ -111,6 +118,7 @@ registry! {
         rationale: "A cgo binary calls into C: usually libc for name resolution (getaddrinfo) and user lookup (getpwuid_r), which on glibc go through NSS and may load shared libraries at run time. Linked dynamically it needs the loader and libc; linked statically against glibc it still needs NSS modules for some calls. CGO_ENABLED=1 in the build settings only says cgo was allowed; gostatic reports cgo only when the runtime/cgo code is really in the binary.",
         fix: "Build with CGO_ENABLED=0, or with -tags netgo,osusergo if cgo is needed for something else.",
         evidence: "the functions that prove it (runtime/cgo, crosscall2, _cgo_panic, _cgo_topofstack) or a NEEDED libc",
+        key: "the rule and the path alone",
         example: "cgo is linked in (CGO_ENABLED=1), linked dynamically: _cgo_topofstack, _cgo_panic, runtime/cgo.set_crosscall2 and 2 more; calls into C: main._Cfunc_greet",
     };
     StaticGlibcNss => RuleInfo {
@@ -119,6 +127,7 @@ registry! {
         rationale: "glibc implements getaddrinfo, getpwnam and friends through NSS, which dlopens libnss_*.so modules named in /etc/nsswitch.conf. A statically linked glibc binary still does that at run time, and needs modules from the exact glibc version it was linked with; the linker warns 'Using getaddrinfo in statically linked applications requires at runtime the shared libraries from the glibc version used for linking'. On scratch those lookups fail or behave differently.",
         fix: "Build Go with CGO_ENABLED=0 or -tags netgo,osusergo; link C programs against musl; or use a base image with the same glibc (distroless/base).",
         evidence: "the NSS entry points and glibc NSS internals found in the binary",
+        key: "the rule and the path alone",
         example: "statically linked glibc with NSS (\"libnss_%s.so\", \"_nss_%s_%s\", \"Illegal status in __nss_next\"): name and user lookups dlopen libnss_*.so from the build's glibc at run time",
     };
     Rpath => RuleInfo {
@@ -127,6 +136,7 @@ registry! {
         rationale: "RPATH and RUNPATH add directories to the loader's search path, usually paths of the build machine. They leak the build layout and, where those directories are writable at run time, let someone plant a library.",
         fix: "Link without -rpath (-Wl,-rpath), and install libraries where the image's loader looks.",
         evidence: "the DT_RPATH and DT_RUNPATH values",
+        key: "the rule, the path and the DT_RPATH and DT_RUNPATH values",
         example: "DT_RUNPATH /home/ci/build/lib:$ORIGIN/../lib: the loader searches these directories first",
     };
     ExecStack => RuleInfo {
@@ -135,6 +145,7 @@ registry! {
         rationale: "The kernel maps the stack executable when the last PT_GNU_STACK has PF_X, or when there is none, which turns any stack overflow into code execution. Go's linker always asks for a non-executable stack; an executable one comes from a C or assembly object without a .note.GNU-stack section.",
         fix: "Link with -Wl,-z,noexecstack (for Go with external linking: -extldflags=-Wl,-z,noexecstack).",
         evidence: "the last PT_GNU_STACK's flags, or its absence",
+        key: "the rule and the path alone",
         example: "the stack is executable: the last PT_GNU_STACK has PF_X",
     };
     WxSegment => RuleInfo {
@@ -143,6 +154,7 @@ registry! {
         rationale: "A segment mapped writable and executable lets an attacker who can write memory run it. Modern linkers never produce one unless asked (-N, --omagic, odd linker scripts).",
         fix: "Link without -N/--omagic and with -z separate-code; find the object with an RWX section (readelf -lW).",
         evidence: "the indexes of the RWX PT_LOAD program headers",
+        key: "the rule and the path alone (program header indexes move between builds)",
         example: "PT_LOAD program header 2 is both writable and executable (RWX)",
     };
     NoPie => RuleInfo {
@@ -151,6 +163,7 @@ registry! {
         rationale: "An ET_EXEC binary is loaded at a fixed address, so its code and data do not move under ASLR. Go's default on Linux is a non-PIE executable, which is memory safe in practice; PIE matters more for cgo code. A dynamic PIE cannot run on scratch, a static PIE can.",
         fix: "Build with -buildmode=pie; for scratch, a static PIE: -buildmode=pie -ldflags='-linkmode=external -extldflags=-static-pie'.",
         evidence: "the ELF type and linking class",
+        key: "the rule and the path alone",
         example: "static executable (ET_EXEC): loaded at a fixed address",
     };
     NoRelro => RuleInfo {
@@ -159,6 +172,7 @@ registry! {
         rationale: "With full RELRO (PT_GNU_RELRO plus BIND_NOW) the loader resolves every symbol at start and makes the GOT read-only, so it cannot be overwritten to redirect calls. It only applies to binaries with PT_DYNAMIC; a static binary has nothing to relocate, and gostatic says so rather than flag it.",
         fix: "Link with -Wl,-z,relro,-z,now (for Go: -ldflags='-linkmode=external -extldflags=-Wl,-z,relro,-z,now').",
         evidence: "PT_GNU_RELRO and BIND_NOW (DT_BIND_NOW, DF_BIND_NOW, DF_1_NOW)",
+        key: "the rule, the path and the RELRO level: partial or none",
         example: "partial RELRO: PT_GNU_RELRO without BIND_NOW, the GOT stays writable",
     };
     UpxPacked => RuleInfo {
@@ -167,6 +181,7 @@ registry! {
         rationale: "UPX compresses the program and unpacks it into writable, executable memory at start. That defeats W^X, slows start-up, increases memory use (the unpacked image is not shared between processes), trips malware scanners, and hides the real program from every tool, gostatic included: facts about the packed program (interpreter, libraries, Go build information) are not visible.",
         fix: "Ship the unpacked binary; -ldflags='-s -w' and -trimpath make it small without packing.",
         evidence: "UPX's pack header (version, format, method) and the sizes",
+        key: "the rule and the path alone",
         example: "UPX-packed (pack format version 13, method lzma, 6.1 MiB unpacked): the program unpacks itself into writable, executable memory, and its interpreter, needed, go-buildinfo, go-pclntab, symbols, dwarf cannot be seen; these facts describe the unpacking stub",
     };
     Dwarf => RuleInfo {
@@ -175,6 +190,7 @@ registry! {
         rationale: "DWARF (.debug_*, Go's older .zdebug_*, or SHF_COMPRESSED sections) is never loaded at run time; it only costs image size and pull time, and reveals source paths and types. A Go service typically carries a few megabytes of it.",
         fix: "Build with -ldflags=\"-s -w\" (or strip --strip-debug); keep a separate debug file if you need one.",
         evidence: "the DWARF sections, their bytes on disk and uncompressed",
+        key: "the rule and the path alone (sizes change with every build)",
         example: "DWARF left in: 8 sections, 609 KiB on disk, 1.2 MiB uncompressed; stripping would save 723 KiB in all",
     };
     Symtab => RuleInfo {
@@ -183,6 +199,7 @@ registry! {
         rationale: "The static symbol table is not used at run time (Go keeps its own function table, pclntab, for stack traces). It costs bytes and makes reverse engineering easier.",
         fix: "Build with -ldflags=\"-s -w\" (or strip --strip-all).",
         evidence: "the bytes of .symtab and its string table",
+        key: "the rule and the path alone (sizes change with every build)",
         example: "symbol table left in: 114 KiB (.symtab/.strtab); stripping would save 723 KiB in all",
     };
     BuildPaths => RuleInfo {
@@ -191,6 +208,7 @@ registry! {
         rationale: "Without -trimpath the Go toolchain records the absolute path of every source file (GOROOT, the module cache, the checkout, often a user's home directory) in the function table, which -s -w does not remove, and in DWARF. They leak the build machine's layout and user names and make builds irreproducible across machines.",
         fix: "Build with -trimpath (go build -trimpath, or GOFLAGS=-trimpath).",
         evidence: "how many absolute paths, up to three examples, where they were found, and the -trimpath build setting",
+        key: "the rule and the path alone (the example paths move with the code and the checkout)",
         example: "223 absolute build paths in the function table, e.g. /home/ci/src/server/main.go, /usr/local/go/src/errors/errors.go, /usr/local/go/src/errors/wrap.go; no -trimpath in the build settings",
     };
     GoUnsupported => RuleInfo {
@@ -199,6 +217,7 @@ registry! {
         rationale: "Each Go minor release gets security fixes until two newer minors are out. The standard library is compiled into every Go binary, so a binary built with an unsupported toolchain keeps its known vulnerabilities (crypto/tls, net/http, ...) until it is rebuilt. gostatic judges from a release table built into it, whose date it prints.",
         fix: "Rebuild with a supported Go release (one of the two newest minors).",
         evidence: "the Go version, its support status, and the release table's date",
+        key: "the rule, the path and the Go release line (go1.19 for go1.19.13), or the version range read from the function table: a patch release of the same line is the same finding",
         example: "built with go1.23.9, out of security support since 2025-08-12; supported: 1.26, 1.27 (release table as of 2026-11-22)",
     };
     VcsModified => RuleInfo {
@@ -207,6 +226,7 @@ registry! {
         rationale: "The build settings vcs.modified=true mean the binary was built from changes no commit holds: vcs.revision does not describe it, and nobody can rebuild it.",
         fix: "Build from a clean checkout (in CI, from the commit).",
         evidence: "the vcs, vcs.revision and vcs.modified build settings",
+        key: "the rule and the path alone (the revision changes with every commit)",
         example: "built from a git working tree with uncommitted changes at revision 80ecbc491e60409aa5935facce585d81664ecf1a (vcs.modified=true)",
     };
     NoBuildinfo => RuleInfo {
@@ -215,6 +235,7 @@ registry! {
         rationale: "Since Go 1.13 the linker embeds the toolchain version, the module list and (1.18+) the build settings. Without them, scanners cannot tell which modules and Go version are inside, so vulnerability scanning misses the binary. It is removed on purpose by some obfuscators, lost with GOPATH-mode builds, and absent in toolchains older than 1.13.",
         fix: "Build in module mode with a current Go toolchain and do not strip .go.buildinfo.",
         evidence: "how the binary was recognised as Go (pclntab, Go build ID)",
+        key: "the rule and the path alone",
         example: "Go binary (a Go 1.20+ function table) but no build information (.go.buildinfo) was found; the symtab says go1.22.4",
     };
     LocalReplace => RuleInfo {
@@ -223,6 +244,7 @@ registry! {
         rationale: "A replace directive pointing at a directory (=> ../fork) builds code that exists only on the build machine: no version, no checksum, not reproducible, and invisible to vulnerability databases.",
         fix: "Publish the fork and replace with a module version, or remove the replace before release.",
         evidence: "the replaced module and the directory",
+        key: "the rule, the path and the replaced module paths, sorted (not the directories they point at)",
         example: "module replaced by a local directory: example.com/greeting => ../greeting",
     };
     NeedsCaCertificates => RuleInfo {
@@ -231,6 +253,7 @@ registry! {
         rationale: "crypto/x509 loads the system roots from /etc/ssl/certs/ca-certificates.crt and other well-known paths. On scratch none exists, SystemCertPool returns an empty pool without an error, and every TLS connection later fails with 'x509: certificate signed by unknown authority'. In `check` this is advice for the Dockerfile; in an image it is an error when no bundle is present.",
         fix: "COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ , or embed roots: import _ \"golang.org/x/crypto/x509roots/fallback\".",
         evidence: "the crypto/x509 functions that load system roots",
+        key: "the rule and the path alone",
         example: "verifies TLS certificates with the system roots and embeds no fallback roots (crypto/x509.systemRootsPool, crypto/x509.initSystemRoots, crypto/x509.loadSystemRoots and 1 more): on scratch it needs /etc/ssl/certs/ca-certificates.crt (or set SSL_CERT_FILE/SSL_CERT_DIR)",
     };
     NeedsZoneinfo => RuleInfo {
@@ -239,6 +262,7 @@ registry! {
         rationale: "time.LoadLocation reads $ZONEINFO, then /usr/share/zoneinfo and a few other paths. On scratch they are missing and LoadLocation(\"Europe/Paris\") returns an error; only UTC and Local work, and Local silently falls back to UTC.",
         fix: "import _ \"time/tzdata\" (or build with -tags timetzdata), or COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo.",
         evidence: "the time zone loading functions",
+        key: "the rule and the path alone",
         example: "loads time zones by name and embeds no time zone database (time.LoadLocation): on scratch it needs /usr/share/zoneinfo (or set ZONEINFO/TZ)",
     };
     NeedsPasswd => RuleInfo {
@@ -247,6 +271,7 @@ registry! {
         rationale: "os/user parses /etc/passwd and /etc/group (pure Go) or asks libc (cgo), which reads the same files. On scratch they do not exist: user.Current fails unless $USER and $HOME are set, and lookups by name fail.",
         fix: "Ship a minimal /etc/passwd and /etc/group with the run user (COPY --from=build /etc/passwd /etc/group /etc/).",
         evidence: "the os/user functions",
+        key: "the rule and the path alone",
         example: "looks up users or groups (os/user.Current, os/user.current, os/user.readColonFile and 3 more): on scratch it needs /etc/passwd and /etc/group (or set USER/HOME)",
     };
     MissingLibraries => RuleInfo {
@@ -255,6 +280,7 @@ registry! {
         rationale: "A dynamic executable starts only if the kernel finds its PT_INTERP loader and the loader finds every DT_NEEDED library, searched the way ld.so does: DT_RPATH, LD_LIBRARY_PATH, DT_RUNPATH (with $ORIGIN), the ld.so.conf cache directories, then the default paths (musl reads /etc/ld-musl-ARCH.path instead). A library of the wrong class or machine is skipped. Anything missing makes the container die at start, often with the misleading 'no such file or directory'.",
         fix: "Build statically (CGO_ENABLED=0), or copy the missing loader and libraries into the image, or base the image on one that has them (distroless/base for glibc).",
         evidence: "the executable, the missing file, and where the loader looked",
+        key: "the rule, the executable's path in the image and the missing file (the library name, or the loader's path): each missing file is a finding",
         example: "/server needs libc.so.6, which is not in the image (searched /lib/x86_64-linux-gnu, /usr/lib/x86_64-linux-gnu, /lib64, /usr/lib64, /lib, /usr/lib)",
     };
     RootUser => RuleInfo {
@@ -263,6 +289,7 @@ registry! {
         rationale: "With no USER (or USER 0/root) the entrypoint runs as uid 0 in the container. A compromise of the program is then a compromise as root, one kernel bug away from the host. Go services almost never need root.",
         fix: "Add a non-root user: USER 65532:65532 (distroless's nonroot), and ship an /etc/passwd entry for it if the program looks users up.",
         evidence: "the config's User field",
+        key: "the rule and the image alone (its name when the archive holds several; never its digest)",
         example: "the image runs as root (no USER in the config)",
     };
     UnknownUser => RuleInfo {
@@ -271,6 +298,7 @@ registry! {
         rationale: "A USER given by name must resolve in the image's /etc/passwd (and a group in /etc/group), or the container runtime refuses to start the container ('unable to find user app'). Numeric IDs need no entry to start, but programs that look themselves up (os/user) still fail.",
         fix: "Use numeric IDs (USER 65532:65532) or add the user and group to /etc/passwd and /etc/group in the final stage.",
         evidence: "the User field and what /etc/passwd and /etc/group hold",
+        key: "the rule, the image and `user NAME` or `group NAME`",
         example: "USER app is not in /etc/passwd (the image has no /etc/passwd)",
     };
     Entrypoint => RuleInfo {
@@ -279,6 +307,7 @@ registry! {
         rationale: "The runtime execs Entrypoint followed by Cmd. If neither is set, the file does not exist (after resolving symlinks inside the image, and PATH and WorkingDir for a relative name), is not executable, or the command is in shell form (/bin/sh -c ...) on an image without /bin/sh, the container cannot start.",
         fix: "Use the exec form with an absolute path: ENTRYPOINT [\"/server\"], and make sure the file is in the final stage with its executable bit.",
         evidence: "the Entrypoint and Cmd, and what the path resolves to in the image",
+        key: "the rule and the path in the image it is about (none for an image without a command)",
         example: "ENTRYPOINT [\"/bin/sh\", \"-c\", \"/server\"] needs /bin/sh, which the image does not have",
     };
     ArchMismatch => RuleInfo {
@@ -287,6 +316,7 @@ registry! {
         rationale: "An image for linux/amd64 whose binary was built for arm64 fails with 'exec format error' on start (or runs slowly under emulation). It usually means GOARCH was not set in a cross build, or the wrong binary was copied into a multi-platform build.",
         fix: "Build with GOOS/GOARCH (and GOARM) matching the image platform, e.g. GOARCH=$TARGETARCH in a buildx Dockerfile.",
         evidence: "the executable's ELF machine, class and byte order, and the image platform",
+        key: "the rule, the executable's path in the image and its ELF machine, or `GOARM=N` for an ARM level above the platform's",
         example: "/server is aarch64 (ELF64, little-endian), but the image platform is linux/amd64",
     };
     ShellPresent => RuleInfo {
@@ -295,6 +325,7 @@ registry! {
         rationale: "A shell in a production image is what an attacker who gets code execution uses next, and it is rarely needed by a Go service. Images without one (scratch, distroless) shrink the attack surface.",
         fix: "Build the final stage FROM scratch or distroless and copy only the binary and the files it needs.",
         evidence: "the shells found (/bin/sh, /bin/bash, busybox...)",
+        key: "the rule and the image alone (its name when the archive holds several; never its digest)",
         example: "shells in the image: /bin/bash, /bin/sh -> dash",
     };
     PackageManager => RuleInfo {
@@ -303,6 +334,7 @@ registry! {
         rationale: "apt, apk, dnf and friends in the final image let anyone inside the container install tools, and their databases pull every package into vulnerability scans. A Go service needs none of them at run time.",
         fix: "Use a multi-stage build whose final stage is FROM scratch or distroless.",
         evidence: "the package managers found",
+        key: "the rule and the image alone (its name when the archive holds several; never its digest)",
         example: "package managers in the image: /usr/bin/apt, /usr/bin/dpkg",
     };
     Setuid => RuleInfo {
@@ -311,6 +343,7 @@ registry! {
         rationale: "A setuid or setgid executable runs with its owner's or group's rights whatever user starts it: the classic local privilege escalation path. A Go service image should have none.",
         fix: "Remove them in the final stage (or chmod u-s,g-s), or build FROM scratch.",
         evidence: "each file with its mode and owner",
+        key: "the rule and the setuid file's path in the image",
         example: "/usr/bin/passwd is setuid root (-rwsr-xr-x 0:0)",
     };
     WastedBytes => RuleInfo {
@@ -319,6 +352,7 @@ registry! {
         rationale: "A file deleted or replaced in a later layer still ships in the lower one: every pull downloads it and every node stores it. Build caches, package lists removed in a separate RUN, and binaries copied twice are the usual cause.",
         fix: "Delete files in the same RUN that creates them, or use a multi-stage build and copy only what the final stage needs.",
         evidence: "the bytes wasted, per layer, with the largest paths",
+        key: "the rule and the image alone (its name when the archive holds several; never its digest)",
         example: "48.2 MiB in lower layers is overwritten or deleted later (largest: /var/lib/apt/lists/ 41.0 MiB in layer 2)",
     };
     ToolchainInImage => RuleInfo {
@@ -327,6 +361,7 @@ registry! {
         rationale: "A compiler in the runtime image means the build happened in a single stage: the image is hundreds of megabytes larger than it needs to be and carries tools an attacker can use.",
         fix: "Use a multi-stage build: compile in a golang image, then COPY --from=build only the binary into a scratch or distroless final stage.",
         evidence: "the toolchain files found (/usr/local/go/bin/go, gcc, cc1...)",
+        key: "the rule and the toolchain's path in the image (its go, or its first compiler)",
         example: "Go toolchain in the image: /usr/local/go/bin/go (go1.27.3)",
     };
     SourceInImage => RuleInfo {
@@ -335,6 +370,7 @@ registry! {
         rationale: "Source files, go.mod/go.sum and the build cache (/root/.cache/go-build) in the runtime image leak code and dependencies and add size; they are the sign of COPY . . into a single-stage image.",
         fix: "Use a multi-stage build and copy only the binary; add a .dockerignore.",
         evidence: "how many source files, the go.mod files and build caches found",
+        key: "the rule and the image alone (its name when the archive holds several; never its digest)",
         example: "Go sources in the image: 214 .go files, /app/go.mod, /root/.cache/go-build (12.1 MiB)",
     };
 }

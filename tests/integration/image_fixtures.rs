@@ -59,7 +59,7 @@ fn cases() -> Vec<Case> {
 
 fn run(case: &Case) -> Value {
     let out = gostatic()
-        .args(["image", "--format", "json", &case.archive])
+        .args(["image", "--format", "json", "--digests", &case.archive])
         .args(&case.select)
         .output()
         .unwrap();

@@ -241,6 +241,53 @@ fn a_baseline_covers_the_same_images_findings() {
     }
 }
 
+#[test]
+fn issue_13_a_baseline_covers_the_next_build_of_the_image() {
+    let dir = rules_archive();
+    let (_, first, _) = image(dir.path(), &["--format", "json", "rules.tar"]);
+    write(dir.path(), "baseline.json", first.as_bytes());
+    // The next build: the program rebuilt (other bytes, so other layers and another config
+    // digest), written under another name.
+    let mut elf = std::fs::read(fixture("go-static-stripped")).unwrap();
+    elf.extend_from_slice(b"rebuilt");
+    write(dir.path(), "next.tar", &testkit::rules_image(&elf));
+    let digest = |json: &str| -> Value {
+        serde_json::from_str::<Value>(json).unwrap()["images"][0]["config_digest"].clone()
+    };
+    let (code, next, stderr) = image(
+        dir.path(),
+        &[
+            "--format",
+            "json",
+            "--baseline",
+            "baseline.json",
+            "next.tar",
+        ],
+    );
+    assert_ne!(digest(&next), digest(&first), "a new build");
+    assert_eq!(code, Some(0), "{stderr}");
+    let json: Value = serde_json::from_str(&next).unwrap();
+    assert_eq!(json["summary"]["suppressed"], IMAGE_RULES.len() + 1);
+    // Per build, nothing of the new image is known.
+    let (_, with_digests, _) = image(dir.path(), &["--format", "json", "--digests", "rules.tar"]);
+    write(dir.path(), "exact.json", with_digests.as_bytes());
+    let exact = [
+        "--format",
+        "json",
+        "--baseline",
+        "exact.json",
+        "--baseline-exact",
+    ];
+    let (code, same, _) = image(dir.path(), &[&exact[..], &["rules.tar"]].concat());
+    assert_eq!(code, Some(0));
+    let same: Value = serde_json::from_str(&same).unwrap();
+    assert_eq!(same["summary"]["suppressed"], IMAGE_RULES.len() + 1);
+    let (code, next, _) = image(dir.path(), &[&exact[..], &["next.tar"]].concat());
+    assert_eq!(code, Some(1));
+    let next: Value = serde_json::from_str(&next).unwrap();
+    assert_eq!(next["summary"]["suppressed"], 0);
+}
+
 fn user_image(user: &str, layer: Vec<u8>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let mut spec = ImageSpec::new("users:1", vec![layer]);

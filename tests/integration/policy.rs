@@ -276,6 +276,8 @@ fn allow_lists_by_sha256_and_by_module() {
     );
     // Text mode hashes too when the policy needs it.
     check_in(dir.path()).arg("bin/c-dynamic").assert().code(0);
+    // The hash the entry matched on is in the JSON report, though --digests was not given.
+    assert_eq!(report["files"][0]["sha256"], sha256_of("c-dynamic"));
 
     let by_module = "[[allow]]\nmodule = \"example.com/cgohello\"\nrules = [\"GS101\", \"needed-libraries\"]\nreason = \"cgo on purpose\"\n";
     let dir = workspace(Some(by_module), &["go-cgo-dynamic", "go-pie"]);

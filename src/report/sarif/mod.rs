@@ -12,10 +12,11 @@
 //! result's `properties` (`image`, `imagePath`, `layer`). Its fingerprint adds the in-image
 //! path (and the image's name when the archive holds several) to the rule and the archive.
 //!
-//! Fingerprints. An alert is "this rule on this file": the fingerprint hashes the rule ID and
-//! the file's path as the SARIF location gives it. Not the binary's SHA-256, which changes with
-//! every build, and not the message, whose evidence (sizes, counts, example paths) changes
-//! too; either would close and reopen the alert on each push. We fill
+//! Fingerprints. An alert is "this rule on this file, about this evidence": the fingerprint
+//! hashes the rule ID, the file's path as the SARIF location gives it and the finding's
+//! evidence key (`Finding::key`, the one the baseline matches on). Not the binary's SHA-256,
+//! which changes with every build, and not the message, whose evidence (sizes, counts, example
+//! paths) changes too; either would close and reopen the alert on each push. We fill
 //! `primaryLocationLineHash` ourselves because github/codeql-action's upload step otherwise
 //! computes it from the first "line" of the file, which for an ELF file is header bytes that
 //! move between builds.
@@ -65,7 +66,7 @@ fn build(report: &Report, options: &SarifOptions) -> Log {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let sections = report.images.as_deref().unwrap_or_default();
     let mut push = |finding: &Finding, place: &Place| {
-        let key = fingerprint_input(finding.rule, place);
+        let key = fingerprint_input(finding, place);
         let occurrence = seen.entry(key.clone()).or_default();
         *occurrence += 1;
         results.push(result(finding, place, &key, *occurrence));
@@ -273,16 +274,22 @@ fn result(
     }
 }
 
-/// What makes an alert the same alert across runs: the rule and where the file is; in an
-/// image also the path inside it, and the image's name when its archive holds several (a
-/// single image's name may be a digest, which changes with every build).
-fn fingerprint_input(rule: Rule, place: &Place) -> String {
-    let mut key = format!("{}\0{}", rule.id(), place.artifact.uri());
+/// What makes an alert the same alert across runs, as the baseline matches a finding: the
+/// rule, where the file is (in an image also the path inside it, and the image's name when its
+/// archive holds several: a single image's name may be a digest, which changes with every
+/// build) and the finding's evidence key, when its rule gives one (docs/rules.md).
+fn fingerprint_input(finding: &Finding, place: &Place) -> String {
+    let mut key = format!("{}\0{}", finding.rule.id(), place.artifact.uri());
     if let Some(image) = place.image {
         if image.several {
             key.push_str(&format!("\0{}", image.name));
         }
         key.push_str(&format!("\0{}", place.image_path.unwrap_or_default()));
+    }
+    // Appended only when there is one, so the alerts of rules without a key keep the
+    // fingerprints they had before keys.
+    if let Some(evidence) = &finding.key {
+        key.push_str(&format!("\0key\0{evidence}"));
     }
     key
 }

@@ -221,6 +221,47 @@ fn the_same_rule_twice_on_one_file_gets_distinct_occurrences() {
 }
 
 #[test]
+fn the_evidence_key_tells_findings_of_one_rule_apart_and_no_key_keeps_the_old_print() {
+    let report = Report::new(
+        vec![file(
+            "bin/x",
+            vec![
+                Finding::new(Rule::MissingLibraries, "libz.so.1 is missing", "f")
+                    .keyed("libz.so.1"),
+                Finding::new(Rule::MissingLibraries, "libm.so.6 is missing", "f")
+                    .keyed("libm.so.6"),
+                Finding::new(Rule::Symtab, "symbol table left in: 1 KiB", "f"),
+            ],
+        )],
+        vec![],
+    );
+    let prints = |report: &Report| -> Vec<String> {
+        sarif(report)["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["primaryLocationLineHash"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let all = prints(&report);
+    // Each library is its own alert, not the first and second occurrence of one.
+    assert_ne!(all[0][..16], all[1][..16]);
+    assert!(all[0].ends_with(":1") && all[1].ends_with(":1"), "{all:?}");
+    // The other order (the next build found them the other way round): the same alerts.
+    let mut swapped = report.clone();
+    swapped.files[0].findings.swap(0, 1);
+    let again = prints(&swapped);
+    assert_eq!((&again[0], &again[1]), (&all[1], &all[0]));
+    // A rule without a key: the fingerprint of the rule and the path, as before keys.
+    assert_eq!(all[2], fingerprint("GS302\0bin/x", 1));
+}
+
+#[test]
 fn every_registry_rule_is_described_with_help() {
     let log = sarif(&Report::new(vec![], vec![]));
     let driver = &log["runs"][0]["tool"]["driver"];

@@ -74,7 +74,7 @@ fn mismatch(image: &Image<FileFacts>, program: &str, elf: &ElfFacts) -> Option<F
         "build for the image platform: GOOS=linux GOARCH={} (GOARCH=$TARGETARCH in a buildx Dockerfile), or publish the image as {}/{go_arch}",
         platform.architecture, platform.os
     );
-    let mut finding = Finding::new(Rule::ArchMismatch, message, fix);
+    let mut finding = Finding::new(Rule::ArchMismatch, message, fix).keyed(elf.machine.clone());
     let compat = matches!(
         (platform.architecture.as_str(), elf.arch),
         ("amd64", Some("386")) | ("arm64", Some("arm"))
@@ -107,6 +107,7 @@ fn arm_level(image: &Image<FileFacts>, program: &str, go: &GoFacts) -> Option<Fi
             ),
             format!("build with GOARM={wanted} (buildx sets it from TARGETVARIANT)"),
         )
+        .keyed(format!("GOARM={level}"))
     })
 }
 

@@ -190,6 +190,7 @@ fn finding(program: &str, elf: &ElfFacts, closure: &Closure, missing: &Missing) 
             "{rebuild}copy it into the final stage ({copy}), or use a base image that has it{base}"
         ),
     )
+    .keyed(missing.name.clone())
 }
 
 /// Everything the search reads, computed once per image.

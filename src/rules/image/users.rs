@@ -47,7 +47,15 @@ pub(super) fn check(user: &ExecUser, out: &mut Vec<Finding>) {
                 "/etc/group",
             ),
         };
-        out.push(Finding::new(Rule::UnknownUser, message, fix).at(at));
+        let key = match unknown {
+            Unknown::User { name, .. } => format!("user {name}"),
+            Unknown::Group { name, .. } => format!("group {name}"),
+        };
+        out.push(
+            Finding::new(Rule::UnknownUser, message, fix)
+                .at(at)
+                .keyed(key),
+        );
     }
 }
 
