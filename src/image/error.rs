@@ -29,6 +29,15 @@ pub enum ImageError {
         name: String,
         limit: usize,
     },
+    /// A member Go's `archive/tar` would read differently from gostatic (a GNU sparse file,
+    /// which the runtime expands under another name): refused rather than misread.
+    #[error("{member}: tar member '{name}' at offset {offset:#x} refused: {reason}")]
+    RefusedMember {
+        member: String,
+        name: String,
+        offset: u64,
+        reason: &'static str,
+    },
     #[error("{0}: the archive names this blob but does not hold it")]
     MissingBlob(String),
     #[error("{blob}: digest mismatch ({what} is {actual}, the {source_doc} says {expected})")]

@@ -235,6 +235,16 @@ pub(crate) fn decode<I: Inspector>(
                     name,
                     limit: ctx.limits.max_path_bytes,
                 },
+                TarError::Refused {
+                    offset,
+                    name,
+                    reason,
+                } => ImageError::RefusedMember {
+                    member: blob.to_string(),
+                    name,
+                    offset,
+                    reason,
+                },
             }
         };
         let mut buffer = Vec::new();

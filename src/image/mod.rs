@@ -54,7 +54,17 @@ pub use formats::{ImageFormat, Platform};
 pub use layer::Compression;
 pub use limits::ImageLimits;
 pub use merge::Wasted;
+#[doc(hidden)]
+pub use tar::Listed as TarMember;
 pub use tree::{Node, NodeKind, Tree};
+
+/// Every member of a tar (a layer or an outer archive, uncompressed) as gostatic's tar reader
+/// sees it: name, type flag, data size and SHA-256, link target. For the differential test
+/// against Go's `archive/tar`; not a supported API.
+#[doc(hidden)]
+pub fn list_tar(bytes: &[u8]) -> Result<Vec<TarMember>, String> {
+    tar::list(bytes, ImageLimits::default().max_path_bytes).map_err(|err| format!("{err:?}"))
+}
 
 /// Progress callback: bytes of archive read so far, and the total (0 when unknown, on stdin).
 /// Called from worker threads, about once per MiB.

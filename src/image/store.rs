@@ -218,6 +218,16 @@ pub(crate) fn outer_error(err: TarError, max_path: usize) -> ImageError {
             name,
             limit: max_path,
         },
+        TarError::Refused {
+            offset,
+            name,
+            reason,
+        } => ImageError::RefusedMember {
+            member: "archive".into(),
+            name,
+            offset,
+            reason,
+        },
     }
 }
 

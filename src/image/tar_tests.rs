@@ -78,11 +78,114 @@ fn a_long_name_over_the_limit_is_refused_before_allocation() {
 
 #[test]
 fn base256_sizes_and_octal_fields_parse() {
-    assert_eq!(parse_number(b"0000644\0"), Some(0o644));
-    assert_eq!(parse_number(b"  755 \0"), Some(0o755));
+    assert_eq!(parse_numeric(b"0000644\0"), Some(0o644));
+    assert_eq!(parse_numeric(b"  755 \0"), Some(0o755));
     assert_eq!(
-        parse_number(&[0x80, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]),
+        parse_numeric(&[0x80, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]),
         Some(1 << 32)
     );
-    assert_eq!(parse_number(b"9"), None);
+    assert_eq!(parse_numeric(b"9"), None);
+}
+
+/// What Go's `archive/tar` reads from each of `testkit::archive::hostile_tars`: its members
+/// (name, type flag, data size), or `Err` with the start of our refusal.
+fn go_reads(case: &str) -> Result<Vec<(String, u8, u64)>, &'static str> {
+    let server = || ("server".to_string(), b'0', 20);
+    let two = |name: &str, flag: u8| Ok(vec![(name.to_string(), flag, 0), server()]);
+    match case {
+        "symlink-with-size" => two("bin/sh", b'2'),
+        "hardlink-with-size" => two("bin/sh", b'1'),
+        "dir-with-size" => two("bin/", b'5'),
+        "chardev-with-size" => two("bin/sh", b'3'),
+        "blockdev-with-size" => two("bin/sh", b'4'),
+        "fifo-with-size" => two("bin/sh", b'6'),
+        "old-regular-file-with-slash" => two("etc/", b'5'),
+        "pax-sparse-1.0" | "pax-sparse-0.1" | "pax-sparse-0.0" | "old-gnu-sparse" => Err("sparse"),
+        "gnu-magic-with-prefix" => Ok(vec![("usr/local/bin/server".into(), b'0', 20)]),
+        "star-prefix" => Ok(vec![(format!("{}d/server", "d/".repeat(65)), b'0', 20)]),
+        "pax-size-then-long-name" => Ok(vec![("usr/bin/server".into(), b'0', 1000)]),
+        "pax-replaces-pax" => Ok(vec![("decoy".into(), b'0', 20)]),
+        "gnu-magic-with-times"
+        | "long-name-beats-pax-path"
+        | "global-header-drops-long-name"
+        | "empty-pax-path" => Ok(vec![server()]),
+        "zero-block-then-header" => Err("zero block"),
+        other => panic!("no expectation for hostile case {other}"),
+    }
+}
+
+/// Every member with its type flag and the bytes a reader of its data gets.
+fn read_with_data(bytes: &[u8]) -> Result<Vec<(String, u8, Vec<u8>)>, TarError> {
+    let mut reader = TarReader::new(bytes, 4096);
+    let mut out = Vec::new();
+    while let Some(header) = reader.next_header()? {
+        let mut data = Vec::new();
+        reader.read_data_to_end(&mut data)?;
+        assert_eq!(data.len() as u64, header.size, "{}", header.name);
+        out.push((header.name, header.flag, data));
+    }
+    Ok(out)
+}
+
+#[test]
+fn hostile_headers_are_read_as_go_reads_them_or_refused() {
+    let mut wrong = Vec::new();
+    for (case, tar) in crate::testkit::archive::hostile_tars() {
+        let ours = read_with_data(&tar);
+        let ok = match (go_reads(case), &ours) {
+            (Ok(expected), Ok(got)) => {
+                let got: Vec<(String, u8, u64)> = got
+                    .iter()
+                    .map(|(n, f, d)| (n.clone(), *f, d.len() as u64))
+                    .collect();
+                got == expected
+                    && ours.as_ref().unwrap().iter().all(|(name, _, data)| {
+                        !name.ends_with("server") || data.starts_with(b"\x7fELF hidden")
+                    })
+            }
+            (Err("sparse"), Err(TarError::Refused { name, reason, .. })) => {
+                name == "server" && reason.contains("sparse")
+            }
+            (Err("zero block"), Err(TarError::Bad { detail, .. })) => detail.contains("zero"),
+            _ => false,
+        };
+        if !ok {
+            wrong.push(format!("{case}: {ours:?}"));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "read differently from Go:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn a_header_only_member_has_no_data_to_read() {
+    let tar = crate::testkit::archive::hostile_tars()
+        .into_iter()
+        .find(|(case, _)| *case == "symlink-with-size")
+        .unwrap()
+        .1;
+    let mut reader = TarReader::new(&tar[..], 4096);
+    let link = reader.next_header().unwrap().unwrap();
+    assert_eq!((link.kind, link.size), (EntryKind::Symlink, 0));
+    assert_eq!(reader.read_data(&mut [0; 16]).unwrap(), 0);
+    let server = reader.next_header().unwrap().unwrap();
+    assert_eq!((server.name.as_str(), server.data_offset), ("server", 1024));
+}
+
+#[test]
+fn numbers_parse_as_go_parses_them() {
+    // Leading and trailing spaces and NULs are trimmed; anything else must be octal digits.
+    assert_eq!(parse_octal(b" 0000644 \0"), Some(0o644));
+    assert_eq!(parse_octal(b"\0\0\0\0"), Some(0));
+    assert_eq!(parse_octal(b"12 34\0"), None);
+    assert_eq!(parse_octal(b"0644\0xyz"), Some(0o644));
+    // Base-256: two's complement, so a set sign bit is negative.
+    assert_eq!(parse_numeric(&[0xff; 8]), Some(-1));
+    assert_eq!(
+        parse_numeric(&[0x80, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        None
+    );
 }

@@ -103,22 +103,20 @@ impl TarBuilder {
 
     /// A header that claims `size` bytes; the caller appends (or withholds) the data.
     pub fn header(&mut self, name: &str, flag: u8, mode: u32, size: u64, link: &str) -> &mut Self {
-        let mut block = [0u8; 512];
-        put(&mut block[0..100], name.as_bytes());
-        put(&mut block[100..108], format!("{mode:07o}").as_bytes());
-        put(&mut block[108..116], b"0000000");
-        put(&mut block[116..124], b"0000000");
-        put(&mut block[124..136], format!("{size:011o}").as_bytes());
-        put(&mut block[136..148], b"00000000000");
-        block[156] = flag;
-        put(&mut block[157..257], link.as_bytes());
-        block[257..263].copy_from_slice(b"ustar\0");
-        block[263..265].copy_from_slice(b"00");
-        block[148..156].copy_from_slice(b"        ");
-        let sum: u32 = block.iter().map(|&b| u32::from(b)).sum();
-        put(&mut block[148..156], format!("{sum:06o}\0 ").as_bytes());
-        self.out.extend_from_slice(&block);
+        let block = header_block(name, flag, mode, size, link);
+        self.block(&block)
+    }
+
+    /// A header block built by hand (see [`header_block`] and [`seal`]).
+    pub fn block(&mut self, block: &[u8; 512]) -> &mut Self {
+        self.out.extend_from_slice(block);
         self
+    }
+
+    /// A PAX extended header (`x`) carrying `records`, for the member that follows.
+    pub fn pax(&mut self, records: &[(&str, &str)]) -> &mut Self {
+        let body: String = records.iter().map(|(k, v)| pax_record(k, v)).collect();
+        self.entry("PaxHeaders/x", b'x', 0o644, body.as_bytes(), "")
     }
 
     pub fn raw(&mut self, bytes: &[u8]) -> &mut Self {
@@ -144,6 +142,210 @@ impl TarBuilder {
     pub fn unfinished(&self) -> Vec<u8> {
         self.out.clone()
     }
+}
+
+/// One ustar header block (`ustar\0` magic, octal fields as Go writes them), checksum sealed.
+pub fn header_block(name: &str, flag: u8, mode: u32, size: u64, link: &str) -> [u8; 512] {
+    let mut block = [0u8; 512];
+    put(&mut block[0..100], name.as_bytes());
+    put(&mut block[100..108], format!("{mode:07o}").as_bytes());
+    put(&mut block[108..116], b"0000000");
+    put(&mut block[116..124], b"0000000");
+    put(&mut block[124..136], format!("{size:011o}").as_bytes());
+    put(&mut block[136..148], b"00000000000");
+    block[156] = flag;
+    put(&mut block[157..257], link.as_bytes());
+    block[257..263].copy_from_slice(b"ustar\0");
+    block[263..265].copy_from_slice(b"00");
+    seal(&mut block);
+    block
+}
+
+/// Recompute a header block's checksum after its fields were edited by hand.
+pub fn seal(block: &mut [u8; 512]) {
+    block[148..156].copy_from_slice(b"        ");
+    let sum: u32 = block.iter().map(|&b| u32::from(b)).sum();
+    put(&mut block[148..156], format!("{sum:06o}\0 ").as_bytes());
+}
+
+/// Archives that Go's `archive/tar` (what moby, containerd and Podman extract layers with)
+/// reads differently from a naive reader, each hiding an executable `server` where only one
+/// of the two readings finds it (issue 11, items 1-4, and the extension-header rules of
+/// `reader.go`'s `next`). The tar reader's unit tests and the differential test against Go
+/// both use this set; a name says what is hostile.
+pub fn hostile_tars() -> Vec<(&'static str, Vec<u8>)> {
+    const ELF: &[u8] = b"\x7fELF hidden server!!"; // 20 bytes
+    let hidden = TarBuilder::new().file("server", ELF).unfinished();
+    let mut out = Vec::new();
+    // Item 1: header-only types carry no data whatever their size field says.
+    for (name, flag, link) in [
+        ("symlink-with-size", b'2', "busybox"),
+        ("hardlink-with-size", b'1', "bin/busybox"),
+        ("dir-with-size", b'5', ""),
+        ("chardev-with-size", b'3', ""),
+        ("blockdev-with-size", b'4', ""),
+        ("fifo-with-size", b'6', ""),
+    ] {
+        let member = if flag == b'5' { "bin/" } else { "bin/sh" };
+        let mut tar = TarBuilder::new();
+        tar.header(member, flag, 0o755, hidden.len() as u64, link)
+            .raw(&hidden);
+        out.push((name, tar.finish()));
+    }
+    // Item 2: an old regular file ('\0') named with a trailing slash is a directory.
+    let mut tar = TarBuilder::new();
+    tar.header("etc/", 0, 0o755, hidden.len() as u64, "")
+        .raw(&hidden);
+    out.push(("old-regular-file-with-slash", tar.finish()));
+    // Item 3: GNU sparse members, which Go renames and expands.
+    let mut map = b"1\n0\n20\n".to_vec();
+    map.resize(512, 0);
+    map.extend_from_slice(ELF);
+    out.push((
+        "pax-sparse-1.0",
+        TarBuilder::new()
+            .pax(&[
+                ("GNU.sparse.major", "1"),
+                ("GNU.sparse.minor", "0"),
+                ("GNU.sparse.name", "server"),
+                ("GNU.sparse.realsize", "4096"),
+            ])
+            .entry("GNUSparseFile.0/decoy", b'0', 0o755, &map, "")
+            .finish(),
+    ));
+    out.push((
+        "pax-sparse-0.1",
+        TarBuilder::new()
+            .pax(&[
+                ("GNU.sparse.size", "4096"),
+                ("GNU.sparse.numblocks", "1"),
+                ("GNU.sparse.map", "0,20"),
+                ("GNU.sparse.name", "server"),
+            ])
+            .entry("decoy", b'0', 0o755, ELF, "")
+            .finish(),
+    ));
+    out.push((
+        "pax-sparse-0.0",
+        TarBuilder::new()
+            .pax(&[
+                ("GNU.sparse.size", "4096"),
+                ("GNU.sparse.numblocks", "1"),
+                ("GNU.sparse.offset", "0"),
+                ("GNU.sparse.numbytes", "20"),
+                ("GNU.sparse.name", "server"),
+            ])
+            .entry("decoy", b'0', 0o755, ELF, "")
+            .finish(),
+    ));
+    let mut block = header_block("server", b'S', 0o755, ELF.len() as u64, "");
+    gnu_magic(&mut block);
+    put(&mut block[386..398], b"00000000000\0"); // one sparse entry: offset 0,
+    put(&mut block[398..410], b"00000000024\0"); // 20 bytes of data,
+    put(&mut block[483..495], b"00000010000\0"); // in a 4096-byte file
+    seal(&mut block);
+    let mut data = ELF.to_vec();
+    data.resize(512, 0);
+    out.push((
+        "old-gnu-sparse",
+        TarBuilder::new().block(&block).raw(&data).finish(),
+    ));
+    let mut padded = ELF.to_vec();
+    padded.resize(512, 0);
+    // Item 4: prefixes. A GNU header whose atime does not parse has a USTAR prefix (Go 1.8's
+    // compatibility with its own older writer, golang.org/issue/12594)...
+    let mut block = header_block("server", b'0', 0o755, ELF.len() as u64, "");
+    gnu_magic(&mut block);
+    put(&mut block[345..500], b"usr/local/bin");
+    seal(&mut block);
+    out.push((
+        "gnu-magic-with-prefix",
+        TarBuilder::new().block(&block).raw(&padded).finish(),
+    ));
+    // ...but one whose times parse has none.
+    let mut block = header_block("server", b'0', 0o755, ELF.len() as u64, "");
+    gnu_magic(&mut block);
+    put(&mut block[345..357], b"14000000000\0");
+    put(&mut block[357..369], b"14000000000\0");
+    seal(&mut block);
+    out.push((
+        "gnu-magic-with-times",
+        TarBuilder::new().block(&block).raw(&padded).finish(),
+    ));
+    // A STAR header's prefix is 131 bytes, followed by its atime and ctime.
+    let mut block = header_block("server", b'0', 0o755, ELF.len() as u64, "");
+    put(&mut block[345..476], "d/".repeat(66).as_bytes());
+    put(&mut block[476..488], b"14000000000\0");
+    put(&mut block[488..500], b"14000000000\0");
+    put(&mut block[508..512], b"tar\0");
+    seal(&mut block);
+    out.push((
+        "star-prefix",
+        TarBuilder::new().block(&block).raw(&padded).finish(),
+    ));
+    // Extension headers: a PAX size is for the next real member, not a GNU long name between.
+    let mut long_data = ELF.to_vec();
+    long_data.resize(1000, 0);
+    out.push((
+        "pax-size-then-long-name",
+        TarBuilder::new()
+            .pax(&[("size", "1000")])
+            .entry("././@LongLink", b'L', 0o644, b"usr/bin/server\0", "")
+            .entry("decoy", b'0', 0o755, &long_data, "")
+            .finish(),
+    ));
+    // A second PAX header replaces the first; it does not add to it.
+    out.push((
+        "pax-replaces-pax",
+        TarBuilder::new()
+            .pax(&[("path", "server")])
+            .pax(&[("uid", "0")])
+            .entry("decoy", b'0', 0o755, ELF, "")
+            .finish(),
+    ));
+    // A GNU long name wins over a PAX path, whichever came first.
+    out.push((
+        "long-name-beats-pax-path",
+        TarBuilder::new()
+            .entry("././@LongLink", b'L', 0o644, b"server\0", "")
+            .pax(&[("path", "decoy")])
+            .entry("decoy", b'0', 0o755, ELF, "")
+            .finish(),
+    ));
+    // A global header ends the pending extensions.
+    out.push((
+        "global-header-drops-long-name",
+        TarBuilder::new()
+            .entry("././@LongLink", b'L', 0o644, b"decoy\0", "")
+            .entry(
+                "pax_global_header",
+                b'g',
+                0o644,
+                pax_record("comment", "x").as_bytes(),
+                "",
+            )
+            .entry("server", b'0', 0o755, ELF, "")
+            .finish(),
+    ));
+    // An empty PAX path keeps the header's own name.
+    out.push((
+        "empty-pax-path",
+        TarBuilder::new()
+            .pax(&[("path", "")])
+            .entry("server", b'0', 0o755, ELF, "")
+            .finish(),
+    ));
+    // One zero block and then a header: Go stops with an error, not at the end of the archive.
+    let mut tar = TarBuilder::new();
+    tar.file("decoy", b"x").raw(&[0; 512]).raw(&hidden);
+    out.push(("zero-block-then-header", tar.finish()));
+    out
+}
+
+/// Turn a ustar block into an old GNU one (`ustar  \0`), whose 345..500 hold times and a
+/// sparse map rather than a prefix.
+fn gnu_magic(block: &mut [u8; 512]) {
+    block[257..265].copy_from_slice(b"ustar  \0");
 }
 
 fn put(field: &mut [u8], value: &[u8]) {

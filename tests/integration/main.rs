@@ -20,4 +20,5 @@ mod optin;
 mod outputs;
 mod policy;
 mod rules_cmd;
+mod tar_differential;
 mod util;

@@ -210,3 +210,52 @@ fn an_archive_without_an_image_is_an_error() {
     index.1 = serde_json::to_vec(&json).unwrap();
     assert!(error_of(&testkit::to_tar(&files)).starts_with("the archive holds no image"));
 }
+
+/// Issue 11, item 1: a symlink (or directory) whose size field claims the members after it
+/// hides nothing: Go's `archive/tar`, which runtimes extract with, reads them, and so do we.
+#[test]
+fn members_behind_a_sized_symlink_are_read_in_a_layer() {
+    let hidden = TarBuilder::new().file("server", &elf()).unfinished();
+    let mut layer = TarBuilder::new();
+    layer
+        .header("bin", b'2', 0o777, hidden.len() as u64, "usr/bin")
+        .raw(&hidden);
+    let image = open_layers(vec![layer.finish()]);
+    assert_eq!(paths(&image), ["/bin", "/server"]);
+    assert_eq!(image.files.len(), 1);
+    assert_eq!(image.files[0].image_path, "/server");
+}
+
+/// ...and in the outer archive, indexed from a file or streamed from a compressed one: a
+/// whole image (its manifest.json with it) behind a sized directory entry is still read.
+#[test]
+fn members_behind_a_sized_directory_are_read_in_the_outer_archive() {
+    let layer = TarBuilder::new().file("server", &elf()).finish();
+    let files = testkit::docker_legacy(&[ImageSpec::new("t:1", vec![layer])]);
+    let inner = testkit::to_tar(&files);
+    let inner = &inner[..inner.len() - 1024]; // without its end-of-archive blocks
+    let mut outer = TarBuilder::new();
+    outer
+        .header("decoy/", b'5', 0o755, inner.len() as u64, "")
+        .raw(inner);
+    let outer = outer.finish();
+    for bytes in [outer.clone(), testkit::gzip(&outer)] {
+        let images = open_bytes(&bytes, &ImageOptions::default()).unwrap();
+        assert_eq!(paths(&images[0]), ["/server"]);
+    }
+}
+
+/// Item 3: a GNU sparse member is refused, naming the member as Go would name it.
+#[test]
+fn a_sparse_member_in_a_layer_is_refused_by_name() {
+    for (case, tar) in testkit::hostile_tars() {
+        if !case.contains("sparse") {
+            continue;
+        }
+        let err = error_of(&testkit::to_tar(&oci_with_layer(tar)));
+        assert!(
+            err.contains("tar member 'server'") && err.contains("GNU sparse file"),
+            "{case}: {err}"
+        );
+    }
+}

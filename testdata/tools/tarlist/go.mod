@@ -1,0 +1,3 @@
+module example.com/tarlist
+
+go 1.21
