@@ -139,7 +139,7 @@ struct CommonArgs {
     /// When to colour the text report (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
     color: ColorChoice,
-    /// Number of files analysed in parallel (default: one per CPU).
+    /// Number of files analysed in parallel (default: one per CPU; at most four per CPU).
     #[arg(long, short = 'j', global = true, value_name = "N")]
     jobs: Option<usize>,
     /// Print only findings (text format): no file headers, verdicts or summary.
@@ -199,10 +199,14 @@ pub fn main() -> ExitCode {
             });
         }
     };
-    if let Some(jobs) = cli.common.jobs {
+    if let Some(asked) = cli.common.jobs {
+        let jobs = capped_jobs(asked);
+        if jobs != asked {
+            eprintln!("gostatic: --jobs {asked} is more threads than can help; using {jobs}");
+        }
         // Only fails if a global pool already exists, which cannot happen this early.
         let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs.max(1))
+            .num_threads(jobs)
             .build_global();
     }
     match cli.command {
@@ -227,6 +231,16 @@ pub fn main() -> ExitCode {
             })
         }
     }
+}
+
+/// The work is reading files and inflating layers: past a few threads per core nothing gets
+/// faster, while every thread costs a stack and a share of the memory budget (issue 11: an
+/// unbounded `-j 20000` made 20,000 threads).
+const MAX_JOBS_PER_CPU: usize = 4;
+
+fn capped_jobs(asked: usize) -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    asked.clamp(1, cpus * MAX_JOBS_PER_CPU)
 }
 
 /// Write a document to `--output FILE`, or to stdout without one. `Err` carries the exit code

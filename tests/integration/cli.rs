@@ -628,3 +628,20 @@ fn image_takes_a_directory_as_a_root_filesystem_only_when_it_looks_like_one() {
         .code(0)
         .stdout(contains("/server"));
 }
+
+/// `--jobs` has a ceiling (issue 11, item 18): an absurd count is capped, and said so.
+#[test]
+fn an_absurd_job_count_is_capped_and_said() {
+    gostatic()
+        .args(["check", "-j", "20000", "testdata/bin/go-static-stripped"])
+        .assert()
+        .code(0)
+        .stderr(contains(
+            "--jobs 20000 is more threads than can help; using",
+        ));
+    gostatic()
+        .args(["check", "-j", "1", "testdata/bin/go-static-stripped"])
+        .assert()
+        .code(0)
+        .stderr("");
+}
