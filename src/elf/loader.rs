@@ -66,6 +66,9 @@ pub struct LoaderView {
     pub shstrndx: u16,
     pub segments: Vec<Segment>,
     pub interpreter: Option<String>,
+    /// Why the kernel's `load_elf_binary` would refuse the first PT_INTERP: its size is not
+    /// 2 to PATH_MAX bytes, or its last byte is not NUL (fs/binfmt_elf.c).
+    pub interpreter_refused: Option<String>,
     pub dynamic: Option<DynamicSection>,
 }
 
@@ -218,8 +221,26 @@ pub fn read(data: &[u8]) -> Result<LoaderView, ElfError> {
         shstrndx: header.e_shstrndx,
         segments,
         interpreter: None,
+        interpreter_refused: None,
         dynamic: None,
     };
+
+    // The kernel reads the first PT_INTERP and refuses one outside 2..=PATH_MAX bytes or
+    // without its NUL (fs/binfmt_elf.c, load_elf_binary).
+    if let Some(first) = view.segments.iter().find(|s| s.p_type == ph::PT_INTERP) {
+        const PATH_MAX: u64 = 4096;
+        view.interpreter_refused = if !(2..=PATH_MAX).contains(&first.filesz) {
+            let plural = if first.filesz == 1 { "" } else { "s" };
+            Some(format!(
+                "its PT_INTERP is {} byte{plural} (the kernel takes 2 to {PATH_MAX})",
+                first.filesz
+            ))
+        } else if data[(first.offset + first.filesz - 1) as usize] != 0 {
+            Some("its PT_INTERP does not end with a NUL byte".to_string())
+        } else {
+            None
+        };
+    }
 
     // An empty PT_INTERP names nothing (the kernel refuses it; readelf finds no name).
     if let Some(interp) = view

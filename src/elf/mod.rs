@@ -180,6 +180,11 @@ pub struct ElfFacts {
     /// glibc's NSS machinery in a statically linked program (C, or Go with cgo): it will
     /// dlopen libnss_*.so at run time.
     pub glibc_nss: Option<GlibcNss>,
+    /// Why the kernel's `load_elf_binary` (fs/binfmt_elf.c) refuses to run the file at all:
+    /// an e_type other than ET_EXEC or ET_DYN, or a bad first PT_INTERP. Absent when it runs it
+    /// (or when the file is an object or a core dump, which are not programs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kernel_refuses: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -303,10 +308,23 @@ pub fn facts_from(view: &LoaderView, sections: &SectionView, notes: &notes::Note
         views_agree: views_agree(view, sections),
         upx: None,
         glibc_nss: None,
+        kernel_refuses: kernel_refuses(view),
     }
 }
 
 /// The linking class, from the ELF type, entry point, PT_INTERP and PT_DYNAMIC alone.
+/// Why `load_elf_binary` returns ENOEXEC for this file ("exec format error"), if it does.
+fn kernel_refuses(view: &LoaderView) -> Option<String> {
+    match view.e_type {
+        ET_EXEC | ET_DYN => view.interpreter_refused.clone(),
+        ET_REL | ET_CORE => None,
+        other => Some(format!(
+            "its e_type is {}, neither ET_EXEC nor ET_DYN",
+            names::elf_type(other)
+        )),
+    }
+}
+
 pub fn classify(view: &LoaderView) -> Linking {
     let needed = !view.needed().is_empty();
     let soname = view.dynamic.as_ref().is_some_and(|d| d.soname.is_some());

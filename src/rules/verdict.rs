@@ -105,6 +105,11 @@ pub(super) fn judge(facts: &FileFacts) -> Verdict {
         let reason = format!("not a Linux binary: ELF for {}", elf.os);
         return Verdict::new(Scratch::Blocked, vec![reason], vec![], None);
     }
+    // Nothing else matters when exec fails with "exec format error" on any image.
+    if let Some(why) = &elf.kernel_refuses {
+        let reason = format!("the kernel will not run it: {why}");
+        return Verdict::new(Scratch::Blocked, vec![reason], vec![], None);
+    }
     match elf.linking {
         Linking::SharedLibrary => return Verdict::not_applicable("shared library"),
         Linking::Object => return Verdict::not_applicable("object file"),

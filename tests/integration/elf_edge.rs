@@ -443,3 +443,40 @@ fn mz_without_pe_signature_is_not_pe() {
         "not an ELF, PE or Mach-O file (starts with bytes 4d 5a 20 74)"
     );
 }
+
+/// What the kernel's `load_elf_binary` refuses with "exec format error" is blocked on any image,
+/// never `scratch: ready` (issue 11, item 16): an e_type other than ET_EXEC/ET_DYN, and a first
+/// PT_INTERP outside 2..=PATH_MAX bytes or without its NUL.
+#[test]
+fn files_the_kernel_refuses_to_exec_are_blocked() {
+    let verdict = |synth: &Synth| {
+        let facts = gostatic::facts::FileFacts::elf(facts(synth), None);
+        rules::evaluate(&facts).verdict
+    };
+    let none_type = Synth {
+        e_type: 0,
+        ..Synth::exec64()
+    };
+    let judged = verdict(&none_type);
+    assert_eq!(judged.scratch, gostatic::rules::Scratch::Blocked);
+    assert_eq!(
+        judged.reasons,
+        ["the kernel will not run it: its e_type is NONE, neither ET_EXEC nor ET_DYN"]
+    );
+    let empty_interp = Synth::exec64().interp(Some(""));
+    assert_eq!(
+        facts(&empty_interp).kernel_refuses.as_deref(),
+        Some("its PT_INTERP is 1 byte (the kernel takes 2 to 4096)")
+    );
+    assert_eq!(
+        verdict(&empty_interp).scratch,
+        gostatic::rules::Scratch::Blocked
+    );
+    // A plain static executable and a normal dynamic one are run by the kernel.
+    assert_eq!(facts(&Synth::exec64()).kernel_refuses, None);
+    assert_eq!(facts(&Synth::program()).kernel_refuses, None);
+    assert_eq!(
+        verdict(&Synth::exec64()).scratch,
+        gostatic::rules::Scratch::Ready
+    );
+}
