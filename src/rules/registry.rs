@@ -263,7 +263,7 @@ registry! {
         fix: "import _ \"time/tzdata\" (or build with -tags timetzdata), or COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo.",
         evidence: "the time zone loading functions",
         key: "the rule and the path alone",
-        example: "loads time zones by name and embeds no time zone database (time.LoadLocation): on scratch it needs /usr/share/zoneinfo (or set ZONEINFO/TZ)",
+        example: "loads time zones by name and embeds no time zone database (time.LoadLocation): on scratch it needs /usr/share/zoneinfo (or set ZONEINFO)",
     };
     NeedsPasswd => RuleInfo {
         id: "GS503", slug: "needs-passwd", severity: Note, category: Runtime,

@@ -82,7 +82,8 @@ pub const NEEDS: [NeedSpec; 5] = [
             "/etc/zoneinfo/",
         ],
         dockerfile: "COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo",
-        env: &["ZONEINFO", "TZ"],
+        // Not `TZ`: it only picks `Local`; `time.LoadLocation` still needs the database.
+        env: &["ZONEINFO"],
         note: "or embed the database: import _ \"time/tzdata\" or build with -tags timetzdata",
     },
     NeedSpec {
@@ -264,6 +265,16 @@ mod tests {
         assert_eq!(out[0].spec.kind, NeedKind::CaCertificates);
         assert!(out[0].files_required);
         assert_eq!(out[0].spec.env, ["SSL_CERT_FILE", "SSL_CERT_DIR"]);
+    }
+
+    /// `$TZ` only picks `time.Local`; `time.LoadLocation` still needs the database, so the
+    /// advice never offers it as a way out (issue 13, item 10).
+    #[test]
+    fn load_location_is_pointed_at_zoneinfo_not_tz() {
+        let out = needs(&["time.LoadLocation", "main.main"]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].spec.kind, NeedKind::Zoneinfo);
+        assert_eq!(out[0].spec.env, ["ZONEINFO"]);
     }
 
     #[test]
