@@ -11,6 +11,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::FalseyValueParser;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use gostatic::policy::FailOn;
@@ -85,13 +86,13 @@ struct ImageArgs {
     #[arg(value_name = "ARCHIVE")]
     source: OsString,
     /// The platform to pick from a multi-platform index: `os/arch[/variant]`.
-    #[arg(long, value_name = "PLATFORM")]
+    #[arg(long, value_name = "PLATFORM", env = "GOSTATIC_PLATFORM")]
     platform: Option<String>,
     /// The one image to read from an archive holding several (by tag or reference name).
     #[arg(long, value_name = "NAME")]
     image: Option<String>,
     /// Executables larger than this are listed, not analysed.
-    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
+    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20, env = "GOSTATIC_MAX_BINARY_BYTES")]
     max_binary_bytes: u64,
     #[command(flatten)]
     digests: DigestArgs,
@@ -103,7 +104,7 @@ struct ImageArgs {
 struct DigestArgs {
     /// Compute each reported file's SHA-256 (the `sha256` field of JSON). Without it files are
     /// hashed only when the policy needs it (an [[allow]] by sha256, --baseline-exact).
-    #[arg(long)]
+    #[arg(long, env = "GOSTATIC_DIGESTS", value_parser = FalseyValueParser::new())]
     digests: bool,
 }
 
@@ -114,7 +115,7 @@ struct CheckArgs {
     paths: Vec<OsString>,
     /// Pass when there is nothing to check: a named directory without a single executable, or
     /// every input ignored (by default that is an error, exit 2: a gate that checked nothing).
-    #[arg(long)]
+    #[arg(long, env = "GOSTATIC_ALLOW_EMPTY", value_parser = FalseyValueParser::new())]
     allow_empty: bool,
     #[command(flatten)]
     digests: DigestArgs,
@@ -126,7 +127,7 @@ struct CheckArgs {
 struct CommonArgs {
     /// Report format: text, json, sarif (2.1.0, for GitHub code scanning), github (workflow
     /// annotations) or junit (XML, for GitLab and Jenkins).
-    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true, env = "GOSTATIC_FORMAT")]
     format: Format,
     /// Write the report to FILE instead of standard output; `check` then prints its summary
     /// line on standard error. The exit status does not change.
@@ -134,16 +135,28 @@ struct CommonArgs {
     output: Option<PathBuf>,
     /// Exit 1 when an unsuppressed finding at or above this severity is reported (default:
     /// `fail-on` in the policy file, else error).
-    #[arg(long, value_enum, global = true, value_name = "LEVEL")]
+    #[arg(
+        long,
+        value_enum,
+        global = true,
+        value_name = "LEVEL",
+        env = "GOSTATIC_FAIL_ON"
+    )]
     fail_on: Option<FailOnArg>,
     /// When to colour the text report (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`).
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN", env = "GOSTATIC_COLOR")]
     color: ColorChoice,
     /// Number of files analysed in parallel (default: one per CPU; at most four per CPU).
-    #[arg(long, short = 'j', global = true, value_name = "N")]
+    #[arg(
+        long,
+        short = 'j',
+        global = true,
+        value_name = "N",
+        env = "GOSTATIC_JOBS"
+    )]
     jobs: Option<usize>,
     /// Print only findings (text format): no file headers, verdicts or summary.
-    #[arg(long, short = 'q', global = true)]
+    #[arg(long, short = 'q', global = true, env = "GOSTATIC_QUIET", value_parser = FalseyValueParser::new())]
     quiet: bool,
 }
 

@@ -6,6 +6,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use clap::builder::FalseyValueParser;
 use clap::{ArgMatches, Args};
 
 use gostatic::policy::{Baseline, Date, Level, Policy};
@@ -17,7 +18,7 @@ const DEFAULT_CONFIG: &str = "gostatic.toml";
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
     /// Policy file (default: ./gostatic.toml when it exists); see docs/config.md.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "GOSTATIC_CONFIG")]
     config: Option<PathBuf>,
     /// Report RULE (ID or slug) as an error; repeatable. Overrides the file.
     #[arg(long, value_name = "RULE")]
@@ -31,11 +32,11 @@ pub struct PolicyArgs {
     /// An earlier `check --format json` (or `image --format json`) report: the findings it
     /// has (same rule, path and evidence key; rebuilt binaries included) are reported as
     /// suppressed and do not fail the run.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "GOSTATIC_BASELINE")]
     baseline: Option<OsString>,
     /// Match the baseline per build: same rule, path and file SHA-256, so a rebuilt binary's
     /// findings are new. The baseline must have been written with --digests.
-    #[arg(long, requires = "baseline")]
+    #[arg(long, requires = "baseline", env = "GOSTATIC_BASELINE_EXACT", value_parser = FalseyValueParser::new())]
     baseline_exact: bool,
 }
 

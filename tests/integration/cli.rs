@@ -645,3 +645,49 @@ fn an_absurd_job_count_is_capped_and_said() {
         .code(0)
         .stderr("");
 }
+
+/// Each option a CI job sets has a `GOSTATIC_*` variable (issue 13, item 10); the command line
+/// beats the environment.
+#[test]
+fn options_come_from_gostatic_variables_and_flags_beat_them() {
+    let output = gostatic()
+        .args(["check", "testdata/bin/go-static-stripped"])
+        .env("GOSTATIC_FORMAT", "json")
+        .env("GOSTATIC_DIGESTS", "1")
+        .output()
+        .unwrap();
+    let report = json_of(&output.stdout);
+    assert_eq!(
+        report["files"][0]["sha256"].as_str().map(str::len),
+        Some(64)
+    );
+    gostatic()
+        .args([
+            "check",
+            "--format",
+            "text",
+            "testdata/bin/go-static-stripped",
+        ])
+        .env("GOSTATIC_FORMAT", "json")
+        .assert()
+        .stdout(contains("scratch: ready"));
+    gostatic()
+        .args(["check", "testdata/bin/c-static"])
+        .env("GOSTATIC_FAIL_ON", "note")
+        .assert()
+        .code(1);
+    gostatic()
+        .args(["check", "testdata/bin/c-static"])
+        .env("GOSTATIC_FAIL_ON", "note")
+        .env("GOSTATIC_DIGESTS", "0")
+        .args(["--fail-on", "never"])
+        .assert()
+        .code(0);
+    let empty = tempfile::tempdir().unwrap();
+    gostatic()
+        .arg("check")
+        .arg(empty.path())
+        .env("GOSTATIC_ALLOW_EMPTY", "true")
+        .assert()
+        .code(0);
+}

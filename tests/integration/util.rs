@@ -4,10 +4,29 @@ use std::path::PathBuf;
 
 use assert_cmd::Command;
 
+/// The environment variables that stand for command-line options (docs/config.md).
+pub const FLAG_VARIABLES: [&str; 12] = [
+    "GOSTATIC_FORMAT",
+    "GOSTATIC_FAIL_ON",
+    "GOSTATIC_COLOR",
+    "GOSTATIC_JOBS",
+    "GOSTATIC_CONFIG",
+    "GOSTATIC_BASELINE",
+    "GOSTATIC_BASELINE_EXACT",
+    "GOSTATIC_DIGESTS",
+    "GOSTATIC_ALLOW_EMPTY",
+    "GOSTATIC_PLATFORM",
+    "GOSTATIC_MAX_BINARY_BYTES",
+    "GOSTATIC_QUIET",
+];
+
 /// The `gostatic` binary in a scrubbed environment: no colour variables, no terminal.
 pub fn gostatic() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gostatic"));
-    for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM", "COLUMNS"] {
+    for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM", "COLUMNS"]
+        .into_iter()
+        .chain(FLAG_VARIABLES)
+    {
         cmd.env_remove(var);
     }
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
