@@ -171,19 +171,7 @@ fn fingerprints_depend_on_rule_and_path_only() {
     next.files[0].findings[0].message = "requests /lib64/ld-linux-x86-64.so.2".to_string();
     next.files[0].sha256 = Some("ab".repeat(32));
     let after = sarif(&next);
-    let prints = |log: &Value| -> Vec<String> {
-        log["runs"][0]["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                r["partialFingerprints"]["primaryLocationLineHash"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect()
-    };
+    let prints = fingerprints;
     assert_eq!(prints(&before), prints(&after));
     let all = prints(&before);
     assert!(
@@ -235,19 +223,7 @@ fn the_evidence_key_tells_findings_of_one_rule_apart_and_no_key_keeps_the_old_pr
         )],
         vec![],
     );
-    let prints = |report: &Report| -> Vec<String> {
-        sarif(report)["runs"][0]["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                r["partialFingerprints"]["primaryLocationLineHash"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect()
-    };
+    let prints = |report: &Report| fingerprints(&sarif(report));
     let all = prints(&report);
     // Each library is its own alert, not the first and second occurrence of one.
     assert_ne!(all[0][..16], all[1][..16]);
@@ -326,4 +302,19 @@ fn policy_notices_are_warnings_that_do_not_fail_the_execution() {
             .unwrap()
             .contains("expired on 2026-01-31")
     );
+}
+
+/// Every result's `primaryLocationLineHash`, in order.
+fn fingerprints(log: &Value) -> Vec<String> {
+    log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["primaryLocationLineHash"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
 }
