@@ -197,7 +197,17 @@ enum ColorChoice {
 
 pub fn main() -> ExitCode {
     // The matches are kept: the order of --deny/--warn/--allow decides which one wins.
+    // `--version` also says how old the Go release table is that GS402 judges by.
+    let version: &'static str = Box::leak(
+        format!(
+            "{} (Go release table of {})",
+            env!("CARGO_PKG_VERSION"),
+            gostatic::gobin::release::TABLE_AS_OF
+        )
+        .into_boxed_str(),
+    );
     let parsed = Cli::command()
+        .version(version)
         .try_get_matches()
         .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
     let (cli, matches) = match parsed {

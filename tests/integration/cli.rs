@@ -460,7 +460,11 @@ fn usage_errors_exit_two() {
         .arg("--version")
         .assert()
         .code(0)
-        .stdout(contains("gostatic"));
+        .stdout(contains(format!(
+            "gostatic {} (Go release table of {})",
+            env!("CARGO_PKG_VERSION"),
+            gostatic::gobin::release::TABLE_AS_OF
+        )));
 }
 
 #[test]
