@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::Inspector;
 use super::limits::ImageLimits;
-use crate::input::{SNIFF_LEN, sniff};
+use crate::input::{SNIFF_LEN, read_full, sniff};
 
 /// What was learnt from a file's bytes while they were in hand.
 #[derive(Debug, Clone)]
@@ -54,24 +54,11 @@ pub(crate) fn interpreter_line(head: &[u8]) -> Option<Arc<str>> {
     Some(Arc::from(String::from_utf8_lossy(line).trim()))
 }
 
-/// One regular file's bytes, read from wherever they are (a tar member, a file on disk).
-pub(crate) trait FileBytes {
-    /// Read the next bytes into `buf`; 0 only at the end of the file.
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize>;
+/// One regular file's bytes, read from wherever they are (a tar member, a file on disk): its
+/// first bytes through `Read`, and all of it when the classifier asks.
+pub(crate) trait FileBytes: io::Read {
     /// The whole file, `head` being the bytes `read` already returned.
     fn with_all<R>(&mut self, head: &[u8], use_bytes: impl FnOnce(&[u8]) -> R) -> io::Result<R>;
-}
-
-/// Fill `buf` as far as the file goes; how many bytes it got.
-fn read_up_to(file: &mut impl FileBytes, buf: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match file.read(&mut buf[got..])? {
-            0 => break,
-            n => got += n,
-        }
-    }
-    Ok(got)
 }
 
 /// Decide what the file at `path` (of `size` bytes) is, reading only what that takes.
@@ -93,9 +80,9 @@ pub(crate) fn classify<I: Inspector>(
     }
     let mut head = [0u8; INTERPRETER_LINE_BYTES];
     let at_most = |n: usize| (size as usize).min(n);
-    let mut got = read_up_to(file, &mut head[..at_most(SNIFF_LEN)])?;
+    let mut got = read_full(file, &mut head[..at_most(SNIFF_LEN)])?;
     if head[..got].starts_with(b"#!") {
-        got += read_up_to(file, &mut head[got..at_most(INTERPRETER_LINE_BYTES)])?;
+        got += read_full(file, &mut head[got..at_most(INTERPRETER_LINE_BYTES)])?;
         return Ok(interpreter_line(&head[..got]).map(Content::Interpreter));
     }
     if sniff(&head[..got]).is_none() {
@@ -119,13 +106,16 @@ mod tests {
         at: usize,
     }
 
-    impl FileBytes for Pieces<'_> {
+    impl io::Read for Pieces<'_> {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
             let n = buf.len().min(3).min(self.bytes.len() - self.at);
             buf[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
             self.at += n;
             Ok(n)
         }
+    }
+
+    impl FileBytes for Pieces<'_> {
         fn with_all<R>(&mut self, head: &[u8], f: impl FnOnce(&[u8]) -> R) -> io::Result<R> {
             assert_eq!(head, &self.bytes[..self.at], "head is what was read");
             Ok(f(self.bytes))

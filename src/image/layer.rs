@@ -333,11 +333,13 @@ struct Member<'a, R> {
     buffer: &'a mut Vec<u8>,
 }
 
-impl<R: super::tar::Skip> FileBytes for Member<'_, R> {
+impl<R: super::tar::Skip> Read for Member<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.tar.read_data(buf)
     }
+}
 
+impl<R: super::tar::Skip> FileBytes for Member<'_, R> {
     fn with_all<T>(&mut self, head: &[u8], use_bytes: impl FnOnce(&[u8]) -> T) -> io::Result<T> {
         self.buffer.clear();
         self.buffer.extend_from_slice(head);

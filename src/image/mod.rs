@@ -199,18 +199,6 @@ pub struct ImageFile<T> {
     pub inspection: T,
 }
 
-impl<T> ImageFile<T> {
-    /// The same file with another inspection (the caller's refined view of it).
-    pub fn with<U>(self, inspection: U) -> ImageFile<U> {
-        ImageFile {
-            image_path: self.image_path,
-            layer: self.layer,
-            size: self.size,
-            inspection,
-        }
-    }
-}
-
 /// One image: where it came from, its config, its layers, its final filesystem and the
 /// inspection of every executable in it.
 #[derive(Debug)]

@@ -82,11 +82,13 @@ pub(crate) fn read<I: Inspector>(
 /// A file of the directory as [`FileBytes`]: read from the start, mapped whole when asked.
 struct DiskFile(std::fs::File);
 
-impl FileBytes for DiskFile {
+impl Read for DiskFile {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         self.0.read(buf)
     }
+}
 
+impl FileBytes for DiskFile {
     fn with_all<T>(
         &mut self,
         _head: &[u8],

@@ -265,7 +265,7 @@ impl<R: Skip> TarReader<R> {
     /// One whole block; `false` at a clean end of the stream (which ends the archive).
     fn read_block(&mut self, block: &mut [u8; BLOCK as usize]) -> Result<bool, TarError> {
         let start = self.offset;
-        let got = read_full(&mut self.inner, block)?;
+        let got = crate::input::read_full(&mut self.inner, block)?;
         self.offset += got as u64;
         if got == 0 {
             self.finished = true;
@@ -597,19 +597,6 @@ pub fn list(bytes: &[u8], max_path: usize) -> Result<Vec<Listed>, TarError> {
         });
     }
     Ok(out)
-}
-
-fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match reader.read(&mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 #[cfg(test)]

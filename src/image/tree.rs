@@ -101,7 +101,7 @@ impl Tree {
     }
 
     /// The bytes of a kept small file (`/etc/passwd`, `/etc/os-release` …, see
-    /// `layer::is_kept_small`), following symlinks. `None` if absent or not kept.
+    /// `content::is_kept_small`), following symlinks. `None` if absent or not kept.
     pub fn read_small(&self, path: &str) -> Option<&[u8]> {
         let (_, node) = self.resolve(path)?;
         self.small.get(&node.content?).map(|b| &b[..])

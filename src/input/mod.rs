@@ -61,6 +61,21 @@ pub fn sniff(head: &[u8]) -> Option<Format> {
     }
 }
 
+/// Fill `buf` from `reader` as far as it goes (a short count only at the end of the input),
+/// retrying reads a signal interrupted.
+pub fn read_full(reader: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match reader.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
 /// The first bytes of a file, for an error message about an unknown format.
 pub fn describe_head(head: &[u8]) -> String {
     if head.is_empty() {

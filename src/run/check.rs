@@ -146,7 +146,7 @@ pub fn check_one(candidate: &Candidate, options: &Options) -> Outcome {
 fn open_file(path: &std::path::Path, named: bool) -> Result<Option<Blob>, InputErrorKind> {
     let mut file = File::open(path).map_err(|e| InputErrorKind::from_io(&e))?;
     let mut head = [0u8; input::SNIFF_LEN];
-    let got = read_head(&mut file, &mut head).map_err(|e| InputErrorKind::from_io(&e))?;
+    let got = input::read_full(&mut file, &mut head).map_err(|e| InputErrorKind::from_io(&e))?;
     if input::sniff(&head[..got]).is_none() {
         return match (named, got) {
             (false, _) => Ok(None),
@@ -166,19 +166,6 @@ fn open_file(path: &std::path::Path, named: bool) -> Result<Option<Blob>, InputE
     Blob::open(&mut file, size)
         .map(Some)
         .map_err(|e| InputErrorKind::from_io(&e))
-}
-
-fn read_head(file: &mut File, head: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < head.len() {
-        match file.read(&mut head[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 fn read_stream(reader: &mut dyn Read, limits: Limits) -> Result<Blob, InputErrorKind> {

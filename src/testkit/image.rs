@@ -126,7 +126,7 @@ impl Layer {
                     bytes,
                 } => {
                     (mode, owner, size) = (*m, *o, bytes.len() as u64);
-                    let mut file = InMemory { bytes, at: 0 };
+                    let mut file = io::Cursor::new(&bytes[..]);
                     let kept = content::classify(&full, size, &mut file, limits, inspector)
                         .expect("bytes in memory read");
                     Op::File {
@@ -169,21 +169,9 @@ impl Layer {
 }
 
 /// A file's bytes in memory, handed to `content::classify` as a tar member's would be.
-struct InMemory<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl FileBytes for InMemory<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = buf.len().min(self.bytes.len() - self.at);
-        buf[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
-    }
-
+impl FileBytes for io::Cursor<&[u8]> {
     fn with_all<R>(&mut self, _head: &[u8], use_bytes: impl FnOnce(&[u8]) -> R) -> io::Result<R> {
-        Ok(use_bytes(self.bytes))
+        Ok(use_bytes(self.get_ref()))
     }
 }
 
