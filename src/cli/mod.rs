@@ -94,6 +94,10 @@ struct ImageArgs {
     /// Executables larger than this are listed, not analysed.
     #[arg(long, value_name = "BYTES", default_value_t = 256 << 20, env = "GOSTATIC_MAX_BINARY_BYTES")]
     max_binary_bytes: u64,
+    /// Text: show every executable in full. Without it, the programs the command runs are
+    /// shown in full and the others as counts and their warnings and errors.
+    #[arg(long)]
+    all: bool,
     #[command(flatten)]
     digests: DigestArgs,
     #[command(flatten)]
@@ -369,7 +373,7 @@ fn run_check(args: &CheckArgs, common: &CommonArgs, matches: Option<&ArgMatches>
     }
     report.summary.ignored = ignored;
     report.recount();
-    finish(&report, common, fail_on(common, &loaded))
+    finish(&report, common, fail_on(common, &loaded), false)
 }
 
 /// Hashing every byte costs more than all the analysis (docs/benchmarks.md): files are hashed
@@ -384,9 +388,9 @@ fn needs_hash(digests: &DigestArgs, loaded: &policy::Loaded) -> bool {
 
 /// Apply the policy in its one place, then render and pick the exit code: `--fail-on` beats
 /// the file, which beats the default.
-fn gate(mut report: Report, loaded: &policy::Loaded, common: &CommonArgs) -> ExitCode {
+fn gate(mut report: Report, loaded: &policy::Loaded, common: &CommonArgs, all: bool) -> ExitCode {
     apply_policy(&mut report, loaded);
-    finish(&report, common, fail_on(common, loaded))
+    finish(&report, common, fail_on(common, loaded), all)
 }
 
 fn apply_policy(report: &mut Report, loaded: &policy::Loaded) {
@@ -428,7 +432,7 @@ fn run_image(args: &ImageArgs, common: &CommonArgs, matches: Option<&ArgMatches>
         Ok(platform) => platform,
         Err(err) => {
             let report = run::unreadable_image(&source.display(), err.to_string());
-            return gate(report, &loaded, common);
+            return gate(report, &loaded, common, args.all);
         }
     };
     let bar = progress_bar();
@@ -454,7 +458,7 @@ fn run_image(args: &ImageArgs, common: &CommonArgs, matches: Option<&ArgMatches>
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    gate(report, &loaded, common)
+    gate(report, &loaded, common, args.all)
 }
 
 /// A byte-count bar on stderr, only when stderr is a terminal.
@@ -473,7 +477,8 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
 
 /// Render the report, print errors and notices on stderr, and turn the summary into an exit
 /// code.
-fn finish(report: &Report, common: &CommonArgs, fail_on: FailOn) -> ExitCode {
+/// `all`: text shows every executable of an image in full.
+fn finish(report: &Report, common: &CommonArgs, fail_on: FailOn, all: bool) -> ExitCode {
     let color = use_color(common.color, common.output.is_none());
     colored::control::set_override(color);
     let cwd = std::env::current_dir().ok();
@@ -485,6 +490,7 @@ fn finish(report: &Report, common: &CommonArgs, fail_on: FailOn) -> ExitCode {
             TextOptions {
                 color,
                 quiet: common.quiet,
+                all,
             },
         ),
         Format::Json => report::json::render(report, out),

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::image::Here;
 use super::runtime;
 use crate::elf::{ElfFacts, Linking};
 use crate::facts::FileFacts;
@@ -59,7 +60,11 @@ pub struct Verdict {
     pub add: Vec<String>,
     /// The smallest base image it fits; null when no verdict applies.
     pub base: Option<Base>,
-    /// The line as printed: `scratch: blocked (needs the loader /lib64/ld-linux-x86-64.so.2)`.
+    /// Inside an image: whether it runs there, judged before scratch. Absent in `check`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub here: Option<Here>,
+    /// The line as printed: `scratch: blocked (needs the loader /lib64/ld-linux-x86-64.so.2)`,
+    /// after `runs here; ` or `fails here: <why>; ` inside an image.
     pub summary: String,
 }
 
@@ -79,8 +84,15 @@ impl Verdict {
             reasons,
             add,
             base,
+            here: None,
             summary,
         }
+    }
+
+    /// The verdict inside an image: `runs here` (or why not) comes first.
+    pub(super) fn judged_here(&mut self, here: Here) {
+        self.summary = format!("{}; {}", here.summary(), self.summary);
+        self.here = Some(here);
     }
 
     fn not_applicable(reason: &str) -> Self {

@@ -271,6 +271,7 @@ fn suppressed_report() -> Report {
         reasons: vec![],
         add: vec![],
         base: None,
+        here: None,
         summary: "scratch: ready".to_string(),
     };
     let mut finding = Finding::new(Rule::Dwarf, "DWARF left in", "-ldflags=\"-s -w\"");

@@ -21,6 +21,7 @@ fn file(path: &str, findings: Vec<Finding>) -> FileReport {
             reasons: vec![],
             add: vec![],
             base: None,
+            here: None,
             summary: "scratch: blocked".to_string(),
         },
         findings,
