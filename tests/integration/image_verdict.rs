@@ -32,10 +32,18 @@ fn strings(value: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// (archive, image, starts, runtime missing, scratch)
+type Expected = (
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+);
+
 #[test]
 fn every_committed_image_gets_the_verdict_its_contents_decide() {
-    // (archive, image, starts, runtime missing, scratch)
-    let table: [(&str, Option<&str>, &str, &[&str], &str); 8] = [
+    let table: [Expected; 8] = [
         ("scratch-static.docker.tar", None, "yes", &[], "ready"),
         ("scratch-static.zstd.oci.tar", None, "yes", &[], "ready"),
         ("multiarch-arm64.docker.tar", None, "yes", &[], "ready"),
