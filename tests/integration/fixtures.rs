@@ -277,6 +277,7 @@ fn help_snapshots() {
     for (name, args) in [
         ("help_main", vec!["--help"]),
         ("help_check", vec!["check", "--help"]),
+        ("help_image", vec!["image", "--help"]),
         ("help_buildinfo", vec!["buildinfo", "--help"]),
         ("help_explain", vec!["explain", "--help"]),
         ("help_rules", vec!["rules", "--help"]),
