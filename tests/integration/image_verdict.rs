@@ -171,7 +171,7 @@ fn text_puts_the_verdict_under_the_image_header() {
         "{text}"
     );
     assert!(
-        text.ends_with("1 image: 1 starts; 1 file: 0 ready, 1 ready if files are added, 0 blocked; 0 errors, 0 warnings, 1 note\n"),
+        text.ends_with("1 image: 1 starts; 1 file: 0 ready, 1 ready if files are added, 0 blocked; 0 errors, 0 warnings, 0 notes\n"),
         "{text}"
     );
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the real `gostatic` binary on real fixtures (`testdata/bin`) and on
 //! synthetic inputs built in test code. One test binary, as ripgrep does.
 
+mod advice;
 mod architecture;
 mod baseline;
 mod buildinfo;
