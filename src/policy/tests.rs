@@ -246,6 +246,8 @@ fn file(path: &str, sha256: Option<&str>, rules: &[Rule]) -> FileReport {
         place: None,
         foreign: None,
         script: None,
+        link: None,
+        aliases: Vec::new(),
         verdict: Verdict {
             scratch: Scratch::Ready,
             reasons: Vec::new(),
