@@ -321,7 +321,8 @@ mod tests {
                 .unwrap()
                 .to_string()
         };
-        let found: Vec<(String, Option<String>, Vec<(String, Option<String>)>)> = inputs
+        type Named = (String, Option<String>);
+        let found: Vec<(String, Option<String>, Vec<Named>)> = inputs
             .candidates
             .iter()
             .map(|c| {
