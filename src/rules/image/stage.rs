@@ -321,3 +321,7 @@ pub(super) fn json(argv: &[String]) -> String {
         .collect();
     format!("[{}]", words.join(", "))
 }
+
+#[cfg(test)]
+#[path = "stage_tests.rs"]
+mod tests;
