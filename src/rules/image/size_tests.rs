@@ -99,7 +99,7 @@ fn a_dynamic_program_brings_its_loader_and_libraries() {
         "COPY --from=t:1 /lib/x86_64-linux-gnu/libc.so.6 /lib/x86_64-linux-gnu/libc.so.6"
     );
     assert_eq!(
-        &story.dockerfile[6..],
+        &story.dockerfile[7..],
         [
             "USER 65532:65532",
             "ENTRYPOINT [\"/srv/server\"]",
