@@ -20,5 +20,6 @@ mod optin;
 mod outputs;
 mod policy;
 mod rules_cmd;
+mod stage_runs;
 mod tar_differential;
 mod util;
