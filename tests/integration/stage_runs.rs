@@ -19,6 +19,8 @@
 //!
 //! Needs root (chroot, setuid) and skopeo, umoci and python3 (`.ci/run` installs them);
 //! anything else skips with the reason printed. Images of another architecture are skipped.
+//! What each stage printed is reported on stderr (`--nocapture` shows it): the run's evidence.
+#![allow(clippy::print_stderr)]
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
