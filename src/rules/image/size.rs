@@ -1,28 +1,28 @@
 //! The size story: what the image weighs (its layers, uncompressed), what the same program
-//! would weigh on `FROM scratch`, and the final-stage Dockerfile lines that get there.
+//! would weigh on `FROM scratch`, and the final stage that gets there (`stage::Plan`), printed
+//! only when `stage::problems` finds it works; else `no_stage_reason` says why.
 //!
 //! Which programs are kept: the one Entrypoint + Cmd runs (looking through a simple
-//! `sh -c "/server --flag"`), when it is an analysed executable. Otherwise (no entrypoint, or a
-//! script) every Go program with an executable bit, except the Go toolchain's own commands
-//! (main package `cmd/…`) and files under `testdata`: gostatic is about Go services, and a
-//! distribution's hundreds of C programs are no scratch story. No program: no parts and no
-//! Dockerfile, only `image_bytes`.
+//! `sh -c "/server --flag"`, with or without the shell in the image), when it is an analysed
+//! executable; one too big to analyse gives no stage (its needs are unknown). Otherwise (no
+//! entrypoint, or a script) every Go program with an executable bit, except the Go toolchain's
+//! own commands (main package `cmd/…`) and files under `testdata`: gostatic is about Go
+//! services, and a distribution's hundreds of C programs are no scratch story.
 //!
 //! What each kept program brings: its loader and libraries if it is dynamic (as GS504 found
-//! them, and /etc/ld.so.cache when one came from an ld.so.conf directory, since only the cache
-//! tells glibc's loader about those), and the files its Go runtime needs that the image has
-//! (the CA bundle or cert directory, the zoneinfo directory, /etc/passwd and /etc/group).
-//! /etc/passwd and /etc/group also come along when USER is a name, which the runtime must
-//! resolve. Each COPY names the path as the program reaches it (the entrypoint as the command
-//! names it); `COPY --from` follows a source symlink, so the copy is the real file under that
-//! name.
+//! them, and /etc/ld.so.cache with the ld.so.conf files when one came from an ld.so.conf
+//! directory, since only the cache tells glibc's loader about those), the files its Go runtime
+//! needs that the image has (the CA bundle or cert directory, the zoneinfo directory, /tmp), and
+//! for a program that looks users up, an /etc/passwd and /etc/group with the stage's user.
+//! Each COPY names the path as the program reaches it (the entrypoint as the command names
+//! it); `COPY --from` follows a source symlink, so the copy is the real file under that name.
 //!
-//! The stage is judged with the same account model and command resolution as GS601–GS603
-//! (`Start`): the image's USER is kept unless it is root or names an account the image lacks
-//! (then distroless's `65532:65532`), and when that user could not execute the copied
-//! program (its mode bits with either owner, since builders differ on what `COPY --from`
-//! keeps), the COPY sets `--chmod=0755`. A program found through a PATH directory the runtime's
-//! default lacks brings `ENV PATH`.
+//! Who it runs as, with the same account model as GS601–GS603 (`Start`): the image's USER as
+//! ids (a numeric one as written; a name as its uid:gid, so starting needs no passwd), unless
+//! it is root or names an account the image lacks (then distroless's `65532:65532`). When that
+//! user could not execute the copied program (its mode bits with either owner, since builders
+//! differ on what `COPY --from` keeps), the COPY sets `--chmod=0755`. A program found through a
+//! PATH directory the runtime's default lacks brings `ENV PATH`.
 
 use std::collections::HashSet;
 
