@@ -29,7 +29,7 @@ use std::collections::HashSet;
 use super::accounts::Identity;
 use super::command::{DEFAULT_PATH, Found, Program};
 use super::lookup::{self, Executables};
-use super::stage::{self, Copy, Heredoc, Plan};
+use super::stage::{self, CopyFrom, Heredoc, Plan};
 use super::{PartKind, SizePart, SizeStory, Start};
 use crate::facts::FileFacts;
 use crate::gobin::analysis::NeedKind;
@@ -361,7 +361,7 @@ fn plan(
     let copies = parts
         .iter()
         .filter(|part| !written.contains(part.path.as_str()))
-        .map(|part| Copy {
+        .map(|part| CopyFrom {
             path: part.path.clone(),
             chmod: (stage.chmod && part.why == PartKind::Entrypoint).then_some(0o755),
         })

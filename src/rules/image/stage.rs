@@ -37,7 +37,7 @@ const HEREDOC_LAYER: u32 = u32::MAX;
 pub(super) struct Plan {
     /// The reference `COPY --from` names.
     pub from: String,
-    pub copies: Vec<Copy>,
+    pub copies: Vec<CopyFrom>,
     pub heredocs: Vec<Heredoc>,
     /// `KEY=value` lines, in order, each once.
     pub env: Vec<String>,
@@ -51,7 +51,7 @@ pub(super) struct Plan {
 
 /// `COPY --from=<image> [--chmod=<mode>] <path> <path>`: the same path on both sides.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Copy {
+pub(super) struct CopyFrom {
     pub path: String,
     pub chmod: Option<u32>,
 }
@@ -210,7 +210,7 @@ struct Build<'a> {
 }
 
 impl Build<'_> {
-    fn copy(&mut self, copy: &Copy) {
+    fn copy(&mut self, copy: &CopyFrom) {
         let Some((real, node)) = self.source.resolve(&copy.path) else {
             return;
         };

@@ -196,7 +196,7 @@ fn the_check_refuses_a_stage_that_would_not_start() {
     let img = image(Layer::new().file("app", &go_static()), Config::default());
     let good = Plan {
         from: "t:1".into(),
-        copies: vec![Copy {
+        copies: vec![CopyFrom {
             path: "/app".into(),
             chmod: None,
         }],
@@ -232,7 +232,7 @@ fn a_stage_image_has_the_copies_their_parents_and_the_heredocs() {
         Config::default(),
     );
     let plan = Plan {
-        copies: vec![Copy {
+        copies: vec![CopyFrom {
             path: "/app".into(),
             chmod: Some(0o755),
         }],
