@@ -168,7 +168,10 @@ impl Stage {
         let image_user = &start.user;
         let (user, uid, gid) = match &image_user.identity {
             Some(id) if image_user.root.is_none() && image_user.resolves() => {
-                let user = if image_user.names_an_account() {
+                // A name, or a bare uid whose group came from the image's passwd (a stage
+                // without that passwd would run with gid 0): write both ids.
+                let implied_group = image_user.group.is_none() && id.gid != 0;
+                let user = if image_user.names_an_account() || implied_group {
                     format!("{}:{}", id.uid, id.gid)
                 } else {
                     image_user.configured.clone()

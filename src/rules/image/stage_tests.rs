@@ -260,3 +260,28 @@ fn a_stage_image_has_the_copies_their_parents_and_the_heredocs() {
             .contains(&"COPY --from= --chmod=0755 /app /app".to_string())
     );
 }
+
+#[test]
+fn a_bare_uid_keeps_the_group_the_images_passwd_gave_it() {
+    let passwd = b"app:x:1000:1000::/home/app:/sbin/nologin\n";
+    let img = worker_image(
+        |l| l.file("etc/passwd", passwd),
+        Config {
+            entrypoint: words(&["/opt/app/bin/worker"]),
+            user: "1000".into(),
+            ..Config::default()
+        },
+    );
+    let (lines, _) = stage_of(&img);
+    // The stage has no passwd (the worker looks no user up): runc would pick gid 0.
+    assert!(has(&lines, "USER 1000:1000"), "{lines:?}");
+    let img = worker_image(
+        |l| l,
+        Config {
+            entrypoint: words(&["/opt/app/bin/worker"]),
+            user: "1000".into(),
+            ..Config::default()
+        },
+    );
+    assert!(has(&stage_of(&img).0, "USER 1000"));
+}
