@@ -354,6 +354,9 @@ fn render_image(image: &ImageSection, out: &mut dyn Write, painter: &Painter) ->
             for line in &size.dockerfile {
                 writeln!(out, "      {}", for_terminal(line))?;
             }
+        } else if let Some(reason) = &size.no_stage_reason {
+            let label = painter.paint("final stage:", |s| s.dimmed());
+            writeln!(out, "  {label} none: {}", for_terminal(reason))?;
         }
     }
     Ok(())

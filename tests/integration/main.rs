@@ -22,5 +22,7 @@ mod optin;
 mod outputs;
 mod policy;
 mod rules_cmd;
+mod stage_fixtures;
+mod stage_runs;
 mod tar_differential;
 mod util;
