@@ -89,7 +89,13 @@ pub fn read(data: &[u8]) -> Result<Option<FileFacts>, InputErrorKind> {
     };
     if format != Format::Elf {
         let foreign = crate::foreign::read(data, format).map_err(InputErrorKind::Foreign)?;
-        return Ok(foreign.map(FileFacts::Foreign));
+        return Ok(foreign.map(|mut foreign| {
+            // The version a Go program's header shows; `go version` reads PE and Mach-O too.
+            foreign.go_version = gobin::buildinfo::read_bytes(data)
+                .ok()
+                .map(|info| info.go_version.to_str_lossy().into_owned());
+            FileFacts::Foreign(foreign)
+        }));
     }
     let mut elf = crate::elf::read(data)?;
     // A packed file's Go facts are compressed away; its stub is not Go.

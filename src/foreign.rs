@@ -14,6 +14,10 @@ pub struct ForeignFacts {
     pub format: Format,
     pub os: ForeignOs,
     pub arch: Vec<String>,
+    /// The Go toolchain that built it (`go1.27.3`), from its buildinfo; absent for other
+    /// programs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub go_version: Option<String>,
 }
 
 /// The operating system a foreign executable is for.
@@ -46,6 +50,7 @@ pub fn read(data: &[u8], format: Format) -> Result<Option<ForeignFacts>, String>
                 format: Format::Pe,
                 os: ForeignOs::Windows,
                 arch: vec![arch_name(file.architecture())],
+                go_version: None,
             }))
         }
         Format::MachO => {
@@ -55,6 +60,7 @@ pub fn read(data: &[u8], format: Format) -> Result<Option<ForeignFacts>, String>
                 format: Format::MachO,
                 os: ForeignOs::Macos,
                 arch: vec![arch_name(file.architecture())],
+                go_version: None,
             }))
         }
         Format::MachOFat => {
@@ -78,6 +84,7 @@ pub fn read(data: &[u8], format: Format) -> Result<Option<ForeignFacts>, String>
                 format: Format::MachOFat,
                 os: ForeignOs::Macos,
                 arch,
+                go_version: None,
             }))
         }
         Format::Elf | Format::Script => Ok(None),

@@ -199,6 +199,9 @@ struct ReportArgs {
     color: ColorChoice,
     #[command(flatten)]
     jobs: JobsArgs,
+    /// Text: also print the rules that do not apply to each file (n/a), and why.
+    #[arg(long, short = 'v')]
+    verbose: bool,
     /// Print only findings (text format), and no progress bar: no file headers, verdicts or
     /// summary.
     #[arg(long, short = 'q', env = "GOSTATIC_QUIET", value_parser = FalseyValueParser::new())]
@@ -555,6 +558,8 @@ fn finish(report: &Report, common: &ReportArgs, fail_on: FailOn, all: bool) -> E
                 color,
                 quiet: common.quiet,
                 all,
+                verbose: common.verbose,
+                width: terminal_width(common.output.is_none()),
             },
         ),
         Format::Json => report::json::render(report, out),
@@ -587,6 +592,15 @@ fn finish(report: &Report, common: &ReportArgs, fail_on: FailOn, all: bool) -> E
         let _ = writeln!(err_out, "{}", gostatic::sanitize::for_terminal(notice));
     }
     ExitCode::from(exit::code(&report.summary, fail_on))
+}
+
+/// The width text wraps to: the terminal's, when the report goes to one; none otherwise.
+fn terminal_width(to_stdout: bool) -> Option<usize> {
+    if !to_stdout || !io::stdout().is_terminal() {
+        return None;
+    }
+    let (terminal_size::Width(columns), _) = terminal_size::terminal_size()?;
+    Some(usize::from(columns).max(40))
 }
 
 /// Colour for the text report. `auto` colours only a terminal, never a `--output` file.

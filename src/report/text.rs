@@ -18,10 +18,21 @@ pub struct TextOptions {
     pub quiet: bool,
     /// Image mode: every executable in full, not only the programs the command runs.
     pub all: bool,
+    /// Also the rules that do not apply to a file (`n/a`), and why.
+    pub verbose: bool,
+    /// Wrap lines to this many columns with a hanging indent (a terminal's width); `None`
+    /// writes each line whole, as pipes and files want.
+    pub width: Option<usize>,
 }
+
+/// A report with more files than this ends with the tally per rule and the blocked files,
+/// which a reader would otherwise scroll back for.
+const TALLY_AFTER_FILES: usize = 12;
 
 struct Painter {
     color: bool,
+    /// `n/a` lines too.
+    verbose: bool,
 }
 
 impl Painter {
@@ -44,8 +55,64 @@ impl Painter {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write, options: TextOptions) -> io::Result<()> {
+    let Some(width) = options.width else {
+        return render_lines(report, out, options);
+    };
+    let mut text = Vec::new();
+    render_lines(report, &mut text, options)?;
+    for line in String::from_utf8_lossy(&text).lines() {
+        for piece in wrap(line, width) {
+            writeln!(out, "{piece}")?;
+        }
+    }
+    Ok(())
+}
+
+/// One line as lines of at most `width` visible columns (colour codes take none), broken at
+/// spaces; each continuation is indented four more than the line, so a message's wrapped words
+/// hang under it. A word longer than the width stays whole.
+pub fn wrap(line: &str, width: usize) -> Vec<String> {
+    let visible = |text: &str| {
+        let mut count = 0;
+        let mut in_escape = false;
+        for c in text.chars() {
+            match (in_escape, c) {
+                (false, '\x1b') => in_escape = true,
+                (true, 'm') => in_escape = false,
+                (true, _) => {}
+                (false, _) => count += 1,
+            }
+        }
+        count
+    };
+    if visible(line) <= width {
+        return vec![line.to_string()];
+    }
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let hang = " ".repeat((indent + 4).min(width / 2));
+    let mut pieces = Vec::new();
+    let mut current = " ".repeat(indent);
+    let mut has_word = false;
+    for word in line.trim_start_matches(' ').split(' ') {
+        let wanted = visible(&current) + usize::from(has_word) + visible(word);
+        if has_word && wanted > width {
+            pieces.push(std::mem::replace(&mut current, hang.clone()));
+            has_word = false;
+        }
+        if has_word {
+            current.push(' ');
+        }
+        current.push_str(word);
+        has_word = true;
+    }
+    pieces.push(current);
+    pieces
+}
+
+fn render_lines(report: &Report, out: &mut dyn Write, options: TextOptions) -> io::Result<()> {
     let painter = Painter {
         color: options.color,
+        verbose: options.verbose,
     };
     let in_image =
         |file: &FileReport, index: usize| file.place.as_ref().map(|p| p.section) == Some(index);
@@ -83,7 +150,77 @@ pub fn render(report: &Report, out: &mut dyn Write, options: TextOptions) -> io:
     if !report.files.is_empty() && report.images.is_none() {
         writeln!(out)?;
     }
+    if report.files.len() > TALLY_AFTER_FILES {
+        render_tally(report, out, &painter)?;
+    }
     writeln!(out, "{}", summary_line(report))
+}
+
+/// After many files: each rule's active findings counted, worst first, and the files blocked
+/// from scratch, so the end of a long report says what the whole of it says.
+fn render_tally(report: &Report, out: &mut dyn Write, painter: &Painter) -> io::Result<()> {
+    type Places<'a> = std::collections::BTreeSet<String>;
+    let mut counts: Vec<(crate::rules::Rule, Severity, Places)> = Vec::new();
+    let image_findings = report
+        .images
+        .iter()
+        .flatten()
+        .flat_map(|i| i.findings.iter().map(move |f| (i.finding_path(f), f)));
+    let file_findings = report
+        .files
+        .iter()
+        .flat_map(|file| file.findings.iter().map(|f| (file.path.clone(), f)));
+    for (path, finding) in image_findings.chain(file_findings) {
+        if !finding.is_active() {
+            continue;
+        }
+        match counts
+            .iter_mut()
+            .find(|(rule, severity, _)| *rule == finding.rule && *severity == finding.severity)
+        {
+            Some((_, _, places)) => {
+                places.insert(path);
+            }
+            None => counts.push((finding.rule, finding.severity, Places::from([path]))),
+        }
+    }
+    let mut counts: Vec<(crate::rules::Rule, Severity, usize)> = counts
+        .into_iter()
+        .map(|(rule, severity, places)| (rule, severity, places.len()))
+        .collect();
+    counts.sort_by_key(|&(rule, severity, n)| {
+        (std::cmp::Reverse(severity), std::cmp::Reverse(n), rule)
+    });
+    // An image finding may be about the image itself, not a file.
+    let (one, many) = if report.images.is_some() {
+        ("place", "places")
+    } else {
+        ("file", "files")
+    };
+    if !counts.is_empty() {
+        writeln!(out, "by rule:")?;
+        for (rule, severity, n) in counts {
+            writeln!(
+                out,
+                "  {}[{} {}] {}",
+                painter.severity(severity),
+                rule.id(),
+                rule.slug(),
+                plural(n, one, many)
+            )?;
+        }
+    }
+    let blocked: Vec<&str> = report
+        .files
+        .iter()
+        .filter(|f| f.verdict.scratch == Scratch::Blocked)
+        .map(|f| f.path.as_str())
+        .collect();
+    if !blocked.is_empty() {
+        let line = format!("blocked on scratch: {}", blocked.join(", "));
+        writeln!(out, "{}", for_terminal(&line))?;
+    }
+    writeln!(out)
 }
 
 /// An image's executables: the programs its command runs in full (all of them with `--all`),
@@ -136,8 +273,8 @@ fn render_image_files(
     writeln!(out)?;
     writeln!(
         out,
-        "  {} other executables ({}{go}); --all shows them in full",
-        rest.len(),
+        "  {} ({}{go}); --all shows them in full",
+        plural(rest.len(), "other executable", "other executables"),
         counts.join(", ")
     )?;
     for file in rest {
@@ -194,7 +331,7 @@ fn render_file(file: &FileReport, out: &mut dyn Write, painter: &Painter) -> io:
     };
     writeln!(out, "  {verdict}")?;
     render_findings(&file.findings, out, painter)?;
-    for skipped in &file.not_applicable {
+    for skipped in file.not_applicable.iter().filter(|_| painter.verbose) {
         let line = format!(
             "  n/a[{} {}] {}",
             skipped.rule.id(),
@@ -283,11 +420,11 @@ fn render_image(image: &ImageSection, out: &mut dyn Write, painter: &Painter) ->
     let unpacked: u64 = image.layers.iter().map(|l| l.uncompressed_size).sum();
     writeln!(
         out,
-        "  {} layers, {} stored, {} uncompressed, {} paths",
-        image.layers.len(),
+        "  {}, {} stored, {} uncompressed, {}",
+        plural(image.layers.len(), "layer", "layers"),
         human_bytes(stored),
         human_bytes(unpacked),
-        image.entries
+        plural(image.entries, "path", "paths")
     )?;
     for (index, layer) in image.layers.iter().enumerate() {
         let label = layer.label(index);
@@ -403,11 +540,17 @@ fn quiet_line(
     )
 }
 
-/// `ELF64 x86-64 EXEC, static, Go, 1.2 MiB` or `PE x86-64 (windows)`.
+/// `ELF64 x86-64 (amd64) EXEC, static, Go 1.27.3, 1.2 MiB` or `PE x86-64 (windows), Go 1.27.3, 2.1 MiB`.
 fn describe(file: &FileReport) -> String {
     if let Some(elf) = &file.elf {
         let mut parts = vec![
-            format!("{} {} {}", elf.class, elf.machine, elf.elf_type),
+            match elf.arch {
+                // The name Go and OCI give it, where it differs from the ELF machine's.
+                Some(arch) if !arch.eq_ignore_ascii_case(&elf.machine) => {
+                    format!("{} {} ({arch}) {}", elf.class, elf.machine, elf.elf_type)
+                }
+                _ => format!("{} {} {}", elf.class, elf.machine, elf.elf_type),
+            },
             elf.linking.as_str().to_string(),
         ];
         if elf.endian == crate::elf::Endian::Big {
@@ -438,13 +581,19 @@ fn describe(file: &FileReport) -> String {
         return for_terminal(&parts.join(", ")).into_owned();
     }
     if let Some(foreign) = &file.foreign {
-        return format!(
-            "{} {} ({}), {}",
+        let go = foreign
+            .go_version
+            .as_deref()
+            .map(|v| format!(", Go {}", v.trim_start_matches("go")))
+            .unwrap_or_default();
+        return for_terminal(&format!(
+            "{} {} ({}){go}, {}",
             foreign.format,
             foreign.arch.join("+"),
             foreign.os,
             human_bytes(file.size)
-        );
+        ))
+        .into_owned();
     }
     if let Some(script) = &file.script {
         return for_terminal(&format!(
@@ -455,6 +604,11 @@ fn describe(file: &FileReport) -> String {
         .into_owned();
     }
     file.format.to_string()
+}
+
+/// `1 layer`, `2 layers`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// `9 files: 6 ready, 3 blocked; 4 errors, 7 warnings, 8 notes`: the last line of the text

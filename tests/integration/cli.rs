@@ -312,7 +312,7 @@ fn stdin_is_read_with_a_dash() {
         .write_stdin(Synth::dynamic64().build())
         .assert()
         .code(1)
-        .stdout(contains("-: ELF64 x86-64 DYN, dynamic"));
+        .stdout(contains("-: ELF64 x86-64 (amd64) DYN, dynamic"));
     gostatic()
         .args(["check", "-"])
         .write_stdin("")
@@ -868,7 +868,7 @@ fn issue_13_one_file_under_many_names_is_reported_once_with_its_aliases() {
         .unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(
-        text.starts_with("lib/libz.so -> libz.so.1: ELF64 x86-64 DYN, dynamic")
+        text.starts_with("lib/libz.so -> libz.so.1: ELF64 x86-64 (amd64) DYN, dynamic")
             && text
                 .contains("\n  also named: lib/libz.so.1 -> libz.so.1.2.13, lib/libz.so.1.2.13\n"),
         "{text}"

@@ -45,7 +45,7 @@ fn text_report_has_the_image_header_and_one_block_per_surviving_executable() {
     // The program the command runs is shown in full, the others summarised...
     assert!(!stdout.contains("app.oci.tar:/app-link: ELF64"), "{stdout}");
     assert!(
-        stdout.contains("1 other executables (1 static; 1 Go); --all shows them in full"),
+        stdout.contains("1 other executable (1 static; 1 Go); --all shows them in full"),
         "{stdout}"
     );
     assert!(!stdout.contains("/bin/old"), "{stdout}");

@@ -25,5 +25,6 @@ mod rules_cmd;
 mod stage_fixtures;
 mod stage_runs;
 mod tar_differential;
+mod text_width;
 mod util;
 mod verdict_runs;
