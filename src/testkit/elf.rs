@@ -28,6 +28,10 @@ pub const DT_RPATH: u64 = 15;
 pub const DT_RUNPATH: u64 = 29;
 pub const DT_FLAGS_1: u64 = 0x6fff_fffb;
 pub const DT_BIND_NOW: u64 = 24;
+pub const DT_VERDEF: u64 = 0x6fff_fffc;
+pub const DT_VERDEFNUM: u64 = 0x6fff_fffd;
+pub const DT_VERNEED: u64 = 0x6fff_fffe;
+pub const DT_VERNEEDNUM: u64 = 0x6fff_ffff;
 pub const SHT_PROGBITS: u32 = 1;
 pub const SHT_SYMTAB: u32 = 2;
 pub const SHT_STRTAB: u32 = 3;
@@ -74,6 +78,10 @@ pub struct Synth {
     pub runpath: Option<String>,
     pub flags_1: u64,
     pub bind_now: bool,
+    /// DT_VERNEED: each library with the symbol versions needed from it.
+    pub version_needs: Vec<(String, Vec<String>)>,
+    /// DT_VERDEF: the versions defined, after the VER_FLG_BASE entry naming the soname.
+    pub version_defs: Vec<String>,
     /// Force a PT_DYNAMIC even with no entries but DT_NULL (a static PIE).
     pub dynamic: bool,
     /// Flags of each PT_GNU_STACK, in order.
@@ -105,6 +113,8 @@ impl Synth {
             runpath: None,
             flags_1: 0,
             bind_now: false,
+            version_needs: Vec::new(),
+            version_defs: Vec::new(),
             dynamic: false,
             gnu_stacks: vec![PF_R | PF_W],
             relro: false,
@@ -178,6 +188,19 @@ impl Synth {
         self
     }
 
+    /// Needs these symbol versions from `library` (DT_VERNEED).
+    pub fn needs_versions(mut self, library: &str, versions: &[&str]) -> Self {
+        let versions = versions.iter().map(|v| v.to_string()).collect();
+        self.version_needs.push((library.into(), versions));
+        self
+    }
+
+    /// Defines these symbol versions (DT_VERDEF).
+    pub fn defines_versions(mut self, versions: &[&str]) -> Self {
+        self.version_defs = versions.iter().map(|v| v.to_string()).collect();
+        self
+    }
+
     pub fn runpath(mut self, runpath: &str) -> Self {
         self.runpath = Some(runpath.into());
         self
@@ -195,6 +218,8 @@ impl Synth {
             || self.rpath.is_some()
             || self.runpath.is_some()
             || self.flags_1 != 0
+            || !self.version_needs.is_empty()
+            || !self.version_defs.is_empty()
     }
 
     fn base(&self) -> u64 {
@@ -244,10 +269,22 @@ impl Synth {
             if let Some(runpath) = &self.runpath {
                 entries.push((DT_RUNPATH, add(runpath)));
             }
+            let (verneed, verdef) = self.version_tables(&mut add);
             let strtab_at = body_start + body.len() as u64;
             dynstr_at = Some((strtab_at, strtab.len() as u64));
             body.extend_from_slice(&strtab);
             align(&mut body, 8);
+            for (table, count, tag, num_tag) in [
+                (verneed, self.version_needs.len(), DT_VERNEED, DT_VERNEEDNUM),
+                (verdef, self.version_defs.len() + 1, DT_VERDEF, DT_VERDEFNUM),
+            ] {
+                if !table.is_empty() {
+                    entries.push((tag, base + body_start + body.len() as u64));
+                    entries.push((num_tag, count as u64));
+                    body.extend_from_slice(&table);
+                    align(&mut body, 8);
+                }
+            }
             entries.push((DT_STRTAB, base + strtab_at));
             entries.push((DT_STRSZ, strtab.len() as u64));
             if self.flags_1 != 0 {
@@ -404,6 +441,50 @@ impl Synth {
         out
     }
 
+    /// The bytes of the DT_VERNEED and DT_VERDEF tables (empty when there is nothing to say),
+    /// laid out as `ld` does: each Elf_Verneed followed by its Elf_Vernaux entries, each
+    /// Elf_Verdef followed by its one Elf_Verdaux; names go into the string table via `add`.
+    fn version_tables(&self, add: &mut impl FnMut(&str) -> u64) -> (Vec<u8>, Vec<u8>) {
+        let mut verneed = Vec::new();
+        for (i, (file, versions)) in self.version_needs.iter().enumerate() {
+            let last = i + 1 == self.version_needs.len();
+            self.half(&mut verneed, 1);
+            self.half(&mut verneed, versions.len() as u16);
+            self.u32(&mut verneed, add(file) as u32);
+            self.u32(&mut verneed, 16);
+            let next = if last { 0 } else { 16 + 16 * versions.len() };
+            self.u32(&mut verneed, next as u32);
+            for (j, version) in versions.iter().enumerate() {
+                self.u32(&mut verneed, elf_hash(version));
+                self.half(&mut verneed, 0);
+                // vna_other: the index .gnu.version would use; versions start after the defs.
+                self.half(&mut verneed, (2 + j) as u16);
+                self.u32(&mut verneed, add(version) as u32);
+                let next = if j + 1 == versions.len() { 0 } else { 16 };
+                self.u32(&mut verneed, next);
+            }
+        }
+        let mut verdef = Vec::new();
+        if !self.version_defs.is_empty() {
+            let base_name = self.soname.clone().unwrap_or_default();
+            let all: Vec<&str> = std::iter::once(base_name.as_str())
+                .chain(self.version_defs.iter().map(String::as_str))
+                .collect();
+            for (i, name) in all.iter().enumerate() {
+                self.half(&mut verdef, 1);
+                self.half(&mut verdef, if i == 0 { 1 } else { 0 }); // VER_FLG_BASE
+                self.half(&mut verdef, (i + 1) as u16);
+                self.half(&mut verdef, 1);
+                self.u32(&mut verdef, elf_hash(name));
+                self.u32(&mut verdef, 20);
+                self.u32(&mut verdef, if i + 1 == all.len() { 0 } else { 28 });
+                self.u32(&mut verdef, add(name) as u32);
+                self.u32(&mut verdef, 0);
+            }
+        }
+        (verneed, verdef)
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn phdr(
         &self,
@@ -501,6 +582,20 @@ impl Synth {
         out.extend_from_slice(payload);
         out
     }
+}
+
+/// The SysV ELF hash (`vna_hash`, `vd_hash`), which ld.so compares before the names.
+fn elf_hash(name: &str) -> u32 {
+    let mut h: u32 = 0;
+    for &b in name.as_bytes() {
+        h = (h << 4).wrapping_add(u32::from(b));
+        let g = h & 0xf000_0000;
+        if g != 0 {
+            h ^= g >> 24;
+        }
+        h &= !g;
+    }
+    h
 }
 
 fn align(body: &mut Vec<u8>, to: usize) {
