@@ -1,13 +1,17 @@
 //! The one-line answer per binary: `scratch: ready`, `scratch: ready if you add <files>`,
 //! `scratch: blocked (...)`, or not applicable for files that are not programs; plus the
-//! smallest base image it would run on.
+//! smallest base image it would run on. One function, [`fit`], decides both from a program's
+//! [`Needs`], for `check` and for the image verdict alike.
 
 use serde::Serialize;
 
+use super::bases::{BaseImage, Libc, TABLE};
 use super::runtime;
+use crate::elf::versions::newest;
 use crate::elf::{ElfFacts, Linking};
 use crate::facts::FileFacts;
 use crate::gobin::GoFacts;
+use crate::gobin::analysis::NeedKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -19,7 +23,7 @@ pub enum Scratch {
     NotApplicable,
 }
 
-/// The smallest base image family a binary fits.
+/// The base images gostatic recommends, smallest first; what each ships is in `bases::TABLE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Base {
@@ -27,13 +31,17 @@ pub enum Base {
     Scratch,
     /// `gcr.io/distroless/static-debian12`: CA bundle, zoneinfo, /etc/passwd, no libc.
     DistrolessStatic,
-    /// `gcr.io/distroless/base-debian12`: glibc and its loader, libssl.
+    /// `gcr.io/distroless/base-debian12`: glibc 2.36 and its loader, libssl3.
     DistrolessBase,
-    /// `gcr.io/distroless/cc-debian12`: distroless/base plus libstdc++ and libgcc_s.
+    /// `gcr.io/distroless/base-debian11`: glibc 2.31, libssl1.1.
+    DistrolessBaseDebian11,
+    /// `gcr.io/distroless/cc-debian12`: distroless/base plus libstdc++, libgcc_s and libgomp.
     DistrolessCc,
+    /// `gcr.io/distroless/cc-debian11`: the same on Debian 11.
+    DistrolessCcDebian11,
     /// `alpine`: musl's loader and libc.
     Alpine,
-    /// A full distribution image (`debian:12-slim`), for other shared libraries.
+    /// `debian:12-slim`, for the shared libraries a minimal Debian has (libselinux, zlib...).
     Distribution,
 }
 
@@ -43,11 +51,193 @@ impl Base {
             Base::Scratch => "scratch",
             Base::DistrolessStatic => "gcr.io/distroless/static-debian12",
             Base::DistrolessBase => "gcr.io/distroless/base-debian12",
+            Base::DistrolessBaseDebian11 => "gcr.io/distroless/base-debian11",
             Base::DistrolessCc => "gcr.io/distroless/cc-debian12",
+            Base::DistrolessCcDebian11 => "gcr.io/distroless/cc-debian11",
             Base::Alpine => "alpine",
             Base::Distribution => "debian:12-slim",
         }
     }
+}
+
+/// What a program needs from the image it runs in, from its facts alone: the one input from
+/// which [`fit`] decides both the scratch verdict and the smallest base, so they cannot
+/// disagree. Several programs' needs merge into one for an image.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// PT_INTERP.
+    pub interpreter: Option<String>,
+    /// DT_NEEDED, the loader included when it is listed there.
+    pub libraries: Vec<String>,
+    /// The newest `GLIBC_` symbol version needed (DT_VERNEED), `GLIBC_2.34`.
+    pub glibc: Option<String>,
+    /// The newest `GLIBCXX_` symbol version needed, `GLIBCXX_3.4.30`.
+    pub glibcxx: Option<String>,
+    /// Statically linked glibc that calls NSS: it dlopens libnss_*.so.2 (and their libc) for
+    /// user and host lookups, which fail on an image without them.
+    pub static_nss: bool,
+    /// Run-time files to copy in (CA bundle, zoneinfo, passwd), by path.
+    pub files: Vec<String>,
+    ca_certificates: bool,
+    zoneinfo: bool,
+    passwd: bool,
+}
+
+impl Needs {
+    pub fn of(elf: &ElfFacts, go: Option<&GoFacts>) -> Self {
+        let mut needs = Needs {
+            interpreter: elf.interpreter.clone(),
+            libraries: elf.needed.clone(),
+            static_nss: elf.interpreter.is_none() && elf.glibc_nss.is_some(),
+            ..Needs::default()
+        };
+        let versions = || {
+            elf.version_needs
+                .iter()
+                .flat_map(|n| n.versions.iter().map(String::as_str))
+        };
+        needs.glibc = newest(versions(), "GLIBC").map(str::to_string);
+        needs.glibcxx = newest(versions(), "GLIBCXX").map(str::to_string);
+        for need in go.into_iter().flat_map(GoFacts::required_needs) {
+            let Some(file) = runtime::file_to_add(need) else {
+                continue;
+            };
+            match need.spec.kind {
+                NeedKind::CaCertificates => needs.ca_certificates = true,
+                NeedKind::Zoneinfo => needs.zoneinfo = true,
+                NeedKind::Passwd => needs.passwd = true,
+                NeedKind::NameResolution | NeedKind::Mime => {}
+            }
+            needs.files.push(file.to_string());
+        }
+        needs
+    }
+
+    /// Add another program's needs (for an image with several).
+    pub fn merge(&mut self, other: &Needs) {
+        if self.interpreter.is_none() {
+            self.interpreter.clone_from(&other.interpreter);
+        }
+        for lib in &other.libraries {
+            if !self.libraries.contains(lib) {
+                self.libraries.push(lib.clone());
+            }
+        }
+        for file in &other.files {
+            if !self.files.contains(file) {
+                self.files.push(file.clone());
+            }
+        }
+        let pick = |a: &Option<String>, b: &Option<String>, family| {
+            newest(a.iter().chain(b).map(String::as_str), family).map(str::to_string)
+        };
+        self.glibc = pick(&self.glibc, &other.glibc, "GLIBC");
+        self.glibcxx = pick(&self.glibcxx, &other.glibcxx, "GLIBCXX");
+        self.static_nss |= other.static_nss;
+        self.ca_certificates |= other.ca_certificates;
+        self.zoneinfo |= other.zoneinfo;
+        self.passwd |= other.passwd;
+    }
+
+    /// What an empty image lacks that no COPY of a run-time file gives: the blockers.
+    fn blockers(&self) -> Vec<String> {
+        let mut reasons = Vec::new();
+        if let Some(interp) = &self.interpreter {
+            reasons.push(format!("needs the loader {interp}"));
+        }
+        if !self.libraries.is_empty() {
+            reasons.push(format!("needs {}", self.libraries.join(", ")));
+        }
+        if let Some(version) = &self.glibc {
+            let number = version.trim_start_matches("GLIBC_");
+            reasons.push(format!("needs glibc {number} or newer"));
+        }
+        if self.static_nss {
+            reasons.push(
+                "static glibc loads libnss_*.so.2 for user and host lookups, which fail without them"
+                    .to_string(),
+            );
+        }
+        reasons
+    }
+
+    /// Whether `base` has the loader, libraries and symbol versions (and, when `files`, the
+    /// run-time files).
+    fn fits(&self, base: &BaseImage, files: bool) -> bool {
+        let loader = self
+            .interpreter
+            .as_deref()
+            .is_none_or(|i| base.has_loader(i));
+        let libraries = self.libraries.iter().all(|l| base.has_library(l));
+        let glibc = self
+            .glibc
+            .as_deref()
+            .is_none_or(|v| base.has_glibc_version(v));
+        let glibcxx = self
+            .glibcxx
+            .as_deref()
+            .is_none_or(|v| base.has_glibcxx_version(v));
+        let nss = !self.static_nss || matches!(base.libc, Libc::Glibc(_));
+        let ships = !files
+            || ((!self.ca_certificates || base.files.ca_certificates)
+                && (!self.zoneinfo || base.files.zoneinfo)
+                && (!self.passwd || base.files.passwd));
+        loader && libraries && glibc && glibcxx && nss && ships
+    }
+
+    /// What no base in the table ships, for "no known base".
+    fn unshipped(&self) -> Vec<String> {
+        let mut missing: Vec<String> = self
+            .libraries
+            .iter()
+            .filter(|l| !TABLE.iter().any(|b| b.has_library(l)))
+            .cloned()
+            .collect();
+        if missing.is_empty() {
+            if let Some(interp) = &self.interpreter
+                && !TABLE.iter().any(|b| b.has_loader(interp))
+            {
+                missing.push(interp.clone());
+            } else {
+                missing.extend(self.glibc.clone());
+                missing.extend(self.glibcxx.clone());
+                missing.retain(|v| !v.is_empty());
+                if missing.is_empty() {
+                    missing.push("all of these together".to_string());
+                }
+            }
+        }
+        missing
+    }
+}
+
+/// The scratch verdict and the smallest base for `needs`, decided together: scratch is
+/// `ready` exactly when the smallest base is scratch, `ready if you add` when only run-time
+/// files stand between the program and an empty image, and `blocked` otherwise.
+pub fn fit(needs: &Needs) -> Verdict {
+    let reasons = needs.blockers();
+    // A base that ships the run-time files too, else one the files can be copied into.
+    let base = TABLE
+        .iter()
+        .find(|b| needs.fits(b, true))
+        .or_else(|| TABLE.iter().find(|b| needs.fits(b, false)));
+    let scratch = if !reasons.is_empty() {
+        Scratch::Blocked
+    } else if !needs.files.is_empty() {
+        Scratch::ReadyIfAdded
+    } else {
+        Scratch::Ready
+    };
+    let mut verdict = Verdict::new(scratch, reasons, needs.files.clone(), base);
+    verdict.needs_glibc.clone_from(&needs.glibc);
+    verdict.needs_glibcxx.clone_from(&needs.glibcxx);
+    if base.is_none() {
+        verdict.summary.push_str(&format!(
+            "; no known base image ships {}",
+            needs.unshipped().join(", ")
+        ));
+    }
+    verdict
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -57,28 +247,41 @@ pub struct Verdict {
     pub reasons: Vec<String>,
     /// Files to copy into an empty image for the program to work (`ready-if-added`).
     pub add: Vec<String>,
-    /// The smallest base image it fits; null when no verdict applies.
+    /// The smallest base image it fits; null when no verdict applies, or when no base
+    /// gostatic knows ships what it needs (the summary then says what).
     pub base: Option<Base>,
+    /// The newest `GLIBC_` symbol version it needs (DT_VERNEED), which the base's glibc must
+    /// define: `GLIBC_2.34`.
+    pub needs_glibc: Option<String>,
+    /// The newest `GLIBCXX_` version it needs from libstdc++.so.6: `GLIBCXX_3.4.30`.
+    pub needs_glibcxx: Option<String>,
     /// The line as printed: `scratch: blocked (needs the loader /lib64/ld-linux-x86-64.so.2)`.
     pub summary: String,
 }
 
 impl Verdict {
-    fn new(scratch: Scratch, reasons: Vec<String>, add: Vec<String>, base: Option<Base>) -> Self {
+    fn new(
+        scratch: Scratch,
+        reasons: Vec<String>,
+        add: Vec<String>,
+        base: Option<&BaseImage>,
+    ) -> Self {
         let mut summary = match scratch {
             Scratch::Ready => "scratch: ready".to_string(),
             Scratch::ReadyIfAdded => format!("scratch: ready if you add {}", add.join(", ")),
             Scratch::Blocked => format!("scratch: blocked ({})", reasons.join("; ")),
             Scratch::NotApplicable => format!("scratch: not applicable ({})", reasons.join("; ")),
         };
-        if let Some(base) = base.filter(|b| *b != Base::Scratch) {
-            summary.push_str(&format!("; smallest base: {}", base.image()));
+        if let Some(base) = base.filter(|b| b.base != Base::Scratch) {
+            summary.push_str(&format!("; smallest base: {}", base.describe()));
         }
         Verdict {
             scratch,
             reasons,
             add,
-            base,
+            base: base.map(|b| b.base),
+            needs_glibc: None,
+            needs_glibcxx: None,
             summary,
         }
     }
@@ -117,69 +320,5 @@ pub(super) fn judge(facts: &FileFacts) -> Verdict {
         Linking::DebugInfo => return Verdict::not_applicable("separate debug-info file"),
         _ => {}
     }
-    let mut reasons = Vec::new();
-    if let Some(interp) = &elf.interpreter {
-        reasons.push(format!("needs the loader {interp}"));
-    }
-    if !elf.needed.is_empty() {
-        reasons.push(format!("needs {}", elf.needed.join(", ")));
-    }
-    let add: Vec<String> = go
-        .into_iter()
-        .flat_map(GoFacts::required_needs)
-        .filter_map(runtime::file_to_add)
-        .map(str::to_string)
-        .collect();
-    let base = smallest_base(elf, !add.is_empty(), elf.glibc_nss.is_some());
-    if !reasons.is_empty() {
-        Verdict::new(Scratch::Blocked, reasons, add, Some(base))
-    } else if !add.is_empty() {
-        Verdict::new(Scratch::ReadyIfAdded, reasons, add, Some(base))
-    } else {
-        Verdict::new(Scratch::Ready, reasons, add, Some(base))
-    }
-}
-
-/// glibc's own libraries, all in distroless/base (with libssl and libcrypto).
-const GLIBC: &[&str] = &[
-    "libc.so.6",
-    "libm.so.6",
-    "libpthread.so.0",
-    "libdl.so.2",
-    "librt.so.1",
-    "libresolv.so.2",
-    "libutil.so.1",
-    "libanl.so.1",
-    "libssl.so.3",
-    "libcrypto.so.3",
-];
-/// What distroless/cc adds to distroless/base.
-const CXX_RUNTIME: &[&str] = &["libstdc++.so.6", "libgcc_s.so.1", "libgomp.so.1"];
-
-fn smallest_base(elf: &ElfFacts, needs_files: bool, static_nss: bool) -> Base {
-    let Some(interp) = &elf.interpreter else {
-        return match (elf.needed.is_empty(), static_nss, needs_files) {
-            (false, _, _) => Base::Distribution,
-            (true, true, _) => Base::DistrolessBase,
-            (true, false, true) => Base::DistrolessStatic,
-            (true, false, false) => Base::Scratch,
-        };
-    };
-    if interp.contains("ld-musl") {
-        return Base::Alpine;
-    }
-    let in_set = |set: &[&[&str]]| {
-        elf.needed
-            .iter()
-            .all(|lib| set.iter().any(|s| s.contains(&lib.as_str())))
-    };
-    if !interp.contains("ld-linux") && !interp.contains("ld.so") {
-        Base::Distribution
-    } else if in_set(&[GLIBC]) {
-        Base::DistrolessBase
-    } else if in_set(&[GLIBC, CXX_RUNTIME]) {
-        Base::DistrolessCc
-    } else {
-        Base::Distribution
-    }
+    fit(&Needs::of(elf, go))
 }

@@ -271,6 +271,8 @@ fn suppressed_report() -> Report {
         reasons: vec![],
         add: vec![],
         base: None,
+        needs_glibc: None,
+        needs_glibcxx: None,
         summary: "scratch: ready".to_string(),
     };
     let mut finding = Finding::new(Rule::Dwarf, "DWARF left in", "-ldflags=\"-s -w\"");

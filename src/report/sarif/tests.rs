@@ -21,6 +21,8 @@ fn file(path: &str, findings: Vec<Finding>) -> FileReport {
             reasons: vec![],
             add: vec![],
             base: None,
+            needs_glibc: None,
+            needs_glibcxx: None,
             summary: "scratch: blocked".to_string(),
         },
         findings,

@@ -21,6 +21,7 @@ mod size;
 #[cfg(test)]
 mod tests;
 mod users;
+mod versions;
 
 use serde::Serialize;
 
@@ -148,6 +149,7 @@ pub fn evaluate(image: &Image<FileFacts>) -> ImageEvaluation {
     let start = Start::of(image);
     let libraries = libs::resolve_all(image);
     libs::check(image, &libraries, &mut collected);
+    versions::check(image, &libraries, &mut collected);
     arch::check(image, &start.command, &mut collected);
     runtime::check(image, &start, &mut collected);
     let size = size::story(image, &start, &libraries);
