@@ -297,6 +297,24 @@ pub fn shipping(name: &str) -> Vec<&'static BaseImage> {
     TABLE.iter().filter(|b| b.has_library(name)).collect()
 }
 
+/// The smallest base that has the loader or library `name` for a glibc (or musl) program:
+/// a library from another libc would not load.
+pub fn smallest_shipping(name: &str, loader: bool, glibc: bool) -> Option<&'static BaseImage> {
+    TABLE.iter().find(|b| {
+        let libc = if glibc {
+            matches!(b.libc, Libc::Glibc(_))
+        } else {
+            b.libc == Libc::Musl
+        };
+        let has = if loader {
+            b.has_loader(name)
+        } else {
+            b.has_library(name)
+        };
+        libc && has
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,6 +333,16 @@ mod tests {
             [Base::DistrolessBaseDebian11, Base::DistrolessCcDebian11]
         );
         assert!(names("libfoo.so.7").is_empty());
+        let smallest = |lib, glibc| smallest_shipping(lib, false, glibc).map(|b| b.base);
+        assert_eq!(smallest("libselinux.so.1", true), Some(Base::Distribution));
+        assert_eq!(smallest("libc.so.6", true), Some(Base::DistrolessBase));
+        assert_eq!(smallest("libstdc++.so.6", true), Some(Base::DistrolessCc));
+        // zlib is in alpine, but a glibc program cannot use alpine's.
+        assert_eq!(smallest("libz.so.1", true), Some(Base::Distribution));
+        assert_eq!(smallest("libz.so.1", false), Some(Base::Alpine));
+        assert_eq!(smallest("libfoo.so.7", true), None);
+        let loader = smallest_shipping("/lib64/ld-linux-x86-64.so.2", true, true);
+        assert_eq!(loader.map(|b| b.base), Some(Base::DistrolessBase));
         // The loader named in DT_NEEDED is the loader: every glibc base has it.
         assert!(entry(Base::DistrolessBase).has_library("ld-linux-x86-64.so.2"));
         assert!(!entry(Base::Alpine).has_library("ld-linux-x86-64.so.2"));

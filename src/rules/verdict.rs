@@ -185,29 +185,34 @@ impl Needs {
         loader && libraries && glibc && glibcxx && nss && ships
     }
 
-    /// What no base in the table ships, for "no known base".
-    fn unshipped(&self) -> Vec<String> {
-        let mut missing: Vec<String> = self
+    /// What no base in the table ships, for "no known base": the libraries none has, else
+    /// the loader, else the versions (each may be shipped, just not together).
+    fn unshipped(&self) -> String {
+        let libraries: Vec<&str> = self
             .libraries
             .iter()
             .filter(|l| !TABLE.iter().any(|b| b.has_library(l)))
-            .cloned()
+            .map(String::as_str)
             .collect();
-        if missing.is_empty() {
-            if let Some(interp) = &self.interpreter
-                && !TABLE.iter().any(|b| b.has_loader(interp))
-            {
-                missing.push(interp.clone());
-            } else {
-                missing.extend(self.glibc.clone());
-                missing.extend(self.glibcxx.clone());
-                missing.retain(|v| !v.is_empty());
-                if missing.is_empty() {
-                    missing.push("all of these together".to_string());
-                }
-            }
+        if !libraries.is_empty() {
+            return libraries.join(", ");
         }
-        missing
+        if let Some(interp) = &self.interpreter
+            && !TABLE.iter().any(|b| b.has_loader(interp))
+        {
+            return format!("the loader {interp}");
+        }
+        let versions: Vec<&str> = self
+            .glibc
+            .iter()
+            .chain(&self.glibcxx)
+            .map(String::as_str)
+            .collect();
+        if versions.is_empty() {
+            "all of these together".to_string()
+        } else {
+            format!("{} together with the rest", versions.join(" and "))
+        }
     }
 }
 
@@ -234,7 +239,7 @@ pub fn fit(needs: &Needs) -> Verdict {
     if base.is_none() {
         verdict.summary.push_str(&format!(
             "; no known base image ships {}",
-            needs.unshipped().join(", ")
+            needs.unshipped()
         ));
     }
     verdict
@@ -247,14 +252,13 @@ pub struct Verdict {
     pub reasons: Vec<String>,
     /// Files to copy into an empty image for the program to work (`ready-if-added`).
     pub add: Vec<String>,
-    /// The smallest base image it fits; null when no verdict applies, or when no base
-    /// gostatic knows ships what it needs (the summary then says what).
-    pub base: Option<Base>,
     /// The newest `GLIBC_` symbol version it needs (DT_VERNEED), which the base's glibc must
     /// define: `GLIBC_2.34`.
     pub needs_glibc: Option<String>,
     /// The newest `GLIBCXX_` version it needs from libstdc++.so.6: `GLIBCXX_3.4.30`.
     pub needs_glibcxx: Option<String>,
+    /// The smallest base image it fits; null when no verdict applies.
+    pub base: Option<Base>,
     /// The line as printed: `scratch: blocked (needs the loader /lib64/ld-linux-x86-64.so.2)`.
     pub summary: String,
 }
@@ -275,13 +279,14 @@ impl Verdict {
         if let Some(base) = base.filter(|b| b.base != Base::Scratch) {
             summary.push_str(&format!("; smallest base: {}", base.describe()));
         }
+        let base = base.map(|b| b.base);
         Verdict {
             scratch,
             reasons,
             add,
-            base: base.map(|b| b.base),
             needs_glibc: None,
             needs_glibcxx: None,
+            base,
             summary,
         }
     }
@@ -321,4 +326,123 @@ pub(super) fn judge(facts: &FileFacts) -> Verdict {
         _ => {}
     }
     fit(&Needs::of(elf, go))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::elf::Synth;
+
+    fn verdict(synth: &Synth) -> Verdict {
+        let elf = crate::elf::read(&synth.build()).unwrap();
+        fit(&Needs::of(&elf, None))
+    }
+
+    #[test]
+    fn the_loader_listed_as_needed_is_the_loader() {
+        // Rust's std and node list ld-linux-x86-64.so.2 in DT_NEEDED.
+        let rust = Synth::program().needs(&["libgcc_s.so.1", "libc.so.6", "ld-linux-x86-64.so.2"]);
+        let got = verdict(&rust);
+        assert_eq!(got.base, Some(Base::DistrolessCc), "{}", got.summary);
+        let plain = Synth::program().needs(&["libc.so.6", "ld-linux-x86-64.so.2"]);
+        assert_eq!(verdict(&plain).base, Some(Base::DistrolessBase));
+    }
+
+    #[test]
+    fn a_base_that_lacks_a_library_is_never_named() {
+        let selinux = Synth::program().needs(&["libselinux.so.1", "libc.so.6"]);
+        assert_eq!(verdict(&selinux).base, Some(Base::Distribution));
+        let ssl11 = Synth::program().needs(&["libssl.so.1.1", "libc.so.6"]);
+        assert_eq!(verdict(&ssl11).base, Some(Base::DistrolessBaseDebian11));
+        let unknown = Synth::program().needs(&["libfoo.so.7", "libc.so.6"]);
+        let got = verdict(&unknown);
+        assert_eq!(got.base, None);
+        assert!(
+            got.summary
+                .ends_with("; no known base image ships libfoo.so.7"),
+            "{}",
+            got.summary
+        );
+        // musl with libstdc++: alpine has no libstdc++, and a glibc base no musl loader.
+        let musl = Synth::program()
+            .interp(Some("/lib/ld-musl-x86_64.so.1"))
+            .needs(&["libstdc++.so.6", "libc.musl-x86_64.so.1"]);
+        assert_eq!(verdict(&musl).base, None);
+    }
+
+    #[test]
+    fn the_newest_glibc_version_needed_picks_the_base() {
+        let old = Synth::program()
+            .needs(&["libssl.so.1.1", "libc.so.6"])
+            .needs_versions("libc.so.6", &["GLIBC_2.2.5", "GLIBC_2.10", "GLIBC_2.9"]);
+        let got = verdict(&old);
+        assert_eq!(got.needs_glibc.as_deref(), Some("GLIBC_2.10"));
+        assert_eq!(got.base, Some(Base::DistrolessBaseDebian11));
+        assert!(
+            got.summary
+                .ends_with("gcr.io/distroless/base-debian11 (glibc 2.31)"),
+            "{}",
+            got.summary
+        );
+        // libssl1.1 is only in Debian 11, whose glibc is too old for GLIBC_2.34.
+        let new = Synth::program()
+            .needs(&["libssl.so.1.1", "libc.so.6"])
+            .needs_versions("libc.so.6", &["GLIBC_2.34"]);
+        let got = verdict(&new);
+        assert_eq!(got.base, None);
+        assert!(
+            got.summary
+                .ends_with("ships GLIBC_2.34 together with the rest"),
+            "{}",
+            got.summary
+        );
+        // Newer than every base's glibc.
+        let newest = Synth::program().needs_versions("libc.so.6", &["GLIBC_2.38"]);
+        assert_eq!(verdict(&newest).base, None);
+        // libstdc++ from gcc 12 is in cc-debian12, not cc-debian11.
+        let cxx = Synth::program()
+            .needs(&["libstdc++.so.6", "libc.so.6"])
+            .needs_versions("libstdc++.so.6", &["GLIBCXX_3.4.9", "GLIBCXX_3.4.30"]);
+        let got = verdict(&cxx);
+        assert_eq!(got.needs_glibcxx.as_deref(), Some("GLIBCXX_3.4.30"));
+        assert_eq!(got.base, Some(Base::DistrolessCc));
+    }
+
+    #[test]
+    fn scratch_is_ready_exactly_when_the_smallest_base_is_scratch() {
+        let static_program = Synth::static_program();
+        let got = verdict(&static_program);
+        assert_eq!(
+            (got.scratch, got.base),
+            (Scratch::Ready, Some(Base::Scratch))
+        );
+        let mut needs = Needs::default();
+        needs.static_nss = true;
+        let got = fit(&needs);
+        assert_eq!(got.scratch, Scratch::Blocked);
+        assert_eq!(got.base, Some(Base::DistrolessBase));
+        // Merged needs: the newer version and both programs' libraries.
+        let mut a = Needs::of(
+            &crate::elf::read(
+                &Synth::program()
+                    .needs_versions("libc.so.6", &["GLIBC_2.9"])
+                    .build(),
+            )
+            .unwrap(),
+            None,
+        );
+        let b = Needs::of(
+            &crate::elf::read(
+                &Synth::program()
+                    .needs(&["libc.so.6", "libstdc++.so.6"])
+                    .needs_versions("libc.so.6", &["GLIBC_2.17"])
+                    .build(),
+            )
+            .unwrap(),
+            None,
+        );
+        a.merge(&b);
+        assert_eq!(a.glibc.as_deref(), Some("GLIBC_2.17"));
+        assert_eq!(fit(&a).base, Some(Base::DistrolessCc));
+    }
 }
