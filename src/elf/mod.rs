@@ -153,6 +153,9 @@ pub struct ElfFacts {
     pub version_needs: Vec<VersionNeed>,
     /// DT_VERDEF: the symbol versions this file defines (a library's `GLIBC_2.34`...).
     pub version_defs: Vec<String>,
+    /// For glibc's `libc.so.6`: the release, from its banner (`2.31`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub glibc_release: Option<String>,
     pub pie: bool,
     /// Non-executable stack: the last PT_GNU_STACK lacks PF_X. Null where there is no stack
     /// (objects, core dumps).
@@ -211,6 +214,9 @@ pub fn read(data: &[u8]) -> Result<ElfFacts, ElfError> {
     let versions = versions::read(data, &view);
     facts.version_needs = versions.needs;
     facts.version_defs = versions.defs;
+    if facts.soname.as_deref() == Some("libc.so.6") {
+        facts.glibc_release = versions::glibc_release(data);
+    }
     facts.upx = upx::detect(data);
     Ok(facts)
 }
@@ -300,6 +306,7 @@ pub fn facts_from(view: &LoaderView, sections: &SectionView, notes: &notes::Note
         soname: dynamic.soname.clone(),
         version_needs: Vec::new(),
         version_defs: Vec::new(),
+        glibc_release: None,
         pie,
         nx,
         gnu_stack,

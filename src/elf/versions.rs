@@ -131,6 +131,23 @@ pub fn read(data: &[u8], view: &LoaderView) -> Versions {
     versions
 }
 
+/// The glibc release a `libc.so.6` is, from the banner it prints when run ("GNU C Library
+/// (Debian GLIBC 2.31-13+deb11u11) stable release version 2.31."): its newest symbol version
+/// can be older (2.31 added none, so it defines up to GLIBC_2.30).
+pub fn glibc_release(data: &[u8]) -> Option<String> {
+    const MARK: &[u8] = b" release version ";
+    let banner = memchr::memmem::find(data, b"GNU C Library")?;
+    let rest = &data[banner..data.len().min(banner + 256)];
+    let at = memchr::memmem::find(rest, MARK)? + MARK.len();
+    let number: String = rest[at..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit() || **b == b'.')
+        .map(|&b| char::from(b))
+        .collect();
+    let number = number.trim_end_matches('.');
+    parse_version(&format!("GLIBC_{number}")).map(|_| number.to_string())
+}
+
 /// A version name split into its family and number: `GLIBC_2.34` is `("GLIBC", [2, 34])`,
 /// `GLIBCXX_3.4.30` is `("GLIBCXX", [3, 4, 30])`. `None` for names without a number
 /// (`GLIBC_PRIVATE`), which order nothing.
@@ -240,5 +257,17 @@ mod tests {
         );
         assert_eq!(parse_version("GLIBC_2.x"), None);
         assert_eq!(parse_version("_2.3"), None);
+    }
+
+    #[test]
+    fn the_glibc_release_comes_from_the_banner() {
+        let banner =
+            b"\0GNU C Library (Debian GLIBC 2.31-13+deb11u11) stable release version 2.31.\n";
+        assert_eq!(glibc_release(banner).as_deref(), Some("2.31"));
+        assert_eq!(
+            glibc_release(b"GNU C Library stable release version x").as_deref(),
+            None
+        );
+        assert_eq!(glibc_release(b"release version 2.31").as_deref(), None);
     }
 }

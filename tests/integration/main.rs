@@ -19,6 +19,7 @@ mod image_rules;
 mod optin;
 mod outputs;
 mod policy;
+mod real_libc;
 mod rules_cmd;
 mod tar_differential;
 mod util;

@@ -32,8 +32,10 @@ pub(super) struct Unmet {
     pub library: String,
     /// Where that library is in the image.
     pub path: String,
-    /// The newest version of the same family the library defines (`GLIBC_2.31`), if any.
+    /// The newest version of the same family the library defines (`GLIBC_2.30`), if any.
     pub newest: Option<String>,
+    /// The library's glibc release (`2.31`), when it is glibc's libc.so.6.
+    pub release: Option<String>,
 }
 
 /// An object of the program's link map, as the closure found it.
@@ -112,6 +114,7 @@ pub(super) fn unmet(
                     newest: family
                         .and_then(|f| newest(defs.iter().map(String::as_str), f))
                         .map(str::to_string),
+                    release: target.facts.and_then(|f| f.glibc_release.clone()),
                 });
             }
         }
@@ -149,10 +152,9 @@ fn finding(program: &str, go: bool, unmet: &Unmet) -> Finding {
         .map(|lib| format!(" (through {lib})"))
         .unwrap_or_default();
     let glibc = unmet
-        .newest
+        .release
         .as_deref()
-        .filter(|v| v.starts_with("GLIBC_"))
-        .map(|v| format!(", glibc {}", v.trim_start_matches("GLIBC_")))
+        .map(|v| format!(", glibc {v}"))
         .unwrap_or_default();
     let defines = match &unmet.newest {
         Some(newest) => format!("defines up to {newest}"),

@@ -65,7 +65,17 @@ fn a_version_newer_than_the_image_libc_is_unmet() {
     assert_eq!(
         message,
         "/app/cgohello needs GLIBC_2.34 from libc.so.6; the image's libc.so.6 \
-         (/lib/x86_64-linux-gnu/libc.so.6, glibc 2.31) defines up to GLIBC_2.31"
+         (/lib/x86_64-linux-gnu/libc.so.6) defines up to GLIBC_2.31"
+    );
+    // With the release the library's banner gives.
+    let released = Unmet {
+        release: Some("2.31".into()),
+        ..got[0].clone()
+    };
+    assert!(
+        finding("/app/cgohello", true, &released)
+            .message
+            .contains("(/lib/x86_64-linux-gnu/libc.so.6, glibc 2.31) defines up to GLIBC_2.31")
     );
     let fix = finding("/app/cgohello", true, &got[0]).fix;
     assert!(
