@@ -416,8 +416,10 @@ mod tests {
             (got.scratch, got.base),
             (Scratch::Ready, Some(Base::Scratch))
         );
-        let mut needs = Needs::default();
-        needs.static_nss = true;
+        let needs = Needs {
+            static_nss: true,
+            ..Needs::default()
+        };
         let got = fit(&needs);
         assert_eq!(got.scratch, Scratch::Blocked);
         assert_eq!(got.base, Some(Base::DistrolessBase));
