@@ -290,7 +290,7 @@ registry! {
         fix: "Build against the glibc of the final image (an older builder image, or the same distribution release), or use a base image whose glibc is at least the version needed (gcr.io/distroless/base-debian12 has glibc 2.36, the debian11 variants 2.31), or build statically (CGO_ENABLED=0).",
         evidence: "the executable (or library) that needs the version, the version, the library it resolves to in the image, and the newest version that library defines",
         key: "the rule, the executable's path in the image, the library and the version: each unmet version is a finding",
-        example: "/app/cgohello needs GLIBC_2.34 from libc.so.6; the image's libc.so.6 (/lib/x86_64-linux-gnu/libc.so.6, glibc 2.31) defines up to GLIBC_2.31",
+        example: "/app/cgohello needs GLIBC_2.34 from libc.so.6; the image's libc.so.6 (/lib/x86_64-linux-gnu/libc.so.6, glibc 2.31) defines up to GLIBC_2.30",
     };
     RootUser => RuleInfo {
         id: "GS601", slug: "root-user", severity: Warning, category: Image,

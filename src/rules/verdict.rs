@@ -152,6 +152,9 @@ impl Needs {
             let number = version.trim_start_matches("GLIBC_");
             reasons.push(format!("needs glibc {number} or newer"));
         }
+        if let Some(version) = &self.glibcxx {
+            reasons.push(format!("needs a libstdc++ with {version}"));
+        }
         if self.static_nss {
             reasons.push(
                 "static glibc loads libnss_*.so.2 for user and host lookups, which fail without them"
@@ -406,6 +409,10 @@ mod tests {
         let got = verdict(&cxx);
         assert_eq!(got.needs_glibcxx.as_deref(), Some("GLIBCXX_3.4.30"));
         assert_eq!(got.base, Some(Base::DistrolessCc));
+        assert!(
+            got.reasons
+                .contains(&"needs a libstdc++ with GLIBCXX_3.4.30".to_string())
+        );
     }
 
     #[test]

@@ -189,8 +189,10 @@ fn fix(go: bool, unmet: &Unmet) -> String {
         Some(b) if matches!(b.libc, Libc::Glibc(_)) => {
             format!(", or use a base image that defines it ({})", b.describe())
         }
-        _ => ", or use a base image whose library defines it (no base gostatic knows does)"
-            .to_string(),
+        _ => format!(
+            ", or use a base image whose {} defines {}",
+            unmet.library, unmet.version
+        ),
     };
     let rebuild = if go {
         "; or build with CGO_ENABLED=0 so it needs no libc"
