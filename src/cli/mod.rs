@@ -8,7 +8,7 @@ mod policy;
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::builder::FalseyValueParser;
@@ -24,12 +24,21 @@ use gostatic::run;
 
 /// Will this binary run on `FROM scratch`, and is it built the hardened way?
 #[derive(Debug, Parser)]
-#[command(name = "gostatic", version, max_term_width = 100)]
+#[command(
+    name = "gostatic",
+    max_term_width = 100,
+    disable_version_flag = true,
+    arg_required_else_help = true
+)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
-    #[command(flatten)]
-    common: CommonArgs,
+    command: Option<Command>,
+    /// Print the version and the date of the Go release table GS402 judges by.
+    #[arg(long, short = 'V')]
+    version: bool,
+    /// With --version: text, or a JSON object.
+    #[arg(long, value_enum, requires = "version", value_name = "FORMAT")]
+    format: Option<DocFormat>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,7 +65,7 @@ enum Command {
     /// are verified. Exit status as `check`: 2 if the image cannot be read.
     Image(ImageArgs),
     /// List every rule: ID, default severity, category, slug and what it finds.
-    Rules,
+    Rules(DocArgs),
     /// Explain one rule: why it matters, how to fix it, what evidence it reports.
     Explain(ExplainArgs),
 }
@@ -66,6 +75,31 @@ struct ExplainArgs {
     /// The rule, by ID (`GS101`) or slug (`dynamic-interpreter`).
     #[arg(value_name = "RULE")]
     rule: String,
+    #[command(flatten)]
+    doc: DocArgs,
+}
+
+/// What `rules` and `explain` take: a document, as text or JSON, to stdout or a file.
+#[derive(Debug, Args)]
+struct DocArgs {
+    /// text, or json (one object: the rule, or `rules[]`).
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    format: DocFormat,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+struct OutputArgs {
+    /// Write the document to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DocFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +111,20 @@ struct BuildinfoArgs {
     /// settings, found_by), or `path` and `error`. Same as `--format json`.
     #[arg(long)]
     json: bool,
+    /// text (`go version -m`'s lines), or json (as --json).
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    format: DocFormat,
+    #[command(flatten)]
+    output: OutputArgs,
+    #[command(flatten)]
+    jobs: JobsArgs,
+}
+
+#[derive(Debug, Args)]
+struct JobsArgs {
+    /// Number of files analysed in parallel (default: one per CPU; at most four per CPU).
+    #[arg(long, short = 'j', value_name = "N", env = "GOSTATIC_JOBS")]
+    jobs: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -94,10 +142,16 @@ struct ImageArgs {
     /// Executables larger than this are listed, not analysed.
     #[arg(long, value_name = "BYTES", default_value_t = 256 << 20, env = "GOSTATIC_MAX_BINARY_BYTES")]
     max_binary_bytes: u64,
+    /// Text: show every executable in full. Without it, the programs the command runs are
+    /// shown in full and the others as counts and their warnings and errors.
+    #[arg(long)]
+    all: bool,
     #[command(flatten)]
     digests: DigestArgs,
     #[command(flatten)]
     policy: policy::PolicyArgs,
+    #[command(flatten)]
+    report: ReportArgs,
 }
 
 #[derive(Debug, Args)]
@@ -121,42 +175,33 @@ struct CheckArgs {
     digests: DigestArgs,
     #[command(flatten)]
     policy: policy::PolicyArgs,
+    #[command(flatten)]
+    report: ReportArgs,
 }
 
+/// How `check` and `image` report and gate.
 #[derive(Debug, Args)]
-struct CommonArgs {
+struct ReportArgs {
     /// Report format: text, json, sarif (2.1.0, for GitHub code scanning), github (workflow
     /// annotations) or junit (XML, for GitLab and Jenkins).
-    #[arg(long, value_enum, default_value_t = Format::Text, global = true, env = "GOSTATIC_FORMAT")]
+    #[arg(long, value_enum, default_value_t = Format::Text, env = "GOSTATIC_FORMAT")]
     format: Format,
-    /// Write the report to FILE instead of standard output; `check` then prints its summary
-    /// line on standard error. The exit status does not change.
-    #[arg(long, short = 'o', global = true, value_name = "FILE")]
+    /// Write the report to FILE instead of standard output, and the summary line to standard
+    /// error. The exit status does not change.
+    #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
     /// Exit 1 when an unsuppressed finding at or above this severity is reported (default:
     /// `fail-on` in the policy file, else error).
-    #[arg(
-        long,
-        value_enum,
-        global = true,
-        value_name = "LEVEL",
-        env = "GOSTATIC_FAIL_ON"
-    )]
+    #[arg(long, value_enum, value_name = "LEVEL", env = "GOSTATIC_FAIL_ON")]
     fail_on: Option<FailOnArg>,
     /// When to colour the text report (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`).
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN", env = "GOSTATIC_COLOR")]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", env = "GOSTATIC_COLOR")]
     color: ColorChoice,
-    /// Number of files analysed in parallel (default: one per CPU; at most four per CPU).
-    #[arg(
-        long,
-        short = 'j',
-        global = true,
-        value_name = "N",
-        env = "GOSTATIC_JOBS"
-    )]
-    jobs: Option<usize>,
-    /// Print only findings (text format): no file headers, verdicts or summary.
-    #[arg(long, short = 'q', global = true, env = "GOSTATIC_QUIET", value_parser = FalseyValueParser::new())]
+    #[command(flatten)]
+    jobs: JobsArgs,
+    /// Print only findings (text format), and no progress bar: no file headers, verdicts or
+    /// summary.
+    #[arg(long, short = 'q', env = "GOSTATIC_QUIET", value_parser = FalseyValueParser::new())]
     quiet: bool,
 }
 
@@ -197,23 +242,13 @@ enum ColorChoice {
 
 pub fn main() -> ExitCode {
     // The matches are kept: the order of --deny/--warn/--allow decides which one wins.
-    // `--version` also says how old the Go release table is that GS402 judges by.
-    let version: &'static str = Box::leak(
-        format!(
-            "{} (Go release table of {})",
-            env!("CARGO_PKG_VERSION"),
-            gostatic::gobin::release::TABLE_AS_OF
-        )
-        .into_boxed_str(),
-    );
     let parsed = Cli::command()
-        .version(version)
         .try_get_matches()
         .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
     let (cli, matches) = match parsed {
         Ok(parsed) => parsed,
         Err(err) => {
-            // --help and --version are not errors; clap exits 2 on usage errors.
+            // --help is not an error; clap exits 2 on usage errors.
             let _ = err.print();
             return ExitCode::from(if err.use_stderr() {
                 exit::ERROR
@@ -222,7 +257,17 @@ pub fn main() -> ExitCode {
             });
         }
     };
-    if let Some(asked) = cli.common.jobs {
+    let Some(command) = cli.command else {
+        // `arg_required_else_help` leaves only --version here.
+        return print_version(cli.format.unwrap_or(DocFormat::Text));
+    };
+    let jobs = match &command {
+        Command::Check(args) => args.report.jobs.jobs,
+        Command::Image(args) => args.report.jobs.jobs,
+        Command::Buildinfo(args) => args.jobs.jobs,
+        Command::Rules(_) | Command::Explain(_) => None,
+    };
+    if let Some(asked) = jobs {
         let jobs = capped_jobs(asked);
         if jobs != asked {
             eprintln!("gostatic: --jobs {asked} is more threads than can help; using {jobs}");
@@ -232,13 +277,13 @@ pub fn main() -> ExitCode {
             .num_threads(jobs)
             .build_global();
     }
-    match cli.command {
-        Command::Check(args) => run_check(&args, &cli.common, matches.subcommand_matches("check")),
-        Command::Buildinfo(args) => run_buildinfo(&args, &cli.common),
-        Command::Image(args) => run_image(&args, &cli.common, matches.subcommand_matches("image")),
-        Command::Rules => print_with(&cli.common, |out| match cli.common.format {
-            Format::Json => report::rules::render_list_json(out),
-            _ => report::rules::render_list(out),
+    match command {
+        Command::Check(args) => run_check(&args, matches.subcommand_matches("check")),
+        Command::Buildinfo(args) => run_buildinfo(&args),
+        Command::Image(args) => run_image(&args, matches.subcommand_matches("image")),
+        Command::Rules(doc) => print_with(doc.output.output.as_deref(), |out| match doc.format {
+            DocFormat::Json => report::rules::render_list_json(out),
+            DocFormat::Text => report::rules::render_list(out),
         }),
         Command::Explain(args) => {
             let Some(rule) = Rule::find(&args.rule) else {
@@ -248,12 +293,32 @@ pub fn main() -> ExitCode {
                 );
                 return ExitCode::from(exit::ERROR);
             };
-            print_with(&cli.common, |out| match cli.common.format {
-                Format::Json => report::rules::render_explain_json(rule, out),
-                _ => report::rules::render_explain(rule, out),
+            print_with(args.doc.output.output.as_deref(), |out| {
+                match args.doc.format {
+                    DocFormat::Json => report::rules::render_explain_json(rule, out),
+                    DocFormat::Text => report::rules::render_explain(rule, out),
+                }
             })
         }
     }
+}
+
+/// `gostatic --version`: the version and how old the Go release table is that GS402 judges by.
+fn print_version(format: DocFormat) -> ExitCode {
+    let name = env!("CARGO_PKG_NAME");
+    let version = env!("CARGO_PKG_VERSION");
+    let table = gostatic::gobin::release::TABLE_AS_OF;
+    print_with(None, |out| match format {
+        DocFormat::Text => writeln!(out, "{name} {version} (Go release table of {table})"),
+        DocFormat::Json => {
+            let value = serde_json::json!({
+                "name": name,
+                "version": version,
+                "go_release_table": table,
+            });
+            writeln!(out, "{value}")
+        }
+    })
 }
 
 /// The work is reading files and inflating layers: past a few threads per core nothing gets
@@ -269,7 +334,7 @@ fn capped_jobs(asked: usize) -> usize {
 /// Write a document to `--output FILE`, or to stdout without one. `Err` carries the exit code
 /// to stop with: 0 on a closed stdout (its reader wanted no more), 2 on any other write error.
 fn write_document(
-    common: &CommonArgs,
+    output: Option<&Path>,
     render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), ExitCode> {
     let cannot = |what: String, err: io::Error| {
@@ -279,7 +344,7 @@ fn write_document(
         );
         Err(ExitCode::from(exit::ERROR))
     };
-    if let Some(path) = &common.output {
+    if let Some(path) = output {
         let file = match File::create(path) {
             Ok(file) => file,
             Err(err) => return cannot(path.display().to_string(), err),
@@ -301,20 +366,21 @@ fn write_document(
 
 /// A document with nothing to judge: exit 0 once it is written.
 fn print_with(
-    common: &CommonArgs,
+    output: Option<&Path>,
     render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> ExitCode {
-    match write_document(common, render) {
+    match write_document(output, render) {
         Ok(()) => ExitCode::from(exit::CLEAN),
         Err(code) => code,
     }
 }
 
-fn run_buildinfo(args: &BuildinfoArgs, common: &CommonArgs) -> ExitCode {
+fn run_buildinfo(args: &BuildinfoArgs) -> ExitCode {
     let run = gostatic::run::buildinfo(&args.paths);
-    let json = args.json || common.format == Format::Json;
-    let escape = common.output.is_none() && io::stdout().is_terminal();
-    let written = write_document(common, |out| {
+    let json = args.json || args.format == DocFormat::Json;
+    let output = args.output.output.as_deref();
+    let escape = output.is_none() && io::stdout().is_terminal();
+    let written = write_document(output, |out| {
         if json {
             report::buildinfo::render_json(&run, out)
         } else {
@@ -332,7 +398,8 @@ fn run_buildinfo(args: &BuildinfoArgs, common: &CommonArgs) -> ExitCode {
     })
 }
 
-fn run_check(args: &CheckArgs, common: &CommonArgs, matches: Option<&ArgMatches>) -> ExitCode {
+fn run_check(args: &CheckArgs, matches: Option<&ArgMatches>) -> ExitCode {
+    let common = &args.report;
     let loaded = match policy::load(&args.policy, matches) {
         Ok(loaded) => loaded,
         Err(line) => return usage_error(&line),
@@ -369,7 +436,7 @@ fn run_check(args: &CheckArgs, common: &CommonArgs, matches: Option<&ArgMatches>
     }
     report.summary.ignored = ignored;
     report.recount();
-    finish(&report, common, fail_on(common, &loaded))
+    finish(&report, common, fail_on(common, &loaded), false)
 }
 
 /// Hashing every byte costs more than all the analysis (docs/benchmarks.md): files are hashed
@@ -384,9 +451,9 @@ fn needs_hash(digests: &DigestArgs, loaded: &policy::Loaded) -> bool {
 
 /// Apply the policy in its one place, then render and pick the exit code: `--fail-on` beats
 /// the file, which beats the default.
-fn gate(mut report: Report, loaded: &policy::Loaded, common: &CommonArgs) -> ExitCode {
+fn gate(mut report: Report, loaded: &policy::Loaded, common: &ReportArgs, all: bool) -> ExitCode {
     apply_policy(&mut report, loaded);
-    finish(&report, common, fail_on(common, loaded))
+    finish(&report, common, fail_on(common, loaded), all)
 }
 
 fn apply_policy(report: &mut Report, loaded: &policy::Loaded) {
@@ -398,7 +465,7 @@ fn apply_policy(report: &mut Report, loaded: &policy::Loaded) {
     );
 }
 
-fn fail_on(common: &CommonArgs, loaded: &policy::Loaded) -> FailOn {
+fn fail_on(common: &ReportArgs, loaded: &policy::Loaded) -> FailOn {
     common
         .fail_on
         .map(FailOn::from)
@@ -411,7 +478,8 @@ fn usage_error(line: &str) -> ExitCode {
     ExitCode::from(exit::ERROR)
 }
 
-fn run_image(args: &ImageArgs, common: &CommonArgs, matches: Option<&ArgMatches>) -> ExitCode {
+fn run_image(args: &ImageArgs, matches: Option<&ArgMatches>) -> ExitCode {
+    let common = &args.report;
     let loaded = match policy::load(&args.policy, matches) {
         Ok(loaded) => loaded,
         Err(line) => return usage_error(&line),
@@ -428,10 +496,10 @@ fn run_image(args: &ImageArgs, common: &CommonArgs, matches: Option<&ArgMatches>
         Ok(platform) => platform,
         Err(err) => {
             let report = run::unreadable_image(&source.display(), err.to_string());
-            return gate(report, &loaded, common);
+            return gate(report, &loaded, common, args.all);
         }
     };
-    let bar = progress_bar();
+    let bar = if common.quiet { None } else { progress_bar() };
     let mut options = ImageOptions {
         platform,
         image: args.image.clone(),
@@ -454,7 +522,7 @@ fn run_image(args: &ImageArgs, common: &CommonArgs, matches: Option<&ArgMatches>
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    gate(report, &loaded, common)
+    gate(report, &loaded, common, args.all)
 }
 
 /// A byte-count bar on stderr, only when stderr is a terminal.
@@ -473,18 +541,20 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
 
 /// Render the report, print errors and notices on stderr, and turn the summary into an exit
 /// code.
-fn finish(report: &Report, common: &CommonArgs, fail_on: FailOn) -> ExitCode {
+/// `all`: text shows every executable of an image in full.
+fn finish(report: &Report, common: &ReportArgs, fail_on: FailOn, all: bool) -> ExitCode {
     let color = use_color(common.color, common.output.is_none());
     colored::control::set_override(color);
     let cwd = std::env::current_dir().ok();
     let cwd = cwd.as_deref();
-    let written = write_document(common, |out| match common.format {
+    let written = write_document(common.output.as_deref(), |out| match common.format {
         Format::Text => report::text::render(
             report,
             out,
             TextOptions {
                 color,
                 quiet: common.quiet,
+                all,
             },
         ),
         Format::Json => report::json::render(report, out),

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::image::{Image, ImageConfig, ImageFormat, LayerInfo, Platform, SkippedFile};
-use crate::rules::image::{PartKind, SizePart, SizeStory};
+use crate::rules::image::{ImageVerdict, PartKind, SizePart, SizeStory};
 use crate::rules::{Finding, human_bytes};
 
 #[derive(Debug, Clone, Serialize)]
@@ -13,6 +13,8 @@ pub struct ImageSection {
     pub source: String,
     pub format: ImageFormat,
     pub platform: Platform,
+    /// Starts? Runs clean? Scratch? Absent only for an image the rules have not judged.
+    pub verdict: Option<ImageVerdict>,
     pub manifest_digest: Option<String>,
     pub config_digest: Option<String>,
     pub config: ConfigSection,
@@ -78,6 +80,7 @@ impl ImageSection {
             source: image.source.clone(),
             format: image.format,
             platform: image.platform.clone(),
+            verdict: None,
             manifest_digest: image.manifest_digest.clone(),
             config_digest: image.config_digest.clone(),
             config: ConfigSection::from(&image.config),

@@ -1,6 +1,7 @@
 //! JUnit XML (`--format junit`) for GitLab's test report and Jenkins' JUnit plugin: one
 //! `<testsuite>` for the run, one `<testcase>` per image (`gostatic image`: name `SOURCE` or
-//! `SOURCE[NAME]`, failing on the image-level findings, with the size story in
+//! `SOURCE[NAME]`, failing on the image-level findings and on those that keep the programs its
+//! command runs from starting (the image verdict's `starts: no`), with the size story in
 //! `<system-out>`), one per reported file (classname `gostatic`, name the path) and one per
 //! input that could not be read (`<error>`).
 //!
@@ -18,6 +19,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::{FileReport, Report};
+use crate::rules::image::START_RULES;
 use crate::rules::{Finding, Scratch, Severity, SuppressionKind};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -37,9 +39,29 @@ pub fn render(report: &Report, out: &mut dyn Write, options: JunitOptions) -> io
     let sections = report.images.as_deref().unwrap_or_default();
     let image_cases: Vec<Case> = sections
         .iter()
-        .map(|image| match failing(&image.findings, options.fail_at) {
-            failing if failing.is_empty() => Case::Passed,
-            failing => Case::Failed(failing),
+        .enumerate()
+        .map(|(index, image)| {
+            // An image fails with its own findings and with those that stop the programs its
+            // command runs from starting (a missing library of the entrypoint, say).
+            let programs = image.verdict.as_ref().map_or(&[][..], |v| &v.programs[..]);
+            let started = report.files.iter().filter(|file| {
+                file.place
+                    .as_ref()
+                    .is_some_and(|p| p.section == index && programs.contains(&p.image_path))
+            });
+            let mut failing = failing(&image.findings, options.fail_at);
+            for file in started {
+                failing.extend(
+                    self::failing(&file.findings, options.fail_at)
+                        .into_iter()
+                        .filter(|f| START_RULES.contains(&f.rule)),
+                );
+            }
+            if failing.is_empty() {
+                Case::Passed
+            } else {
+                Case::Failed(failing)
+            }
         })
         .collect();
     let cases: Vec<Case> = report
@@ -69,6 +91,9 @@ pub fn render(report: &Report, out: &mut dyn Write, options: JunitOptions) -> io
             image.format.as_str(),
             image.platform
         );
+        if let Some(verdict) = &image.verdict {
+            let _ = writeln!(summary, "{}", verdict.summary());
+        }
         if let Some(size) = &image.size {
             let _ = writeln!(summary, "size: {}", super::image::size_line(size));
             for line in &size.dockerfile {

@@ -19,6 +19,7 @@ use crate::error::InputError;
 use crate::facts::FileFacts;
 use crate::foreign::ForeignFacts;
 use crate::gobin::GoFacts;
+use crate::rules::image::{ImageScratch, Starts};
 use crate::rules::{Evaluation, Finding, NotApplicable, Scratch, Severity, Verdict};
 
 pub const SCHEMA: &str = "gostatic/v1";
@@ -149,9 +150,28 @@ pub struct Summary {
     pub findings: SeverityCounts,
     /// Findings a policy suppression or the baseline covers.
     pub suppressed: usize,
+    /// `gostatic image`: the images read, by whether they start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub images: Option<ImageCounts>,
     /// Files named on the command line that the policy file's `ignore` left out.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ignored: Vec<String>,
+}
+
+/// Images by verdict.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImageCounts {
+    pub total: usize,
+    /// `starts: yes`.
+    pub start: usize,
+    /// `starts: no`: the runtime cannot start them.
+    pub will_not_start: usize,
+    /// `starts: unknown`.
+    pub unknown: usize,
+    /// Started programs that lack run-time files.
+    pub not_clean: usize,
+    /// `scratch: ready` or `ready-with-files`.
+    pub scratch_ready: usize,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -256,6 +276,26 @@ impl Report {
                 Scratch::NotApplicable => summary.not_applicable += 1,
             }
         }
+        summary.images = self.images.as_ref().map(|images| {
+            let mut counts = ImageCounts {
+                total: images.len(),
+                ..ImageCounts::default()
+            };
+            for verdict in images.iter().filter_map(|i| i.verdict.as_ref()) {
+                match verdict.starts {
+                    Starts::Yes => counts.start += 1,
+                    Starts::No => counts.will_not_start += 1,
+                    Starts::Unknown => counts.unknown += 1,
+                }
+                if !verdict.runtime_missing.is_empty() {
+                    counts.not_clean += 1;
+                }
+                if verdict.scratch != ImageScratch::Blocked {
+                    counts.scratch_ready += 1;
+                }
+            }
+            counts
+        });
         self.summary = summary;
     }
 }

@@ -7,6 +7,7 @@ use colored::{ColoredString, Colorize};
 
 use super::image::{ImageSection, size_line};
 use super::{FileReport, Report};
+use crate::rules::image::Starts;
 use crate::rules::{Finding, Scratch, Severity, human_bytes};
 use crate::sanitize::for_terminal;
 
@@ -15,6 +16,8 @@ pub struct TextOptions {
     pub color: bool,
     /// Only findings: no file headers, verdicts or summary.
     pub quiet: bool,
+    /// Image mode: every executable in full, not only the programs the command runs.
+    pub all: bool,
 }
 
 struct Painter {
@@ -44,15 +47,27 @@ pub fn render(report: &Report, out: &mut dyn Write, options: TextOptions) -> io:
     let painter = Painter {
         color: options.color,
     };
-    for image in report.images.iter().flatten() {
+    let in_image =
+        |file: &FileReport, index: usize| file.place.as_ref().map(|p| p.section) == Some(index);
+    for (index, image) in report.images.iter().flatten().enumerate() {
+        let files: Vec<&FileReport> = report.files.iter().filter(|f| in_image(f, index)).collect();
         if options.quiet {
             render_image_findings_only(image, out, &painter)?;
+            for file in files {
+                render_findings_only(file, out, &painter)?;
+            }
         } else {
             render_image(image, out, &painter)?;
+            render_image_files(image, &files, out, &painter, options.all)?;
             writeln!(out)?;
         }
     }
-    for (index, file) in report.files.iter().enumerate() {
+    let images = report.images.as_ref().map_or(0, Vec::len);
+    let loose = report
+        .files
+        .iter()
+        .filter(|f| f.place.as_ref().is_none_or(|p| p.section >= images));
+    for (index, file) in loose.enumerate() {
         if options.quiet {
             render_findings_only(file, out, &painter)?;
             continue;
@@ -65,10 +80,80 @@ pub fn render(report: &Report, out: &mut dyn Write, options: TextOptions) -> io:
     if options.quiet {
         return Ok(());
     }
-    if !report.files.is_empty() {
+    if !report.files.is_empty() && report.images.is_none() {
         writeln!(out)?;
     }
     writeln!(out, "{}", summary_line(report))
+}
+
+/// An image's executables: the programs its command runs in full (all of them with `--all`),
+/// the others as counts by linking class and their warnings and errors.
+fn render_image_files(
+    image: &ImageSection,
+    files: &[&FileReport],
+    out: &mut dyn Write,
+    painter: &Painter,
+    all: bool,
+) -> io::Result<()> {
+    let programs = image
+        .verdict
+        .as_ref()
+        .map(|v| &v.programs[..])
+        .unwrap_or(&[]);
+    // Nothing to put first (no command, a root filesystem): everything in full.
+    let all = all || programs.is_empty();
+    let (full, rest): (Vec<&FileReport>, Vec<&FileReport>) = files.iter().partition(|file| {
+        all || file
+            .image_path()
+            .is_some_and(|path| programs.iter().any(|p| p == path))
+    });
+    for file in full {
+        writeln!(out)?;
+        render_file(file, out, painter)?;
+    }
+    if rest.is_empty() {
+        return Ok(());
+    }
+    let mut classes: Vec<(String, usize)> = Vec::new();
+    for file in &rest {
+        let class = match &file.elf {
+            Some(elf) => elf.linking.as_str().to_string(),
+            None => file.format.to_string(),
+        };
+        match classes.iter_mut().find(|(c, _)| *c == class) {
+            Some((_, count)) => *count += 1,
+            None => classes.push((class, 1)),
+        }
+    }
+    classes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let counts: Vec<String> = classes.iter().map(|(c, n)| format!("{n} {c}")).collect();
+    let go = rest.iter().filter(|f| f.go.is_some()).count();
+    let go = if go > 0 {
+        format!("; {go} Go")
+    } else {
+        String::new()
+    };
+    writeln!(out)?;
+    writeln!(
+        out,
+        "  {} other executables ({}{go}); --all shows them in full",
+        rest.len(),
+        counts.join(", ")
+    )?;
+    for file in rest {
+        let mut serious: Vec<&Finding> = file
+            .findings
+            .iter()
+            .filter(|f| f.is_active() && f.severity >= Severity::Warning)
+            .collect();
+        serious.sort_by_key(|f| (std::cmp::Reverse(f.severity), f.rule));
+        let path = file.image_path().unwrap_or(&file.path);
+        for finding in serious {
+            write!(out, "  ")?;
+            quiet_line(out, painter, path, finding)?;
+        }
+    }
+    Ok(())
 }
 
 fn render_file(file: &FileReport, out: &mut dyn Write, painter: &Painter) -> io::Result<()> {
@@ -103,6 +188,8 @@ fn render_file(file: &FileReport, out: &mut dyn Write, painter: &Painter) -> io:
 /// Findings with their fix, suppressed ones dimmed: the same in a file block and an image
 /// block.
 fn render_findings(findings: &[Finding], out: &mut dyn Write, painter: &Painter) -> io::Result<()> {
+    let mut findings: Vec<&Finding> = findings.iter().collect();
+    findings.sort_by_key(|f| (std::cmp::Reverse(f.severity), f.rule));
     for finding in findings {
         if let Some(suppression) = &finding.suppressed {
             // Still shown, so nobody forgets the debt, but dimmed and without the fix.
@@ -156,6 +243,21 @@ fn render_image(image: &ImageSection, out: &mut dyn Write, painter: &Painter) ->
         painter.paint(&title, |s| s.bold()),
         facts.join(", ")
     )?;
+    if let Some(verdict) = &image.verdict {
+        let summary = verdict.summary();
+        let line = for_terminal(&summary);
+        let line = match verdict.starts {
+            Starts::Yes if verdict.runtime_missing.is_empty() => {
+                painter.paint(&line, |s| s.green().bold())
+            }
+            Starts::Yes | Starts::Unknown => painter.paint(&line, |s| s.yellow().bold()),
+            Starts::No => painter.paint(&line, |s| s.red().bold()),
+        };
+        writeln!(out, "  {line}")?;
+        for reason in &verdict.runtime_reasons {
+            writeln!(out, "    {}", for_terminal(reason))?;
+        }
+    }
     let stored: u64 = image.layers.iter().map(|l| l.size).sum();
     let unpacked: u64 = image.layers.iter().map(|l| l.uncompressed_size).sum();
     writeln!(
@@ -329,7 +431,32 @@ pub fn summary_line(report: &Report) -> String {
     let s = &report.summary;
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut line = format!("{}: {} ready", plural(s.files, "file", "files"), s.ready);
+    let mut line = String::new();
+    if let Some(images) = &s.images {
+        line.push_str(&plural(images.total, "image", "images"));
+        let mut parts = Vec::new();
+        if images.start > 0 {
+            parts.push(plural(images.start, "starts", "start"));
+        }
+        if images.will_not_start > 0 {
+            parts.push(format!("{} will not start", images.will_not_start));
+        }
+        if images.unknown > 0 {
+            parts.push(format!("{} unknown", images.unknown));
+        }
+        if images.not_clean > 0 {
+            parts.push(format!("{} lack run-time files", images.not_clean));
+        }
+        if !parts.is_empty() {
+            line.push_str(&format!(": {}", parts.join(", ")));
+        }
+        line.push_str("; ");
+    }
+    line.push_str(&format!(
+        "{}: {} ready",
+        plural(s.files, "file", "files"),
+        s.ready
+    ));
     if s.ready_if_added > 0 {
         line.push_str(&format!(", {} ready if files are added", s.ready_if_added));
     }

@@ -5,6 +5,36 @@ use crate::elf::{ElfFacts, Linking};
 use crate::foreign::ForeignFacts;
 use crate::input::Format;
 
+/// How to need no loader: the advice of GS101, in `check` and in an image.
+pub(super) fn interpreter_fix(elf: &ElfFacts) -> &'static str {
+    match (elf.linking, elf.go) {
+        (Linking::PieWithInterpreter, true) => {
+            "build without -buildmode=pie, or as a static PIE: -buildmode=pie -ldflags='-linkmode=external -extldflags=-static-pie'"
+        }
+        (_, true) => {
+            "build with CGO_ENABLED=0, or link statically: -ldflags='-linkmode=external -extldflags=-static'"
+        }
+        (_, false) => {
+            "link with -static (or -static-pie), or copy the loader and its libraries into the image"
+        }
+    }
+}
+
+/// How to need no shared library: the advice of GS102.
+pub(super) fn needed_fix(elf: &ElfFacts) -> &'static str {
+    if elf.go {
+        "build with CGO_ENABLED=0, or link statically: -ldflags='-linkmode=external -extldflags=-static'"
+    } else {
+        "link with -static, or copy these libraries into the image (distroless/base has glibc)"
+    }
+}
+
+/// `1 shared library`, `3 shared libraries`.
+pub(super) fn libraries(count: usize) -> String {
+    let plural = if count == 1 { "y" } else { "ies" };
+    format!("{count} shared librar{plural}")
+}
+
 pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
     if elf.os != crate::elf::ElfOs::Linux {
         sink.found(
@@ -20,44 +50,27 @@ pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
         return;
     }
     if let Some(interp) = &elf.interpreter {
-        let fix = match (elf.linking, elf.go) {
-            (Linking::PieWithInterpreter, true) => {
-                "build without -buildmode=pie, or as a static PIE: -buildmode=pie -ldflags='-linkmode=external -extldflags=-static-pie'"
-            }
-            (_, true) => {
-                "build with CGO_ENABLED=0, or link statically: -ldflags='-linkmode=external -extldflags=-static'"
-            }
-            (_, false) => {
-                "link with -static (or -static-pie), or copy the loader and its libraries into the image"
-            }
-        };
         sink.found(
             Finding::new(
                 Rule::DynamicInterpreter,
                 format!(
                     "requests the ELF interpreter {interp}, which an empty image does not have"
                 ),
-                fix,
+                interpreter_fix(elf),
             )
             .keyed(interp.clone()),
         );
     }
     if !elf.needed.is_empty() {
-        let fix = if elf.go {
-            "build with CGO_ENABLED=0, or link statically: -ldflags='-linkmode=external -extldflags=-static'"
-        } else {
-            "link with -static, or copy these libraries into the image (distroless/base has glibc)"
-        };
-        let count = elf.needed.len();
-        let plural = if count == 1 { "y" } else { "ies" };
         sink.found(
             Finding::new(
                 Rule::NeededLibraries,
                 format!(
-                    "needs {count} shared librar{plural}: {}",
+                    "needs {}: {}",
+                    libraries(elf.needed.len()),
                     elf.needed.join(", ")
                 ),
-                fix,
+                needed_fix(elf),
             )
             .keyed(libraries_key(&elf.needed)),
         );
@@ -123,7 +136,7 @@ pub(super) fn check_foreign(foreign: &ForeignFacts, sink: &mut Sink) {
 
 /// GS102's key: the libraries, sorted, so a relinked binary listing them in another order is
 /// the same problem and one more library is a new one.
-fn libraries_key(needed: &[String]) -> String {
+pub(super) fn libraries_key(needed: &[String]) -> String {
     let mut names: Vec<&str> = needed.iter().map(String::as_str).collect();
     names.sort_unstable();
     names.dedup();

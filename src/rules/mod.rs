@@ -183,7 +183,7 @@ pub fn evaluate(facts: &FileFacts) -> Evaluation {
     match facts {
         FileFacts::Elf { elf, go } => {
             linking::check(elf, &mut sink);
-            hardening::check(elf, &mut sink);
+            hardening::check(elf, go.as_deref(), &mut sink);
             debug::check(elf, &mut sink);
             if let Some(go) = go {
                 gobuild::check(elf, go, &mut sink);

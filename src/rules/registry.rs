@@ -160,8 +160,8 @@ registry! {
     NoPie => RuleInfo {
         id: "GS203", slug: "no-pie", severity: Note, category: Hardening,
         summary: "the executable is not position independent (no ASLR for its image)",
-        rationale: "An ET_EXEC binary is loaded at a fixed address, so its code and data do not move under ASLR. Go's default on Linux is a non-PIE executable, which is memory safe in practice; PIE matters more for cgo code. A dynamic PIE cannot run on scratch, a static PIE can.",
-        fix: "Build with -buildmode=pie; for scratch, a static PIE: -buildmode=pie -ldflags='-linkmode=external -extldflags=-static-pie'.",
+        rationale: "An ET_EXEC binary is loaded at a fixed address, so its code and data do not move under ASLR. PIE matters for C and C++ code and for cgo programs. It is not applicable to a static pure-Go program (no cgo): Go's memory-safe runtime gains little, and a PIE that still runs on scratch (a static PIE) needs cgo and the external linker, which brings C in (GS104), so the advice would only lead round in a circle. A dynamic PIE cannot run on scratch, a static PIE can.",
+        fix: "Compile with -fPIE and link with -pie (or -static-pie); for a cgo program, -buildmode=pie, or for scratch a static PIE: -buildmode=pie -ldflags='-linkmode=external -extldflags=-static-pie'.",
         evidence: "the ELF type and linking class",
         key: "the rule and the path alone",
         example: "static executable (ET_EXEC): loaded at a fixed address",

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::bases::{BaseImage, Libc, TABLE};
+use super::image::Here;
 use super::runtime;
 use crate::elf::versions::newest;
 use crate::elf::{ElfFacts, Linking};
@@ -65,8 +66,9 @@ impl Base {
 /// disagree. Several programs' needs merge into one for an image.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
-    /// PT_INTERP.
-    pub interpreter: Option<String>,
+    /// PT_INTERP: one per program; merged needs may hold a musl and a glibc loader, which no
+    /// base ships together.
+    pub interpreters: Vec<String>,
     /// DT_NEEDED, the loader included when it is listed there.
     pub libraries: Vec<String>,
     /// The newest `GLIBC_` symbol version needed (DT_VERNEED), `GLIBC_2.34`.
@@ -86,7 +88,7 @@ pub struct Needs {
 impl Needs {
     pub fn of(elf: &ElfFacts, go: Option<&GoFacts>) -> Self {
         let mut needs = Needs {
-            interpreter: elf.interpreter.clone(),
+            interpreters: elf.interpreter.iter().cloned().collect(),
             libraries: elf.needed.clone(),
             static_nss: elf.interpreter.is_none() && elf.glibc_nss.is_some(),
             ..Needs::default()
@@ -115,8 +117,10 @@ impl Needs {
 
     /// Add another program's needs (for an image with several).
     pub fn merge(&mut self, other: &Needs) {
-        if self.interpreter.is_none() {
-            self.interpreter.clone_from(&other.interpreter);
+        for interp in &other.interpreters {
+            if !self.interpreters.contains(interp) {
+                self.interpreters.push(interp.clone());
+            }
         }
         for lib in &other.libraries {
             if !self.libraries.contains(lib) {
@@ -142,7 +146,7 @@ impl Needs {
     /// What an empty image lacks that no COPY of a run-time file gives: the blockers.
     fn blockers(&self) -> Vec<String> {
         let mut reasons = Vec::new();
-        if let Some(interp) = &self.interpreter {
+        for interp in &self.interpreters {
             reasons.push(format!("needs the loader {interp}"));
         }
         if !self.libraries.is_empty() {
@@ -167,10 +171,7 @@ impl Needs {
     /// Whether `base` has the loader, libraries and symbol versions (and, when `files`, the
     /// run-time files).
     fn fits(&self, base: &BaseImage, files: bool) -> bool {
-        let loader = self
-            .interpreter
-            .as_deref()
-            .is_none_or(|i| base.has_loader(i));
+        let loader = self.interpreters.iter().all(|i| base.has_loader(i));
         let libraries = self.libraries.iter().all(|l| base.has_library(l));
         let glibc = self
             .glibc
@@ -200,10 +201,15 @@ impl Needs {
         if !libraries.is_empty() {
             return libraries.join(", ");
         }
-        if let Some(interp) = &self.interpreter
-            && !TABLE.iter().any(|b| b.has_loader(interp))
+        if let Some(interp) = self
+            .interpreters
+            .iter()
+            .find(|i| !TABLE.iter().any(|b| b.has_loader(i)))
         {
             return format!("the loader {interp}");
+        }
+        if self.interpreters.len() > 1 {
+            return format!("the loaders {} together", self.interpreters.join(" and "));
         }
         let versions: Vec<&str> = self
             .glibc
@@ -262,7 +268,11 @@ pub struct Verdict {
     pub needs_glibcxx: Option<String>,
     /// The smallest base image it fits; null when no verdict applies.
     pub base: Option<Base>,
-    /// The line as printed: `scratch: blocked (needs the loader /lib64/ld-linux-x86-64.so.2)`.
+    /// Inside an image: whether it runs there, judged before scratch. Absent in `check`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub here: Option<Here>,
+    /// The line as printed: `scratch: blocked (needs the loader /lib64/ld-linux-x86-64.so.2)`,
+    /// after `runs here; ` or `fails here: <why>; ` inside an image.
     pub summary: String,
 }
 
@@ -290,8 +300,15 @@ impl Verdict {
             needs_glibc: None,
             needs_glibcxx: None,
             base,
+            here: None,
             summary,
         }
+    }
+
+    /// The verdict inside an image: `runs here` (or why not) comes first.
+    pub(super) fn judged_here(&mut self, here: Here) {
+        self.summary = format!("{}; {}", here.summary(), self.summary);
+        self.here = Some(here);
     }
 
     fn not_applicable(reason: &str) -> Self {
@@ -453,5 +470,25 @@ mod tests {
         a.merge(&b);
         assert_eq!(a.glibc.as_deref(), Some("GLIBC_2.17"));
         assert_eq!(fit(&a).base, Some(Base::DistrolessCc));
+        // A musl and a glibc program together: no base ships both loaders.
+        let musl = Needs::of(
+            &crate::elf::read(
+                &Synth::program()
+                    .interp(Some("/lib/ld-musl-x86_64.so.1"))
+                    .needs(&[])
+                    .build(),
+            )
+            .unwrap(),
+            None,
+        );
+        a.merge(&musl);
+        let got = fit(&a);
+        assert_eq!(got.base, None);
+        assert!(
+            got.summary
+                .contains("no known base image ships the loaders"),
+            "{}",
+            got.summary
+        );
     }
 }

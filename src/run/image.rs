@@ -113,6 +113,7 @@ fn judge(images: Vec<Image<Inspected>>) -> Report {
         files.extend(reports);
         section.findings = evaluation.findings;
         section.size = evaluation.size;
+        section.verdict = Some(evaluation.verdict);
         sections.push(section);
     }
     Report::with_images(files, errors, sections)

@@ -61,7 +61,7 @@ fn fail_on_chooses_the_gate() {
         .assert()
         .code(1);
     gostatic()
-        .args(["--fail-on", "never", "check"])
+        .args(["check", "--fail-on", "never"])
         .arg(&bin)
         .assert()
         .code(0);
@@ -694,4 +694,94 @@ fn options_come_from_gostatic_variables_and_flags_beat_them() {
         .env("GOSTATIC_ALLOW_EMPTY", "true")
         .assert()
         .code(0);
+}
+
+#[test]
+fn each_subcommand_takes_only_the_flags_it_honours() {
+    // (arguments, what clap must refuse)
+    let refused: [&[&str]; 8] = [
+        &["rules", "--fail-on", "never"],
+        &["rules", "--format", "sarif"],
+        &["explain", "GS101", "--quiet"],
+        &["explain", "GS101", "--jobs", "2"],
+        &[
+            "buildinfo",
+            "--format",
+            "junit",
+            "testdata/bin/go-static-stripped",
+        ],
+        &[
+            "buildinfo",
+            "--fail-on",
+            "never",
+            "testdata/bin/go-static-stripped",
+        ],
+        &[
+            "buildinfo",
+            "--color",
+            "always",
+            "testdata/bin/go-static-stripped",
+        ],
+        &["--format", "json", "check", "testdata/bin"],
+    ];
+    for args in refused {
+        let out = gostatic().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // And what they take, they honour.
+    let rules = gostatic()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let rules: serde_json::Value = serde_json::from_slice(&rules.stdout).unwrap();
+    assert_eq!(rules["rules"][0]["id"], "GS101");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gs101.json");
+    gostatic()
+        .args(["explain", "GS101", "--format", "json", "-o"])
+        .arg(&file)
+        .assert()
+        .code(0)
+        .stdout("");
+    let explained: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(explained["slug"], "dynamic-interpreter");
+    let info = gostatic()
+        .args([
+            "buildinfo",
+            "--format",
+            "json",
+            "-j",
+            "1",
+            "testdata/bin/go-static-stripped",
+        ])
+        .output()
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(info[0]["go"]["version"], "go1.27.3");
+}
+
+#[test]
+fn version_is_text_or_a_json_object() {
+    let out = gostatic().arg("--version").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(&format!(
+            "gostatic {} (Go release table of 20",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{text}"
+    );
+    let out = gostatic()
+        .args(["--version", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["name"], "gostatic");
+    assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
+    assert!(text.contains(json["go_release_table"].as_str().unwrap()));
 }

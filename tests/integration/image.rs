@@ -37,10 +37,28 @@ fn text_report_has_the_image_header_and_one_block_per_surviving_executable() {
     assert!(stdout.contains("2 layers"), "{stdout}");
     assert!(stdout.contains("zstd"), "{stdout}");
     assert!(stdout.contains("entrypoint [\"/app\"]"), "{stdout}");
+    assert!(
+        stdout.contains("  starts: yes; runs clean; scratch: ready\n"),
+        "the verdict under the header: {stdout}"
+    );
     assert!(stdout.contains("app.oci.tar:/app: ELF64"), "{stdout}");
-    assert!(stdout.contains("app.oci.tar:/app-link: ELF64"), "{stdout}");
+    // The program the command runs is shown in full, the others summarised...
+    assert!(!stdout.contains("app.oci.tar:/app-link: ELF64"), "{stdout}");
+    assert!(
+        stdout.contains("1 other executables (1 static; 1 Go); --all shows them in full"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("/bin/old"), "{stdout}");
     assert_eq!(out.status.code(), Some(0), "{stdout}");
+    // ...unless --all.
+    let out = gostatic()
+        .args(["image", "--all"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("app.oci.tar:/app-link: ELF64"), "{stdout}");
+    assert!(!stdout.contains("other executables"), "{stdout}");
 }
 
 #[test]

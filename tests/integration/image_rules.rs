@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use gostatic::testkit::archive::{self as testkit, ImageSpec, TarBuilder};
 
-use crate::util::{fixture, gostatic, version_filters, write};
+use crate::util::{fixture, go_fixture, gostatic, version_filters, write};
 
 const IMAGE_RULES: [&str; 8] = [
     "GS601", "GS603", "GS605", "GS606", "GS607", "GS608", "GS609", "GS610",
@@ -19,7 +19,8 @@ const IMAGE_RULES: [&str; 8] = [
 /// archive is named `rules.tar` in every report.
 fn rules_archive() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let elf = std::fs::read(fixture("go-static-stripped")).unwrap();
+    // A Go 1.25 program: its one file finding (GS402, a warning) shows where file findings go.
+    let elf = std::fs::read(go_fixture("go1.25-hello")).unwrap();
     write(dir.path(), "rules.tar", &testkit::rules_image(&elf));
     dir
 }
@@ -61,7 +62,7 @@ fn quiet_text_names_image_findings_by_archive_and_path() {
         "{text}"
     );
     assert!(
-        text.contains("rules.tar:/app: note[GS203 no-pie]"),
+        text.contains("rules.tar:/app: warning[GS402 go-unsupported]"),
         "{text}"
     );
 }
@@ -81,10 +82,10 @@ fn json_carries_image_findings_and_counts_them() {
     assert_eq!(setuid["slug"], "setuid");
     assert_eq!(setuid["image_path"], "/usr/bin/passwd");
     assert!(findings[0].get("image_path").is_none());
-    // Eight image findings and the binary's GS203 note.
+    // Eight image findings and the binary's GS402 warning.
     assert_eq!(json["summary"]["findings"]["error"], 1);
-    assert_eq!(json["summary"]["findings"]["warning"], 4);
-    assert_eq!(json["summary"]["findings"]["note"], 4);
+    assert_eq!(json["summary"]["findings"]["warning"], 5);
+    assert_eq!(json["summary"]["findings"]["note"], 3);
 }
 
 #[test]
@@ -112,7 +113,7 @@ fn sarif_locates_image_findings_at_the_archive() {
             .unwrap()
             .starts_with("/usr/bin/passwd in image example/rules:1: /usr/bin/passwd is setuid")
     );
-    let binary = results.iter().find(|r| r["ruleId"] == "GS203").unwrap();
+    let binary = results.iter().find(|r| r["ruleId"] == "GS402").unwrap();
     assert_eq!(binary["properties"]["imagePath"], "/app");
     assert!(
         binary["properties"]["layer"]
@@ -146,7 +147,7 @@ fn github_annotates_the_archive_with_the_image_path() {
         "{annotations}"
     );
     assert!(
-        annotations.contains("::notice file=rules.tar,title=GS203 no-pie::/app in image"),
+        annotations.contains("::warning file=rules.tar,title=GS402 go-unsupported::/app in image"),
         "{annotations}"
     );
 }
@@ -248,7 +249,7 @@ fn issue_13_a_baseline_covers_the_next_build_of_the_image() {
     write(dir.path(), "baseline.json", first.as_bytes());
     // The next build: the program rebuilt (other bytes, so other layers and another config
     // digest), written under another name.
-    let mut elf = std::fs::read(fixture("go-static-stripped")).unwrap();
+    let mut elf = std::fs::read(go_fixture("go1.25-hello")).unwrap();
     elf.extend_from_slice(b"rebuilt");
     write(dir.path(), "next.tar", &testkit::rules_image(&elf));
     let digest = |json: &str| -> Value {

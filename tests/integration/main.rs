@@ -1,6 +1,7 @@
 //! Integration tests: the real `gostatic` binary on real fixtures (`testdata/bin`) and on
 //! synthetic inputs built in test code. One test binary, as ripgrep does.
 
+mod advice;
 mod architecture;
 mod baseline;
 mod buildinfo;
@@ -16,6 +17,7 @@ mod image_fixtures;
 mod image_libs;
 mod image_places;
 mod image_rules;
+mod image_verdict;
 mod optin;
 mod outputs;
 mod policy;

@@ -74,6 +74,25 @@ fn expected_cases(json: &Value, fail_on: &str) -> (BTreeSet<String>, BTreeSet<St
                 .iter()
                 .map(|f| (f["path"].as_str().unwrap().to_string(), &f["findings"])),
         );
+    // An image's case also fails with what keeps its command's programs from starting.
+    const START_RULES: [&str; 3] = ["GS103", "GS504", "GS604"];
+    for image in &images {
+        let programs = image["verdict"]["programs"].as_array().unwrap();
+        let stopped = files.iter().any(|file| {
+            file["image"] == image["name"]
+                && programs.contains(&file["image_path"])
+                && fail_on != "never"
+                && file["findings"].as_array().unwrap().iter().any(|f| {
+                    START_RULES.contains(&f["rule"].as_str().unwrap())
+                        && f["suppressed"].is_null()
+                        && rank(f["severity"].as_str().unwrap()) >= rank(fail_on)
+                })
+        });
+        if stopped {
+            assert_eq!(image["verdict"]["starts"], "no", "{image}");
+            failing.insert(image_label(image, &images));
+        }
+    }
     for (name, findings) in cases {
         if fails(findings, fail_on) {
             failing.insert(name.clone());

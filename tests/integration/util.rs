@@ -39,6 +39,13 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// A fixture of `testdata/go`.
+pub fn go_fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/go")
+        .join(name)
+}
+
 pub fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
     if let Some(parent) = path.parent() {

@@ -23,6 +23,7 @@ fn file(path: &str, findings: Vec<Finding>) -> FileReport {
             base: None,
             needs_glibc: None,
             needs_glibcxx: None,
+            here: None,
             summary: "scratch: blocked".to_string(),
         },
         findings,

@@ -32,7 +32,7 @@ pub(super) const DEFAULT_PATH: &str =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// Shells whose `-c` argument is looked through.
-const SHELLS: [&str; 6] = ["sh", "bash", "dash", "ash", "busybox", "zsh"];
+pub(super) const SHELLS: [&str; 6] = ["sh", "bash", "dash", "ash", "busybox", "zsh"];
 
 /// Which config field names the program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,7 +26,7 @@ use super::{Collected, FileUpdate};
 use crate::elf::{ElfClass, ElfFacts};
 use crate::facts::FileFacts;
 use crate::image::{Image, path};
-use crate::rules::{Finding, Rule};
+use crate::rules::{Finding, Rule, Severity, linking};
 
 /// A file a program needs that the image has.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,13 +99,16 @@ pub(super) fn resolve_all(image: &Image<FileFacts>) -> Libraries {
             let elf = file.inspection.elf_facts()?;
             let program = file.image_path.as_str();
             let dynamic = elf.interpreter.is_some() || !elf.needed.is_empty();
-            (elf.linking.is_executable() && dynamic).then(|| context.resolve(index, program, elf))
+            // The kernel refuses it before any loader is looked for (the image verdict says so).
+            let loads = elf.linking.is_executable() && elf.kernel_refuses.is_none();
+            (loads && dynamic).then(|| context.resolve(index, program, elf))
         })
         .collect();
     Libraries { closures }
 }
 
-/// GS504 for each program missing something; GS101/GS102 dropped for each missing nothing.
+/// GS504 for each file a program needs and the image lacks; GS101/GS102, which say what an
+/// empty image lacks, become notes of what this image has.
 pub(super) fn check(image: &Image<FileFacts>, libraries: &Libraries, evaluation: &mut Collected) {
     for closure in &libraries.closures {
         let file = &image.files[closure.index];
@@ -113,25 +116,68 @@ pub(super) fn check(image: &Image<FileFacts>, libraries: &Libraries, evaluation:
         let Some(elf) = file.inspection.elf_facts() else {
             continue;
         };
-        if closure.missing.is_empty() {
-            evaluation.file_updates.push(FileUpdate {
-                index: closure.index,
-                drop: vec![Rule::DynamicInterpreter, Rule::NeededLibraries],
-                add: Vec::new(),
-            });
-            continue;
-        }
-        let add = closure
+        let mut add: Vec<Finding> = closure
             .missing
             .iter()
             .map(|m| finding(program, elf, closure, m))
             .collect();
+        add.extend(facts_in_image(elf, closure));
         evaluation.file_updates.push(FileUpdate {
             index: closure.index,
-            drop: Vec::new(),
+            drop: vec![Rule::DynamicInterpreter, Rule::NeededLibraries],
             add,
         });
     }
+}
+
+/// GS101 and GS102 inside an image: the loader and libraries, where the image has them (notes,
+/// keyed as in `check` so a baseline matches either).
+fn facts_in_image(elf: &ElfFacts, closure: &Closure) -> Vec<Finding> {
+    let mut notes = Vec::new();
+    let missing = |name: &str| closure.missing.iter().any(|m| m.name == name);
+    if let Some(interp) = &elf.interpreter {
+        let where_ = match &closure.loader {
+            Some(found) if found.real != found.path => {
+                format!("the image has it ({} -> {})", found.path, found.real)
+            }
+            Some(_) => "the image has it".to_string(),
+            None => "the image does not have it (GS504)".to_string(),
+        };
+        let mut note = Finding::new(
+            Rule::DynamicInterpreter,
+            format!("requests the ELF interpreter {interp}: {where_}"),
+            linking::interpreter_fix(elf),
+        )
+        .keyed(interp.clone());
+        note.severity = Severity::Note;
+        notes.push(note);
+    }
+    if !elf.needed.is_empty() {
+        let lacking: Vec<&str> = elf
+            .needed
+            .iter()
+            .map(String::as_str)
+            .filter(|name| missing(name))
+            .collect();
+        let where_ = if lacking.is_empty() {
+            "the image has them all".to_string()
+        } else {
+            format!("the image lacks {} (GS504)", lacking.join(", "))
+        };
+        let mut note = Finding::new(
+            Rule::NeededLibraries,
+            format!(
+                "needs {}: {}; {where_}",
+                linking::libraries(elf.needed.len()),
+                elf.needed.join(", ")
+            ),
+            linking::needed_fix(elf),
+        )
+        .keyed(linking::libraries_key(&elf.needed));
+        note.severity = Severity::Note;
+        notes.push(note);
+    }
+    notes
 }
 
 fn finding(program: &str, elf: &ElfFacts, closure: &Closure, missing: &Missing) -> Finding {

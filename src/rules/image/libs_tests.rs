@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::facts::FileFacts;
+use crate::rules::Severity;
 use crate::testkit::elf::{EM_386, Synth as Elf};
 use crate::testkit::image::Layer;
 use crate::testkit::image::{Config, image};
@@ -35,12 +36,14 @@ fn messages(evaluation: &Collected) -> Vec<String> {
     evaluation
         .file_updates
         .iter()
-        .flat_map(|u| u.add.iter().map(|f| f.message.clone()))
+        .flat_map(|u| u.add.iter())
+        .filter(|f| f.rule == Rule::MissingLibraries)
+        .map(|f| f.message.clone())
         .collect()
 }
 
 #[test]
-fn found_in_the_default_directories_drops_the_scratch_findings() {
+fn found_in_the_default_directories_turns_the_scratch_findings_into_notes() {
     let img = image(
         Layer::new()
             .file("app", &Elf::program().build())
@@ -68,7 +71,14 @@ fn found_in_the_default_directories_drops_the_scratch_findings() {
         update.drop,
         [Rule::DynamicInterpreter, Rule::NeededLibraries]
     );
-    assert!(update.add.is_empty());
+    let added: Vec<(Rule, Severity)> = update.add.iter().map(|f| (f.rule, f.severity)).collect();
+    assert_eq!(
+        added,
+        [
+            (Rule::DynamicInterpreter, Severity::Note),
+            (Rule::NeededLibraries, Severity::Note)
+        ]
+    );
 }
 
 #[test]
@@ -213,7 +223,7 @@ fn a_library_of_the_wrong_class_is_skipped() {
 }
 
 #[test]
-fn a_missing_loader_and_library_are_named_and_the_scratch_findings_stay() {
+fn a_missing_loader_and_library_are_named_once_each_and_the_scratch_findings_become_notes() {
     let img = image(
         Layer::new().file("server", &Elf::program().build()),
         Config::default(),
@@ -227,8 +237,24 @@ fn a_missing_loader_and_library_are_named_and_the_scratch_findings_stay() {
         ]
     );
     let update = &evaluation.file_updates[0];
-    assert!(update.drop.is_empty());
-    assert!(update.add.iter().all(|f| f.rule == Rule::MissingLibraries));
+    assert_eq!(
+        update.drop,
+        [Rule::DynamicInterpreter, Rule::NeededLibraries]
+    );
+    let errors: Vec<Rule> = update
+        .add
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| f.rule)
+        .collect();
+    assert_eq!(errors, [Rule::MissingLibraries, Rule::MissingLibraries]);
+    assert!(
+        update.add[2]
+            .message
+            .ends_with("/lib64/ld-linux-x86-64.so.2: the image does not have it (GS504)"),
+        "{}",
+        update.add[2].message
+    );
     assert!(
         update.add[0]
             .fix

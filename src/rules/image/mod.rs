@@ -21,7 +21,10 @@ mod size;
 #[cfg(test)]
 mod tests;
 mod users;
+mod verdict;
 mod versions;
+
+pub use verdict::{Here, ImageScratch, ImageVerdict, START_RULES, Starts, need_id};
 
 use serde::Serialize;
 
@@ -38,6 +41,8 @@ pub struct ImageEvaluation {
     pub files: Vec<Evaluation>,
     /// The size story and the suggested final stage, once computed.
     pub size: Option<SizeStory>,
+    /// Starts? Runs clean? Scratch?
+    pub verdict: ImageVerdict,
 }
 
 /// What the image rules collect before the file updates are applied.
@@ -162,12 +167,26 @@ pub fn evaluate(image: &Image<FileFacts>) -> ImageEvaluation {
         file.findings.extend(update.add);
         file.findings.sort_by_key(|f| f.rule);
     }
+    verdict::judge_files(image, &mut files);
+    let (verdict, added) = verdict::judge(
+        image,
+        &start.command,
+        &files,
+        &collected.findings,
+        &libraries,
+        &size::go_programs(image)
+            .into_iter()
+            .map(|(index, _)| index)
+            .collect::<Vec<_>>(),
+    );
     let mut findings = collected.findings;
+    findings.extend(added);
     findings.sort_by(|a, b| (a.rule, &a.image_path).cmp(&(b.rule, &b.image_path)));
     ImageEvaluation {
         findings,
         files,
         size: Some(size),
+        verdict,
     }
 }
 

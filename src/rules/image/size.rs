@@ -174,7 +174,7 @@ impl Stage {
 }
 
 /// Go programs worth keeping when the entrypoint names none.
-fn go_programs(image: &Image<FileFacts>) -> Vec<(usize, PartKind)> {
+pub(super) fn go_programs(image: &Image<FileFacts>) -> Vec<(usize, PartKind)> {
     image
         .files
         .iter()
