@@ -16,6 +16,37 @@ pub enum FileFacts {
         go: Option<Box<GoFacts>>,
     },
     Foreign(ForeignFacts),
+    /// A `#!` script (`check` only: the image reader keeps scripts' first lines itself).
+    Script(ScriptFacts),
+}
+
+/// What the kernel reads of a script: its `#!` line (`fs/binfmt_script.c`: up to 256 bytes,
+/// the interpreter the first word, everything after it one optional argument).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ScriptFacts {
+    /// The line after `#!`, trimmed.
+    pub line: String,
+    /// Its first word: the program the kernel runs (`/bin/sh`, `/usr/bin/env`).
+    pub interpreter: String,
+    /// The rest of the line, passed as one argument (`-e`, `python3`); absent when none.
+    pub argument: Option<String>,
+}
+
+impl ScriptFacts {
+    /// The facts of a file that starts with `#!`; `None` otherwise.
+    pub fn read(data: &[u8]) -> Option<Self> {
+        let line = input::interpreter_line(data)?;
+        let line = line.trim().to_string();
+        let (interpreter, argument) = match line.split_once([' ', '\t']) {
+            Some((first, rest)) => (first.to_string(), Some(rest.trim().to_string())),
+            None => (line.clone(), None),
+        };
+        Some(ScriptFacts {
+            line,
+            interpreter,
+            argument: argument.filter(|a| !a.is_empty()),
+        })
+    }
 }
 
 impl FileFacts {
@@ -31,29 +62,30 @@ impl FileFacts {
         match self {
             FileFacts::Elf { .. } => crate::input::Format::Elf,
             FileFacts::Foreign(foreign) => foreign.format,
+            FileFacts::Script(_) => crate::input::Format::Script,
         }
     }
 
     pub fn elf_facts(&self) -> Option<&ElfFacts> {
         match self {
             FileFacts::Elf { elf, .. } => Some(elf),
-            FileFacts::Foreign(_) => None,
+            FileFacts::Foreign(_) | FileFacts::Script(_) => None,
         }
     }
 
     pub fn go_facts(&self) -> Option<&GoFacts> {
         match self {
             FileFacts::Elf { go, .. } => go.as_deref(),
-            FileFacts::Foreign(_) => None,
+            FileFacts::Foreign(_) | FileFacts::Script(_) => None,
         }
     }
 }
 
 /// Every fact of one file. `Ok(None)`: the bytes are not an executable gostatic reads (they do
-/// not sniff as one, or an `MZ` file has no PE signature).
+/// not sniff as one and are no `#!` script, or an `MZ` file has no PE signature).
 pub fn read(data: &[u8]) -> Result<Option<FileFacts>, InputErrorKind> {
     let Some(format) = input::sniff(data) else {
-        return Ok(None);
+        return Ok(ScriptFacts::read(data).map(FileFacts::Script));
     };
     if format != Format::Elf {
         let foreign = crate::foreign::read(data, format).map_err(InputErrorKind::Foreign)?;

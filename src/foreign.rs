@@ -80,7 +80,7 @@ pub fn read(data: &[u8], format: Format) -> Result<Option<ForeignFacts>, String>
                 arch,
             }))
         }
-        Format::Elf => Ok(None),
+        Format::Elf | Format::Script => Ok(None),
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::Inspector;
 use super::limits::ImageLimits;
-use crate::input::{SNIFF_LEN, read_full, sniff};
+use crate::input::{INTERPRETER_LINE_BYTES, SNIFF_LEN, interpreter_line, read_full, sniff};
 
 /// What was learnt from a file's bytes while they were in hand.
 #[derive(Debug, Clone)]
@@ -23,9 +23,6 @@ pub(crate) enum Content<T> {
     /// A script's `#!` line, without the `#!` (the entrypoint rule checks the interpreter).
     Interpreter(Arc<str>),
 }
-
-/// The most of a `#!` line the kernel reads (`BINPRM_BUF_SIZE`, Linux 5.1 and later).
-pub(crate) const INTERPRETER_LINE_BYTES: usize = 256;
 
 /// Files whose content later rules read; kept up to `max_small_file_bytes`.
 pub fn is_kept_small(path: &str) -> bool {
@@ -43,15 +40,6 @@ pub fn is_kept_small(path: &str) -> bool {
         || path
             .strip_prefix("/etc/ld-musl-")
             .is_some_and(|rest| rest.ends_with(".path") && !rest.contains('/'))
-}
-
-/// The `#!` line of a script from its first bytes: the text after `#!` up to the newline (or
-/// the kernel's limit), trimmed; `None` if `head` does not start with `#!`.
-pub(crate) fn interpreter_line(head: &[u8]) -> Option<Arc<str>> {
-    let rest = head.strip_prefix(b"#!")?;
-    let rest = &rest[..rest.len().min(INTERPRETER_LINE_BYTES - 2)];
-    let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
-    Some(Arc::from(String::from_utf8_lossy(line).trim()))
 }
 
 /// One regular file's bytes, read from wherever they are (a tar member, a file on disk): its

@@ -9,7 +9,7 @@ pub use blob::Blob;
 pub use walk::{Candidate, Inputs, Origin, collect};
 
 /// Executable formats gostatic recognises by their first bytes; serialised as the JSON
-/// report's `format` (`elf`, `pe`, `macho`, `macho-universal`).
+/// report's `format` (`elf`, `pe`, `macho`, `macho-universal`, `script`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Format {
     #[serde(rename = "elf")]
@@ -21,6 +21,10 @@ pub enum Format {
     MachO,
     #[serde(rename = "macho-universal")]
     MachOFat,
+    /// A `#!` script: run through the interpreter its first line names. Not sniffed by
+    /// [`sniff`] (the image reader keeps scripts' first lines apart); see [`is_script`].
+    #[serde(rename = "script")]
+    Script,
 }
 
 impl Format {
@@ -31,6 +35,7 @@ impl Format {
             Format::Pe => "pe",
             Format::MachO => "macho",
             Format::MachOFat => "macho-universal",
+            Format::Script => "script",
         }
     }
 }
@@ -39,6 +44,23 @@ impl std::fmt::Display for Format {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Whether a file's first bytes are a `#!` line, as the kernel's `binfmt_script` reads it.
+pub fn is_script(head: &[u8]) -> bool {
+    head.starts_with(b"#!")
+}
+
+/// The most of a `#!` line the kernel reads (`BINPRM_BUF_SIZE`, Linux 5.1 and later).
+pub const INTERPRETER_LINE_BYTES: usize = 256;
+
+/// The `#!` line of a script from its first bytes: the text after `#!` up to the newline (or
+/// the kernel's limit), trimmed; `None` if `head` does not start with `#!`.
+pub fn interpreter_line(head: &[u8]) -> Option<std::sync::Arc<str>> {
+    let rest = head.strip_prefix(b"#!")?;
+    let rest = &rest[..rest.len().min(INTERPRETER_LINE_BYTES - 2)];
+    let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
+    Some(std::sync::Arc::from(String::from_utf8_lossy(line).trim()))
 }
 
 /// How many leading bytes `sniff` needs to decide.

@@ -245,6 +245,7 @@ fn file(path: &str, sha256: Option<&str>, rules: &[Rule]) -> FileReport {
         go: None,
         place: None,
         foreign: None,
+        script: None,
         verdict: Verdict {
             scratch: Scratch::Ready,
             reasons: Vec::new(),

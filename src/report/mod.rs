@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::elf::ElfFacts;
 use crate::error::InputError;
-use crate::facts::FileFacts;
+use crate::facts::{FileFacts, ScriptFacts};
 use crate::foreign::ForeignFacts;
 use crate::gobin::GoFacts;
 use crate::rules::image::{ImageScratch, Starts};
@@ -65,6 +65,9 @@ pub struct FileReport {
     pub go: Option<GoFacts>,
     /// PE and Mach-O files: format, OS and architectures.
     pub foreign: Option<ForeignFacts>,
+    /// `#!` scripts: the line, the interpreter and its argument; absent for other files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub script: Option<ScriptFacts>,
     pub verdict: Verdict,
     pub findings: Vec<Finding>,
     pub not_applicable: Vec<NotApplicable>,
@@ -79,9 +82,10 @@ impl FileReport {
         evaluation: Evaluation,
     ) -> Self {
         let format = facts.format();
-        let (elf, go, foreign) = match facts {
-            FileFacts::Elf { elf, go } => (Some(*elf), go.map(|g| *g), None),
-            FileFacts::Foreign(foreign) => (None, None, Some(foreign)),
+        let (elf, go, foreign, script) = match facts {
+            FileFacts::Elf { elf, go } => (Some(*elf), go.map(|g| *g), None, None),
+            FileFacts::Foreign(foreign) => (None, None, Some(foreign), None),
+            FileFacts::Script(script) => (None, None, None, Some(script)),
         };
         FileReport {
             path,
@@ -92,6 +96,7 @@ impl FileReport {
             elf,
             go,
             foreign,
+            script,
             verdict: evaluation.verdict,
             findings: evaluation.findings,
             not_applicable: evaluation.not_applicable,

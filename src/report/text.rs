@@ -422,6 +422,14 @@ fn describe(file: &FileReport) -> String {
             human_bytes(file.size)
         );
     }
+    if let Some(script) = &file.script {
+        return for_terminal(&format!(
+            "#! script for {}, {}",
+            script.line,
+            human_bytes(file.size)
+        ))
+        .into_owned();
+    }
     file.format.to_string()
 }
 

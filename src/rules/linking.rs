@@ -2,6 +2,7 @@
 
 use super::{Finding, Rule, Sink};
 use crate::elf::{ElfFacts, Linking};
+use crate::facts::ScriptFacts;
 use crate::foreign::ForeignFacts;
 use crate::input::Format;
 
@@ -119,7 +120,7 @@ pub(super) fn check_foreign(foreign: &ForeignFacts, sink: &mut Sink) {
     let kind = match foreign.format {
         Format::Pe => "Windows PE executable",
         Format::MachOFat => "macOS universal (fat) Mach-O binary",
-        Format::MachO | Format::Elf => "macOS Mach-O binary",
+        Format::MachO | Format::Elf | Format::Script => "macOS Mach-O binary",
     };
     sink.found(
         Finding::new(
@@ -141,4 +142,23 @@ pub(super) fn libraries_key(needed: &[String]) -> String {
     names.sort_unstable();
     names.dedup();
     names.join(" ")
+}
+
+/// GS107: a script runs only where its interpreter is.
+pub(super) fn check_script(script: &ScriptFacts, sink: &mut Sink) {
+    let through = match (&script.argument, script.interpreter.rsplit('/').next()) {
+        (Some(program), Some("env")) => format!(" (to find {program})"),
+        _ => String::new(),
+    };
+    sink.found(
+        Finding::new(
+            Rule::Script,
+            format!(
+                "a #! script for {}{through}: an empty image has no interpreter to run it",
+                script.interpreter
+            ),
+            "ship a compiled program instead, or use a base image that has the interpreter (busybox or alpine for /bin/sh)",
+        )
+        .keyed(script.interpreter.clone()),
+    );
 }

@@ -191,6 +191,7 @@ pub fn evaluate(facts: &FileFacts) -> Evaluation {
             }
         }
         FileFacts::Foreign(foreign) => linking::check_foreign(foreign, &mut sink),
+        FileFacts::Script(script) => linking::check_script(script, &mut sink),
     }
     let mut findings = sink.findings;
     findings.sort_by_key(|f| f.rule);
@@ -280,6 +281,7 @@ mod tests {
                 "GS104 cgo warning",
                 "GS105 static-glibc-nss warning",
                 "GS106 rpath warning",
+                "GS107 script error",
                 "GS201 exec-stack error",
                 "GS202 wx-segment error",
                 "GS203 no-pie note",

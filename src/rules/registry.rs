@@ -139,6 +139,15 @@ registry! {
         key: "the rule, the path and the DT_RPATH and DT_RUNPATH values",
         example: "DT_RUNPATH /home/ci/build/lib:$ORIGIN/../lib: the loader searches these directories first",
     };
+    Script => RuleInfo {
+        id: "GS107", slug: "script", severity: Error, category: Linking,
+        summary: "a #! script: it runs only where its interpreter exists, which an empty image lacks",
+        rationale: "The kernel starts a file beginning with #! by running the interpreter its first line names, with the script as an argument. On FROM scratch there is no /bin/sh, bash, python or env, so exec fails with 'no such file or directory' although the script is right there. A script entrypoint needs an image that ships its interpreter, or a rewrite as a program.",
+        fix: "Ship a compiled program instead (or run the script's commands as the program's own code), or use a base image that has the interpreter (busybox or alpine for /bin/sh).",
+        evidence: "the #! line: the interpreter and its argument",
+        key: "the rule, the path and the interpreter",
+        example: "a #! script for /bin/sh: an empty image has no interpreter to run it",
+    };
     ExecStack => RuleInfo {
         id: "GS201", slug: "exec-stack", severity: Error, category: Hardening,
         summary: "the stack is executable (PT_GNU_STACK with PF_X, or no PT_GNU_STACK)",

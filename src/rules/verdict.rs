@@ -327,6 +327,10 @@ pub(super) fn judge(facts: &FileFacts) -> Verdict {
             let reason = format!("not a Linux binary: {} for {}", foreign.format, foreign.os);
             return Verdict::new(Scratch::Blocked, vec![reason], vec![], None);
         }
+        FileFacts::Script(script) => {
+            let reason = format!("a #! script: needs its interpreter {}", script.interpreter);
+            return Verdict::new(Scratch::Blocked, vec![reason], vec![], None);
+        }
         FileFacts::Elf { elf, go } => (elf, go.as_deref()),
     };
     if elf.os != crate::elf::ElfOs::Linux {

@@ -147,13 +147,22 @@ fn open_file(path: &std::path::Path, named: bool) -> Result<Option<Blob>, InputE
     let mut file = File::open(path).map_err(|e| InputErrorKind::from_io(&e))?;
     let mut head = [0u8; input::SNIFF_LEN];
     let got = input::read_full(&mut file, &mut head).map_err(|e| InputErrorKind::from_io(&e))?;
-    if input::sniff(&head[..got]).is_none() {
+    let head = &head[..got];
+    // A script found in a walk counts only when it can be run: a `#!` line on a file without
+    // an execute bit is a comment (library modules, templates).
+    let runnable_script = || {
+        use std::os::unix::fs::PermissionsExt;
+        input::is_script(head)
+            && (named
+                || file
+                    .metadata()
+                    .is_ok_and(|m| m.permissions().mode() & 0o111 != 0))
+    };
+    if input::sniff(head).is_none() && !runnable_script() {
         return match (named, got) {
             (false, _) => Ok(None),
             (true, 0) => Err(InputErrorKind::Empty),
-            (true, _) => Err(InputErrorKind::UnknownFormat(input::describe_head(
-                &head[..got],
-            ))),
+            (true, _) => Err(InputErrorKind::UnknownFormat(input::describe_head(head))),
         };
     }
     let size = file

@@ -106,16 +106,62 @@ fn empty_file_named_directly_is_an_error() {
 #[test]
 fn text_file_named_directly_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let script = write(dir.path(), "run.sh", b"#!/bin/sh\nexec /server\n");
+    let notes = write(dir.path(), "notes.txt", b"release notes\n");
     gostatic()
         .arg("check")
-        .arg(&script)
+        .arg(&notes)
         .assert()
         .code(2)
         .stderr(format!(
-            "{}: not an ELF, PE or Mach-O file (starts with bytes 23 21 2f 62)\n",
-            script.display()
+            "{}: not an ELF, PE or Mach-O file (starts with bytes 72 65 6c 65)\n",
+            notes.display()
         ));
+}
+
+#[test]
+fn issue_13_a_script_is_a_file_with_its_interpreter_not_an_input_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(dir.path(), "run.sh", b"#!/bin/sh -e\nexec /server\n");
+    let out = gostatic()
+        .args(["check", "--format", "json"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "GS107 is an error");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let file = &json["files"][0];
+    assert_eq!(file["format"], "script");
+    assert_eq!(file["script"]["interpreter"], "/bin/sh");
+    assert_eq!(file["script"]["argument"], "-e");
+    assert_eq!(file["verdict"]["scratch"], "blocked");
+    assert_eq!(file["findings"][0]["rule"], "GS107");
+    assert_eq!(file["findings"][0]["key"], "/bin/sh");
+    assert!(json["errors"].as_array().unwrap().is_empty());
+
+    // In a directory, a script counts when it can be run; `env` scripts say what they find.
+    let tree = dir.path().join("bin");
+    std::fs::create_dir(&tree).unwrap();
+    let tool = write(&tree, "tool", b"#!/usr/bin/env python3\nprint(1)\n");
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write(
+        &tree,
+        "module.py",
+        b"#!/usr/bin/env python3\n# imported, not run\n",
+    );
+    let out = gostatic()
+        .args(["check", "--quiet"])
+        .arg(&tree)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            "{}: error[GS107 script] a #! script for /usr/bin/env (to find python3): an empty image has no interpreter to run it\n",
+            tool.display()
+        )
+    );
 }
 
 #[test]

@@ -291,6 +291,7 @@ fn suppressed_report() -> Report {
             go: None,
             place: None,
             foreign: None,
+            script: None,
             verdict,
             findings: vec![finding, Finding::new(Rule::NoPie, "EXEC", "-buildmode=pie")],
             not_applicable: vec![],

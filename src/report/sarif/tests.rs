@@ -16,6 +16,7 @@ fn file(path: &str, findings: Vec<Finding>) -> FileReport {
         go: None,
         place: None,
         foreign: None,
+        script: None,
         verdict: Verdict {
             scratch: Scratch::Blocked,
             reasons: vec![],
