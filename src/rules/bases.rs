@@ -3,16 +3,18 @@
 //! and the run-time files (CA bundle, zoneinfo, /etc/passwd). Advice names a base only when
 //! this table says it has what the program needs; otherwise there is "no known base".
 //!
-//! Sources, read for the images current when the table was written (2026):
-//! - distroless (`GoogleContainerTools/distroless`, `base/base.bzl`, `cc/cc.bzl`): static =
-//!   base-files, netbase, tzdata, ca-certificates and a passwd with root/nobody/nonroot, no libc;
-//!   base = static + libc6 + libssl (libssl3 in debian12, libssl1.1 in debian11); cc = base +
-//!   libgcc-s1, libgomp1, libstdc++6.
+//! What the entries rest on (the images themselves cannot be pulled here, so none was
+//! inspected file by file; a new base or release means checking its package list again):
+//! - distroless (`GoogleContainerTools/distroless`, as its README and package lists describe
+//!   the debian12 and debian11 images): static = base-files, netbase, tzdata, ca-certificates
+//!   and a passwd with root/nobody/nonroot, no libc; base = static + libc6 + libssl (libssl3 in
+//!   debian12, libssl1.1 in debian11); cc = base + libgcc-s1, libgomp1, libstdc++6.
 //! - Debian: bookworm has glibc 2.36 and gcc 12 (libstdc++ up to GLIBCXX_3.4.30), bullseye
 //!   glibc 2.31 and gcc 10 (GLIBCXX_3.4.28). `debian:12-slim` is debootstrap's minbase: the
-//!   Priority required and Essential packages, apt, and their dependencies (computed from the
-//!   bookworm Packages index); the sonames below are those packages' libraries. It has tzdata
-//!   and passwd but no ca-certificates, no libssl3 and no libgomp1.
+//!   Priority required and Essential packages, apt, and their Depends/Pre-Depends, which were
+//!   computed from the bookworm Packages index (`apt-cache dumpavail`); the sonames below are
+//!   those packages' libraries. It has tzdata and passwd but no ca-certificates, no libssl3
+//!   and no libgomp1.
 //! - Alpine: alpine-baselayout, apk-tools and busybox on musl, with libssl3/libcrypto3, zlib
 //!   and ca-certificates-bundle; no tzdata.
 //!
@@ -57,8 +59,9 @@ const ALL_FILES: Files = Files {
     passwd: true,
 };
 
-/// glibc's own libraries: every glibc base has them.
-const GLIBC: &[&str] = &[
+/// glibc's own libraries (Debian's libc6 in bullseye and bookworm ships each of them; the
+/// opt-in test `real_libc` checks that on the packages): every glibc base has them.
+pub const GLIBC: &[&str] = &[
     "libc.so.6",
     "libm.so.6",
     "libmvec.so.1",
@@ -70,7 +73,7 @@ const GLIBC: &[&str] = &[
     "libanl.so.1",
     "libBrokenLocale.so.1",
     "libthread_db.so.1",
-    "libc_malloc_debug.so.0",
+    "libnsl.so.1",
     "libnss_files.so.2",
     "libnss_dns.so.2",
     "libnss_compat.so.2",

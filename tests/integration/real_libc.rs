@@ -291,6 +291,19 @@ fn gs505_fires_against_glibc_2_31_and_not_against_2_36() {
 }
 
 #[test]
+fn every_glibc_base_library_the_table_lists_is_in_both_releases() {
+    let Some(libcs) = libcs() else {
+        return;
+    };
+    for release in ["glibc-2.31", "glibc-2.36"] {
+        let dir = libcs.join(release).join("lib/x86_64-linux-gnu");
+        for name in gostatic::rules::bases::GLIBC {
+            assert!(dir.join(name).exists(), "{release} has no {name}");
+        }
+    }
+}
+
+#[test]
 fn musl_defines_no_versions_and_gets_no_gs505() {
     let Some(libcs) = libcs() else {
         return;
