@@ -5,12 +5,14 @@
 //!
 //! What the entries rest on (the images themselves cannot be pulled here, so none was
 //! inspected file by file; a new base or release means checking its package list again):
-//! - distroless (`GoogleContainerTools/distroless`, as its README and package lists describe
-//!   the debian12 and debian11 images): static = base-files, netbase, tzdata, ca-certificates
-//!   and a passwd with root/nobody/nonroot, no libc; base = static + libc6 + libssl (libssl3 in
-//!   debian12, libssl1.1 in debian11); cc = base + libgcc-s1, libgomp1, libstdc++6.
-//! - Debian: bookworm has glibc 2.36 and gcc 12 (libstdc++ up to GLIBCXX_3.4.30), bullseye
-//!   glibc 2.31 and gcc 10 (GLIBCXX_3.4.28). `debian:12-slim` is debootstrap's minbase: the
+//! - distroless (`GoogleContainerTools/distroless`: `base/config.bzl` and `cc/config.bzl` list
+//!   the packages of the debian12 and debian13 images; debian11 is no longer built there, its
+//!   images had libssl1.1): static = base-files, netbase, tzdata, ca-certificates and a passwd
+//!   with root/nobody/nonroot, no libc; base = static + libc6 + libssl3 (debian13 adds zlib1g
+//!   and libzstd1); cc = base + libgcc-s1, libgomp1, libstdc++6.
+//! - Debian (versions from the suites' Packages indexes): trixie has glibc 2.41 and gcc 14
+//!   (libstdc++ up to GLIBCXX_3.4.33), bookworm glibc 2.36 and gcc 12 (GLIBCXX_3.4.30),
+//!   bullseye glibc 2.31 and gcc 10 (GLIBCXX_3.4.28). `debian:12-slim` is debootstrap's minbase: the
 //!   Priority required and Essential packages, apt, and their Depends/Pre-Depends, which were
 //!   computed from the bookworm Packages index (`apt-cache dumpavail`); the sonames below are
 //!   those packages' libraries. It has tzdata and passwd but no ca-certificates, no libssl3
@@ -108,6 +110,13 @@ pub const TABLE: &[BaseImage] = &[
         files: ALL_FILES,
     },
     BaseImage {
+        base: Base::DistrolessBaseDebian13,
+        libc: Libc::Glibc("2.41"),
+        glibcxx: None,
+        libraries: &["libssl.so.3", "libcrypto.so.3", "libz.so.1", "libzstd.so.1"],
+        files: ALL_FILES,
+    },
+    BaseImage {
         base: Base::DistrolessBaseDebian11,
         libc: Libc::Glibc("2.31"),
         glibcxx: None,
@@ -121,6 +130,21 @@ pub const TABLE: &[BaseImage] = &[
         libraries: &[
             "libssl.so.3",
             "libcrypto.so.3",
+            "libstdc++.so.6",
+            "libgcc_s.so.1",
+            "libgomp.so.1",
+        ],
+        files: ALL_FILES,
+    },
+    BaseImage {
+        base: Base::DistrolessCcDebian13,
+        libc: Libc::Glibc("2.41"),
+        glibcxx: Some("GLIBCXX_3.4.33"),
+        libraries: &[
+            "libssl.so.3",
+            "libcrypto.so.3",
+            "libz.so.1",
+            "libzstd.so.1",
             "libstdc++.so.6",
             "libgcc_s.so.1",
             "libgomp.so.1",
@@ -329,7 +353,11 @@ mod tests {
         assert_eq!(names("libselinux.so.1"), [Base::Distribution]);
         assert_eq!(
             names("libgomp.so.1"),
-            [Base::DistrolessCc, Base::DistrolessCcDebian11]
+            [
+                Base::DistrolessCc,
+                Base::DistrolessCcDebian13,
+                Base::DistrolessCcDebian11
+            ]
         );
         assert_eq!(
             names("libssl.so.1.1"),
@@ -341,7 +369,10 @@ mod tests {
         assert_eq!(smallest("libc.so.6", true), Some(Base::DistrolessBase));
         assert_eq!(smallest("libstdc++.so.6", true), Some(Base::DistrolessCc));
         // zlib is in alpine, but a glibc program cannot use alpine's.
-        assert_eq!(smallest("libz.so.1", true), Some(Base::Distribution));
+        assert_eq!(
+            smallest("libz.so.1", true),
+            Some(Base::DistrolessBaseDebian13)
+        );
         assert_eq!(smallest("libz.so.1", false), Some(Base::Alpine));
         assert_eq!(smallest("libfoo.so.7", true), None);
         let loader = smallest_shipping("/lib64/ld-linux-x86-64.so.2", true, true);

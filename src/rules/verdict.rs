@@ -34,10 +34,15 @@ pub enum Base {
     DistrolessStatic,
     /// `gcr.io/distroless/base-debian12`: glibc 2.36 and its loader, libssl3.
     DistrolessBase,
-    /// `gcr.io/distroless/base-debian11`: glibc 2.31, libssl1.1.
+    /// `gcr.io/distroless/base-debian13`: glibc 2.41, libssl3, zlib, libzstd.
+    DistrolessBaseDebian13,
+    /// `gcr.io/distroless/base-debian11`: glibc 2.31, libssl1.1. No longer rebuilt by
+    /// distroless; named only when nothing newer ships what the program needs (libssl1.1).
     DistrolessBaseDebian11,
     /// `gcr.io/distroless/cc-debian12`: distroless/base plus libstdc++, libgcc_s and libgomp.
     DistrolessCc,
+    /// `gcr.io/distroless/cc-debian13`: the same on Debian 13 (libstdc++ of gcc 14).
+    DistrolessCcDebian13,
     /// `gcr.io/distroless/cc-debian11`: the same on Debian 11.
     DistrolessCcDebian11,
     /// `alpine`: musl's loader and libc.
@@ -52,8 +57,10 @@ impl Base {
             Base::Scratch => "scratch",
             Base::DistrolessStatic => "gcr.io/distroless/static-debian12",
             Base::DistrolessBase => "gcr.io/distroless/base-debian12",
+            Base::DistrolessBaseDebian13 => "gcr.io/distroless/base-debian13",
             Base::DistrolessBaseDebian11 => "gcr.io/distroless/base-debian11",
             Base::DistrolessCc => "gcr.io/distroless/cc-debian12",
+            Base::DistrolessCcDebian13 => "gcr.io/distroless/cc-debian13",
             Base::DistrolessCcDebian11 => "gcr.io/distroless/cc-debian11",
             Base::Alpine => "alpine",
             Base::Distribution => "debian:12-slim",
@@ -420,8 +427,10 @@ mod tests {
             "{}",
             got.summary
         );
-        // Newer than every base's glibc.
-        let newest = Synth::program().needs_versions("libc.so.6", &["GLIBC_2.38"]);
+        // Newer than Debian 12's glibc: Debian 13's (2.41) has it; nothing has 2.42.
+        let newer = Synth::program().needs_versions("libc.so.6", &["GLIBC_2.38"]);
+        assert_eq!(verdict(&newer).base, Some(Base::DistrolessBaseDebian13));
+        let newest = Synth::program().needs_versions("libc.so.6", &["GLIBC_2.42"]);
         assert_eq!(verdict(&newest).base, None);
         // libstdc++ from gcc 12 is in cc-debian12, not cc-debian11.
         let cxx = Synth::program()
