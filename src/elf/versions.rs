@@ -200,6 +200,7 @@ mod tests {
             assert_eq!(got.needs[0].file, "libc.so.6");
             assert_eq!(got.needs[0].versions, ["GLIBC_2.2.5", "GLIBC_2.34"]);
             assert_eq!(got.needs[1].versions, ["GLIBCXX_3.4.30"]);
+            assert!(got.needs[0].weak.is_empty());
             assert!(got.defs.is_empty());
 
             let mut library = Synth::library("libc.so.6", &[])
@@ -211,6 +212,16 @@ mod tests {
             assert_eq!(got.defs, ["GLIBC_2.2.5", "GLIBC_2.31"]);
             assert!(got.needs.is_empty());
         }
+    }
+
+    #[test]
+    fn weak_needs_are_told_apart() {
+        let program = Synth::program()
+            .needs_versions("libc.so.6", &["GLIBC_2.2.5", "GLIBC_2.34"])
+            .weak_versions(&["GLIBC_2.34"]);
+        let got = read_synth(&program);
+        assert_eq!(got.needs[0].versions, ["GLIBC_2.2.5", "GLIBC_2.34"]);
+        assert_eq!(got.needs[0].weak, ["GLIBC_2.34"]);
     }
 
     #[test]

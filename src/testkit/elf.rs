@@ -85,6 +85,8 @@ pub struct Synth {
     pub version_needs: Vec<(String, Vec<String>)>,
     /// DT_VERDEF: the versions defined, after the VER_FLG_BASE entry naming the soname.
     pub version_defs: Vec<String>,
+    /// Needed versions written with VER_FLG_WEAK.
+    pub weak_versions: Vec<String>,
     /// Force a PT_DYNAMIC even with no entries but DT_NULL (a static PIE).
     pub dynamic: bool,
     /// Flags of each PT_GNU_STACK, in order.
@@ -118,6 +120,7 @@ impl Synth {
             bind_now: false,
             version_needs: Vec::new(),
             version_defs: Vec::new(),
+            weak_versions: Vec::new(),
             dynamic: false,
             gnu_stacks: vec![PF_R | PF_W],
             relro: false,

@@ -4,6 +4,12 @@
 use super::Synth;
 
 impl Synth {
+    /// Marks these needed versions weak (VER_FLG_WEAK), as `ld` does for weak references.
+    pub fn weak_versions(mut self, versions: &[&str]) -> Self {
+        self.weak_versions = versions.iter().map(|v| v.to_string()).collect();
+        self
+    }
+
     /// The bytes of the DT_VERNEED and DT_VERDEF tables (empty when there is nothing to say),
     /// laid out as `ld` does: each Elf_Verneed followed by its Elf_Vernaux entries, each
     /// Elf_Verdef followed by its one Elf_Verdaux; names go into the string table via `add`.
@@ -19,7 +25,9 @@ impl Synth {
             self.u32(&mut verneed, next as u32);
             for (j, version) in versions.iter().enumerate() {
                 self.u32(&mut verneed, elf_hash(version));
-                self.half(&mut verneed, 0);
+                // vna_flags: VER_FLG_WEAK for the versions marked weak.
+                let weak = self.weak_versions.contains(version);
+                self.half(&mut verneed, if weak { 2 } else { 0 });
                 // vna_other: the index .gnu.version would use; versions start after the defs.
                 self.half(&mut verneed, (2 + j) as u16);
                 self.u32(&mut verneed, add(version) as u32);

@@ -178,6 +178,20 @@ fn unversioned_weak_or_absent_is_not_gs505() {
             .file("lib/libv.so.1", &Elf::library("libv.so.1", &[]).build()),
     );
     assert!(unversioned.is_empty(), "{unversioned:?}");
+    // A weak need: ld.so only warns when it is missing.
+    let weak = unmet_of(
+        Layer::new()
+            .file(
+                "app",
+                &Elf::program()
+                    .needs_versions("libc.so.6", &["GLIBC_2.2.5", "GLIBC_2.34"])
+                    .weak_versions(&["GLIBC_2.34"])
+                    .build(),
+            )
+            .file(LOADER, &loader())
+            .file(LIBC, &libc(31)),
+    );
+    assert!(weak.is_empty(), "{weak:?}");
     // libc absent: GS504's finding, not ours.
     let absent = unmet_of(
         Layer::new()
