@@ -142,8 +142,8 @@ mkdir -p "$etc/etc/ssl/certs" "$etc/usr/share/zoneinfo/Europe" "$etc/tmp"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\napp:x:10001:10001:app:/home/app:/sbin/nologin\n' \
   > "$etc/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\napp:x:10001:\n' > "$etc/etc/group"
-printf '# gostatic fixture: a stand-in CA bundle (no certificate): its presence is what is checked.\n' \
-  > "$etc/etc/ssl/certs/ca-certificates.crt"
+# The CA bundle: one self-signed certificate of ours (testdata/src/ca), so the pool is not empty.
+cp "$here/src/ca/fixture-ca.pem" "$etc/etc/ssl/certs/ca-certificates.crt"
 # zoneinfo from Debian's tzdata (public domain): UTC and the zone go-needs loads.
 cp /usr/share/zoneinfo/UTC "$etc/usr/share/zoneinfo/UTC"
 cp /usr/share/zoneinfo/Europe/Paris "$etc/usr/share/zoneinfo/Europe/Paris"
@@ -167,6 +167,49 @@ B manifest create localhost/multiarch
 B manifest add localhost/multiarch "$(storage scratch-static)"
 B manifest add localhost/multiarch "$(storage scratch-static-arm64)"
 
+# stage: the images whose suggested final stage used to fail (issue 10), one per failure, in one
+# OCI archive (gzip layers; all but two share the base layer). What is tested is the stage
+# gostatic prints for each: tests/integration/stage_runs.rs builds and runs it in a chroot.
+#   stage-symlink    ENTRYPOINT /entrypoint, a symlink to /opt/app/bin/worker
+#   stage-relative   CMD ./bin/worker, found through WorkingDir /opt/app
+#   stage-path       CMD worker, found through ENV PATH=/opt/app/bin (not in the default PATH)
+#   stage-named-user USER app and no /etc/passwd (GS602)
+#   stage-shell      CMD ["/bin/sh", "-c", "exec /opt/app/bin/worker"] and no /bin/sh (GS603)
+#   stage-noexec     /server (c-static) mode 0700, USER 65532: the image cannot start it (GS603)
+#   stage-os-user    go-needs as root, with an /etc/passwd that lacks 65532 (the stage's user)
+c=$(Bout from scratch)
+B copy --chown 0:0 "$c" "$bin/go-static-stripped" /opt/app/bin/worker
+commit "$c" stage-base
+c=$(Bout from localhost/stage-base)
+m=$(Bout mount "$c")
+ln -s /opt/app/bin/worker "$m/entrypoint"
+B umount "$c"
+B config --entrypoint '["/entrypoint"]' --user 65532 "$c"
+commit "$c" stage-symlink
+c=$(Bout from localhost/stage-base)
+B config --workingdir /opt/app --cmd '["./bin/worker"]' --user 65532 "$c"
+commit "$c" stage-relative
+c=$(Bout from localhost/stage-base)
+B config --env PATH=/opt/app/bin --cmd '["worker"]' --user 65532 "$c"
+commit "$c" stage-path
+c=$(Bout from localhost/stage-base)
+B config --entrypoint '["/opt/app/bin/worker"]' --user app "$c"
+commit "$c" stage-named-user
+c=$(Bout from localhost/stage-base)
+B config --cmd '["/bin/sh", "-c", "exec /opt/app/bin/worker"]' --user 65532 "$c"
+commit "$c" stage-shell
+c=$(Bout from scratch)
+B copy --chown 0:0 --chmod 0700 "$c" "$bin/c-static" /server
+B config --entrypoint '["/server"]' --user 65532 "$c"
+commit "$c" stage-noexec
+c=$(Bout from scratch)
+B copy --chown 0:0 "$c" "$gobin/go-needs" /usr/local/bin/needs
+B copy --chown 0:0 "$c" "$etc" /
+B config --entrypoint '["/usr/local/bin/needs"]' "$c"
+commit "$c" stage-os-user
+stage_images=(stage-symlink stage-relative stage-path stage-named-user stage-shell stage-noexec
+  stage-os-user)
+
 # Archives of the vfs images.
 to_docker_archive "$out/scratch-static.docker.tar" scratch-static
 to_oci_archive scratch-static "$out/scratch-static.oci.tar"
@@ -175,6 +218,8 @@ to_docker_archive "$out/scratch-dynamic.docker.tar" scratch-dynamic scratch-dyna
 to_oci_layout "$work/dynamic-layout" scratch-dynamic scratch-dynamic-libs
 tar_layout "$work/dynamic-layout" "$out/scratch-dynamic.oci.tar"
 to_oci_layout "$out/needs.oci" needs needs-fixed
+to_oci_layout "$work/stage-layout" "${stage_images[@]}"
+tar_layout "$work/stage-layout" "$out/stage.oci.tar"
 echo "wrote image/needs.oci/"
 quiet Bout manifest push --all localhost/multiarch "oci-archive:$out/multiarch.oci.tar:multiarch"
 normalise_mtimes "$out/multiarch.oci.tar"
@@ -303,6 +348,9 @@ for image in scratch-dynamic scratch-dynamic-libs; do
   record "oci-archive:$out/scratch-dynamic.oci.tar:$image" "$image" "$records/scratch-dynamic.oci.tar"
 done
 for image in needs needs-fixed; do record "oci:$out/needs.oci:$image" "$image" "$records/needs.oci"; done
+for image in "${stage_images[@]}"; do
+  record "oci-archive:$out/stage.oci.tar:$image" "$image" "$records/stage.oci.tar"
+done
 # multiarch: the index skopeo resolves, then each platform; --raw of a platform would print the
 # index again, so its manifest is the blob the index names, read out of the archive.
 ma="$records/multiarch.oci.tar"

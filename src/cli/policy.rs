@@ -12,12 +12,34 @@ use clap::{ArgMatches, Args};
 use gostatic::policy::{Baseline, Date, Level, Policy};
 use gostatic::rules::Rule;
 
-/// The file looked for in the current directory when `--config` is not given.
+/// The file looked for when `--config` is not given: in the current directory, then in each
+/// parent up to the repository root (the first directory with a `.git`), as cargo-deny and
+/// rustfmt find theirs.
 const DEFAULT_CONFIG: &str = "gostatic.toml";
+
+/// The nearest `gostatic.toml` from `cwd` up to the first directory holding `.git`, named
+/// relative to `cwd` when it is there (`gostatic.toml`, as messages have always said).
+fn discover(cwd: &Path) -> Option<PathBuf> {
+    for dir in cwd.ancestors() {
+        let candidate = dir.join(DEFAULT_CONFIG);
+        if candidate.is_file() {
+            return Some(if dir == cwd {
+                PathBuf::from(DEFAULT_CONFIG)
+            } else {
+                candidate
+            });
+        }
+        if dir.join(".git").exists() {
+            return None;
+        }
+    }
+    None
+}
 
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
-    /// Policy file (default: ./gostatic.toml when it exists); see docs/config.md.
+    /// Policy file (default: the nearest gostatic.toml from the current directory up to the
+    /// repository root, its path globs then rooted there); see docs/config.md.
     #[arg(long, value_name = "FILE", env = "GOSTATIC_CONFIG")]
     config: Option<PathBuf>,
     /// Report RULE (ID or slug) as an error; repeatable. Overrides the file.
@@ -49,12 +71,23 @@ pub struct Loaded {
 
 /// Load the policy for a `check` or `image` run. `Err` is the one line to print before exiting 2.
 pub fn load(args: &PolicyArgs, matches: Option<&ArgMatches>) -> Result<Loaded, String> {
-    let mut policy = match &args.config {
-        Some(path) => Policy::load(path, &path.to_string_lossy()).map_err(|e| e.to_string())?,
-        None if Path::new(DEFAULT_CONFIG).exists() => {
-            Policy::load(Path::new(DEFAULT_CONFIG), DEFAULT_CONFIG).map_err(|e| e.to_string())?
+    let cwd = std::env::current_dir().ok();
+    let mut policy = match (&args.config, cwd.as_deref().and_then(discover)) {
+        (Some(path), _) => {
+            Policy::load(path, &path.to_string_lossy()).map_err(|e| e.to_string())?
         }
-        None => Policy::default(),
+        (None, Some(found)) => {
+            let name = found.to_string_lossy().into_owned();
+            let mut policy = Policy::load(&found, &name).map_err(|e| e.to_string())?;
+            // Found above the working directory: its globs speak of paths from there.
+            if let (true, Some(dir), Some(cwd)) =
+                (found.is_absolute(), found.parent(), cwd.as_deref())
+            {
+                policy.root_globs_at(dir, cwd);
+            }
+            policy
+        }
+        (None, None) => Policy::default(),
     };
     for (flag, name, level) in rule_flags(args, matches) {
         let Some(rule) = Rule::find(name) else {
@@ -68,7 +101,6 @@ pub fn load(args: &PolicyArgs, matches: Option<&ArgMatches>) -> Result<Loaded, S
     let baseline = match &args.baseline {
         Some(path) => {
             let name = path.to_string_lossy();
-            let cwd = std::env::current_dir().ok();
             let baseline = Baseline::load(Path::new(path), &name, cwd.as_deref())
                 .map_err(|e| e.to_string())?;
             if args.baseline_exact && !baseline.is_empty() && !baseline.has_digests() {

@@ -6,7 +6,7 @@ pub mod blob;
 pub mod walk;
 
 pub use blob::Blob;
-pub use walk::{Candidate, Inputs, Origin, collect};
+pub use walk::{Alias, Candidate, Inputs, Origin, collect};
 
 /// Executable formats gostatic recognises by their first bytes; serialised as the JSON
 /// report's `format` (`elf`, `pe`, `macho`, `macho-universal`, `script`).

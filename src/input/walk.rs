@@ -28,6 +28,53 @@ pub struct Candidate {
     pub named: bool,
     /// Met in a walk of `Inputs::dirs[root]`.
     pub root: Option<usize>,
+    /// The file it leads to (device, inode), to report a file met under several names once.
+    pub identity: Option<(u64, u64)>,
+    /// What the path is a symlink to, as the link says; `None` when it is not one.
+    pub link: Option<String>,
+    /// The other names the same file was met under (later in sorted order), reported with it.
+    pub aliases: Vec<Alias>,
+}
+
+/// Another name of a reported file: a symlink to it, or a hard link.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Alias {
+    pub path: String,
+    /// What the alias is a symlink to, as the link says; absent when it is not a symlink (the
+    /// file itself, when the reported path is the symlink, or a hard link).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+impl Candidate {
+    /// A candidate for the file at `path`, which `meta` (followed through symlinks) describes;
+    /// `symlink`: the path itself is a symlink.
+    fn file(path: PathBuf, meta: Option<&fs::Metadata>, symlink: bool, named: bool) -> Self {
+        let link = symlink
+            .then(|| fs::read_link(&path).ok())
+            .flatten()
+            .map(|target| target.display().to_string());
+        Candidate {
+            display: path.display().to_string(),
+            origin: Origin::File(path),
+            named,
+            root: None,
+            identity: meta.and_then(identity),
+            link,
+            aliases: Vec::new(),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(_meta: &fs::Metadata) -> Option<(u64, u64)> {
+    None
 }
 
 /// What the command line's paths name: the files to look at, in sorted order, the paths that
@@ -53,6 +100,9 @@ pub fn collect(paths: &[impl AsRef<OsStr>]) -> Inputs {
                 display: "-".into(),
                 named: true,
                 root: None,
+                identity: None,
+                link: None,
+                aliases: Vec::new(),
             });
             continue;
         }
@@ -72,17 +122,23 @@ pub fn collect(paths: &[impl AsRef<OsStr>]) -> Inputs {
                 errors.extend(errs);
                 dirs.push(display);
             }
-            Ok(meta) if meta.is_file() => candidates.push(Candidate {
-                origin: Origin::File(path.to_path_buf()),
-                display,
-                named: true,
-                root: None,
-            }),
+            Ok(meta) if meta.is_file() => {
+                let symlink = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+                candidates.push(Candidate::file(
+                    path.to_path_buf(),
+                    Some(&meta),
+                    symlink,
+                    true,
+                ));
+            }
             Ok(meta) if is_fifo(&meta) => candidates.push(Candidate {
                 origin: Origin::Stream(path.to_path_buf()),
                 display,
                 named: true,
                 root: None,
+                identity: None,
+                link: None,
+                aliases: Vec::new(),
             }),
             Ok(_) => errors.push(InputError {
                 path: display,
@@ -92,11 +148,34 @@ pub fn collect(paths: &[impl AsRef<OsStr>]) -> Inputs {
     }
     candidates.sort_by(|a, b| a.display.cmp(&b.display));
     candidates.dedup_by(|a, b| a.display == b.display);
+    let candidates = fold_aliases(candidates);
     Inputs {
         candidates,
         errors,
         dirs,
     }
+}
+
+/// One candidate per file: a file met under several names (symlinks, hard links) is kept under
+/// its first path in sorted order, the others listed as its aliases (`/usr/lib` names libz
+/// three times: libz.so, libz.so.1, libz.so.1.2.13).
+fn fold_aliases(candidates: Vec<Candidate>) -> Vec<Candidate> {
+    let mut first: std::collections::HashMap<(u64, u64), usize> = std::collections::HashMap::new();
+    let mut kept: Vec<Candidate> = Vec::with_capacity(candidates.len());
+    for candidate in candidates {
+        if let Some(id) = candidate.identity {
+            if let Some(&at) = first.get(&id) {
+                kept[at].aliases.push(Alias {
+                    path: candidate.display,
+                    link: candidate.link,
+                });
+                continue;
+            }
+            first.insert(id, kept.len());
+        }
+        kept.push(candidate);
+    }
+    kept
 }
 
 /// How many directory levels below a root are handed out to rayon's pool as separate jobs.
@@ -135,22 +214,19 @@ fn walk_split(dir: &Path, split_depth: usize) -> (Vec<Candidate>, Vec<InputError
             subdirs.push(entry.into_path());
             continue;
         }
-        let is_file = if file_type.is_file() {
-            true
+        if file_type.is_file() {
+            let meta = entry.metadata().ok();
+            candidates.push(Candidate::file(
+                entry.into_path(),
+                meta.as_ref(),
+                false,
+                false,
+            ));
         } else if file_type.is_symlink() {
             // A dangling link or a link to a directory is not a file to report.
-            fs::metadata(entry.path()).is_ok_and(|m| m.is_file())
-        } else {
-            false
-        };
-        if is_file {
-            let path = entry.into_path();
-            candidates.push(Candidate {
-                display: path.display().to_string(),
-                origin: Origin::File(path),
-                named: false,
-                root: None,
-            });
+            if let Some(meta) = fs::metadata(entry.path()).ok().filter(|m| m.is_file()) {
+                candidates.push(Candidate::file(entry.into_path(), Some(&meta), true, false));
+            }
         }
     }
     let nested: Vec<(Vec<Candidate>, Vec<InputError>)> = subdirs
@@ -224,5 +300,58 @@ mod tests {
             "/top",
         ];
         assert_eq!(found, expected);
+    }
+
+    /// A file met under several names is one candidate, under its first path, with the others
+    /// as aliases saying what each symlink points to.
+    #[cfg(unix)]
+    #[test]
+    fn names_of_one_file_fold_into_the_first() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("libz.so.1.2.13"), b"x").unwrap();
+        symlink("libz.so.1.2.13", root.join("libz.so.1")).unwrap();
+        symlink("libz.so.1", root.join("libz.so")).unwrap();
+        fs::hard_link(root.join("libz.so.1.2.13"), root.join("zz-hard")).unwrap();
+        fs::write(root.join("other"), b"y").unwrap();
+        let inputs = collect(&[root]);
+        let shown = |path: &str| {
+            path.strip_prefix(&*root.display().to_string())
+                .unwrap()
+                .to_string()
+        };
+        type Named = (String, Option<String>);
+        let found: Vec<(String, Option<String>, Vec<Named>)> = inputs
+            .candidates
+            .iter()
+            .map(|c| {
+                let aliases = c
+                    .aliases
+                    .iter()
+                    .map(|a| (shown(&a.path), a.link.clone()))
+                    .collect();
+                (shown(&c.display), c.link.clone(), aliases)
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "/libz.so".to_string(),
+                    Some("libz.so.1".to_string()),
+                    vec![
+                        ("/libz.so.1".to_string(), Some("libz.so.1.2.13".to_string())),
+                        ("/libz.so.1.2.13".to_string(), None),
+                        ("/zz-hard".to_string(), None),
+                    ]
+                ),
+                ("/other".to_string(), None, vec![]),
+            ]
+        );
+        // Named twice under two names: still one file.
+        let named = collect(&[root.join("libz.so.1.2.13"), root.join("libz.so.1")]);
+        assert_eq!(named.candidates.len(), 1);
+        assert_eq!(named.candidates[0].aliases.len(), 1);
     }
 }

@@ -88,8 +88,9 @@ fn apply_to_file(
         .as_ref()
         .and_then(|go| go.main.as_ref())
         .map(|main| main.path.to_str_lossy().into_owned());
+    let subject = policy.glob_subject(&file.path);
     let target = Target {
-        path: &file.path,
+        path: &subject,
         sha256: file.sha256.as_deref(),
         module: module.as_deref(),
         image_path: file.place.as_ref().map(|p| p.image_path.as_str()),
@@ -128,8 +129,9 @@ fn apply_to_image(
             None => return false,
         }
         let image_path = finding.image_path.clone();
+        let subject = policy.glob_subject(&path);
         let target = Target {
-            path: &path,
+            path: &subject,
             sha256: None,
             module: None,
             image_path: image_path.as_deref(),

@@ -140,6 +140,18 @@ pub struct Policy {
     ignore: Vec<Glob>,
     /// `[[suppress]]` entries then `[[allow]]` entries, each in file order.
     pub entries: Vec<Entry>,
+    /// Where path globs are rooted when the file was found above the working directory.
+    base: Option<GlobBase>,
+}
+
+/// A policy file found in a parent directory (the repository root) is written for paths
+/// relative to that directory: `bin/*` there means `<root>/bin/*` wherever gostatic runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct GlobBase {
+    /// The policy file's directory.
+    dir: std::path::PathBuf,
+    /// The working directory relative to `dir`, `/`-terminated (`svc/api/`); empty when equal.
+    cwd_in_dir: String,
 }
 
 /// A policy file that could not be read or understood: `file:line:column: message`.
@@ -220,6 +232,7 @@ impl Policy {
                 .collect(),
             ignore,
             entries: Vec::new(),
+            base: None,
         };
         for spanned in raw.suppress {
             let line = line_of(spanned.span().start);
@@ -300,9 +313,42 @@ impl Policy {
         }
     }
 
+    /// Root path globs at `dir`, the directory the file was found in above `cwd`. A path
+    /// reported relative to `cwd` is then matched as `dir` sees it; an absolute one inside `dir`
+    /// relative to it. Without this (the file in `cwd`, or named by `--config`), globs match
+    /// paths as reported.
+    pub fn root_globs_at(&mut self, dir: &Path, cwd: &Path) {
+        let Ok(below) = cwd.strip_prefix(dir) else {
+            return;
+        };
+        let mut cwd_in_dir = below.to_string_lossy().into_owned();
+        if !cwd_in_dir.is_empty() {
+            cwd_in_dir.push('/');
+        }
+        self.base = Some(GlobBase {
+            dir: dir.to_path_buf(),
+            cwd_in_dir,
+        });
+    }
+
+    /// A reported path as the file's globs see it (`root_globs_at`).
+    pub fn glob_subject<'a>(&self, path: &'a str) -> std::borrow::Cow<'a, str> {
+        let Some(base) = &self.base else {
+            return path.into();
+        };
+        if path.starts_with('/') {
+            return match Path::new(path).strip_prefix(&base.dir) {
+                Ok(inside) => inside.to_string_lossy().into_owned().into(),
+                Err(_) => path.into(),
+            };
+        }
+        format!("{}{}", base.cwd_in_dir, file::normalise(path)).into()
+    }
+
     /// Whether a path matches an `ignore` glob: such files are neither scanned nor reported.
     pub fn is_ignored(&self, path: &str) -> bool {
-        self.ignore.iter().any(|glob| glob.is_match(path))
+        let path = self.glob_subject(path);
+        self.ignore.iter().any(|glob| glob.is_match(&path))
     }
 
     /// Whether matching needs each file's SHA-256.

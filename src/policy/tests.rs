@@ -246,6 +246,8 @@ fn file(path: &str, sha256: Option<&str>, rules: &[Rule]) -> FileReport {
         place: None,
         foreign: None,
         script: None,
+        link: None,
+        aliases: Vec::new(),
         verdict: Verdict {
             scratch: Scratch::Ready,
             reasons: Vec::new(),
@@ -563,4 +565,22 @@ fn files_are_read_whole_up_to_the_limit_and_refused_beyond() {
         read_limited(&dir.path().join("missing"), 8).unwrap_err(),
         "no such file or directory"
     );
+}
+
+#[test]
+fn globs_of_a_file_found_above_are_rooted_where_it_was_found() {
+    let mut policy = Policy::default();
+    assert_eq!(policy.glob_subject("./bin/x"), "./bin/x", "as reported");
+    policy.root_globs_at(Path::new("/repo"), Path::new("/repo/svc/api"));
+    assert_eq!(policy.glob_subject("bin/x"), "svc/api/bin/x");
+    assert_eq!(policy.glob_subject("./bin/x"), "svc/api/bin/x");
+    assert_eq!(policy.glob_subject("/repo/tools/y"), "tools/y");
+    assert_eq!(policy.glob_subject("/elsewhere/z"), "/elsewhere/z");
+    let mut at_root = Policy::default();
+    at_root.root_globs_at(Path::new("/repo"), Path::new("/repo"));
+    assert_eq!(at_root.glob_subject("bin/x"), "bin/x");
+    // A working directory outside the file's directory roots nothing.
+    let mut outside = Policy::default();
+    outside.root_globs_at(Path::new("/repo"), Path::new("/tmp"));
+    assert_eq!(outside.glob_subject("bin/x"), "bin/x");
 }

@@ -115,6 +115,10 @@ impl ImageSection {
 /// 212 KiB, zoneinfo 1.1 MiB`.
 pub fn size_line(size: &SizeStory) -> String {
     const PARTS: usize = 6;
+    if size.parts.is_empty() {
+        // Nothing to keep is no "0 B on scratch": the reason says why there is no stage.
+        return format!("{} now", human_bytes(size.image_bytes));
+    }
     let mut line = format!(
         "{} now; {} on scratch",
         human_bytes(size.image_bytes),
@@ -185,6 +189,7 @@ mod tests {
                 "COPY --from=app /usr/local/bin/server /usr/local/bin/server".to_string(),
                 "ENTRYPOINT [\"/usr/local/bin/server\"]".to_string(),
             ],
+            no_stage_reason: None,
         }
     }
 

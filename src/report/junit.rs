@@ -99,6 +99,9 @@ pub fn render(report: &Report, out: &mut dyn Write, options: JunitOptions) -> io
             for line in &size.dockerfile {
                 let _ = writeln!(summary, "  {line}");
             }
+            if let Some(reason) = &size.no_stage_reason {
+                let _ = writeln!(summary, "final stage: none: {reason}");
+            }
         }
         write_case(&mut xml, &image.label(), &summary, &image.findings, case);
     }

@@ -65,6 +65,12 @@ pub struct FileReport {
     pub go: Option<GoFacts>,
     /// PE and Mach-O files: format, OS and architectures.
     pub foreign: Option<ForeignFacts>,
+    /// `check`: what the reported path is a symlink to, as the link says; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// `check`: the other names the same file was met under, not reported again.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<crate::input::Alias>,
     /// `#!` scripts: the line, the interpreter and its argument; absent for other files.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub script: Option<ScriptFacts>,
@@ -96,6 +102,8 @@ impl FileReport {
             elf,
             go,
             foreign,
+            link: None,
+            aliases: Vec::new(),
             script,
             verdict: evaluation.verdict,
             findings: evaluation.findings,

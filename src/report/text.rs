@@ -158,12 +158,33 @@ fn render_image_files(
 
 fn render_file(file: &FileReport, out: &mut dyn Write, painter: &Painter) -> io::Result<()> {
     let path = for_terminal(&file.path);
+    let link = file
+        .link
+        .as_ref()
+        .map(|to| format!(" -> {}", for_terminal(to)))
+        .unwrap_or_default();
     writeln!(
         out,
-        "{}: {}",
+        "{}{link}: {}",
         painter.paint(&path, |s| s.bold()),
         describe(file)
     )?;
+    if !file.aliases.is_empty() {
+        let names: Vec<String> = file
+            .aliases
+            .iter()
+            .map(|alias| match &alias.link {
+                Some(to) => format!("{} -> {to}", alias.path),
+                None => alias.path.clone(),
+            })
+            .collect();
+        let line = format!("  also named: {}", names.join(", "));
+        writeln!(
+            out,
+            "{}",
+            painter.paint(&for_terminal(&line), |s| s.dimmed())
+        )?;
+    }
     let verdict = for_terminal(&file.verdict.summary);
     let verdict = match file.verdict.scratch {
         Scratch::Ready => painter.paint(&verdict, |s| s.green().bold()),
@@ -333,6 +354,9 @@ fn render_image(image: &ImageSection, out: &mut dyn Write, painter: &Painter) ->
             for line in &size.dockerfile {
                 writeln!(out, "      {}", for_terminal(line))?;
             }
+        } else if let Some(reason) = &size.no_stage_reason {
+            let label = painter.paint("final stage:", |s| s.dimmed());
+            writeln!(out, "  {label} none: {}", for_terminal(reason))?;
         }
     }
     Ok(())

@@ -135,7 +135,11 @@ pub fn check_one(candidate: &Candidate, options: &Options) -> Outcome {
         },
     };
     match analyse(&candidate.display, &blob, candidate.named, options) {
-        Ok(Some(report)) => Outcome::Reported(Box::new(report)),
+        Ok(Some(mut report)) => {
+            report.link.clone_from(&candidate.link);
+            report.aliases.clone_from(&candidate.aliases);
+            Outcome::Reported(Box::new(report))
+        }
         Ok(None) => Outcome::Skipped,
         Err(kind) => fail(kind),
     }

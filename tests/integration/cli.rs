@@ -274,10 +274,14 @@ fn symlinks_to_files_are_followed_and_to_directories_are_not() {
         .iter()
         .map(|f| f["path"].as_str().unwrap())
         .collect();
-    assert_eq!(names.len(), 2, "{names:?}");
+    // The link and the file are one file: reported once, under its first name.
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(names[0].ends_with("/link"), "{names:?}");
     assert!(
-        names[0].ends_with("/link") && names[1].ends_with("/real"),
-        "{names:?}"
+        report["files"][0]["aliases"][0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("/real")
     );
 }
 
@@ -830,4 +834,43 @@ fn version_is_text_or_a_json_object() {
     assert_eq!(json["name"], "gostatic");
     assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
     assert!(text.contains(json["go_release_table"].as_str().unwrap()));
+}
+
+#[test]
+fn issue_13_one_file_under_many_names_is_reported_once_with_its_aliases() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    std::fs::write(lib.join("libz.so.1.2.13"), fixture("bin/c-dynamic")).unwrap();
+    std::os::unix::fs::symlink("libz.so.1.2.13", lib.join("libz.so.1")).unwrap();
+    std::os::unix::fs::symlink("libz.so.1", lib.join("libz.so")).unwrap();
+    let out = gostatic()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "lib"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["files"], 1);
+    let file = &json["files"][0];
+    assert_eq!(file["path"], "lib/libz.so");
+    assert_eq!(file["link"], "libz.so.1");
+    assert_eq!(
+        file["aliases"],
+        serde_json::json!([
+            {"path": "lib/libz.so.1", "link": "libz.so.1.2.13"},
+            {"path": "lib/libz.so.1.2.13"}
+        ])
+    );
+    let text = gostatic()
+        .current_dir(dir.path())
+        .args(["check", "lib"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.starts_with("lib/libz.so -> libz.so.1: ELF64 x86-64 DYN, dynamic")
+            && text
+                .contains("\n  also named: lib/libz.so.1 -> libz.so.1.2.13, lib/libz.so.1.2.13\n"),
+        "{text}"
+    );
 }

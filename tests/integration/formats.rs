@@ -292,6 +292,8 @@ fn suppressed_report() -> Report {
             place: None,
             foreign: None,
             script: None,
+            link: None,
+            aliases: Vec::new(),
             verdict,
             findings: vec![finding, Finding::new(Rule::NoPie, "EXEC", "-buildmode=pie")],
             not_applicable: vec![],

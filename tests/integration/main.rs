@@ -23,5 +23,7 @@ mod outputs;
 mod policy;
 mod real_libc;
 mod rules_cmd;
+mod stage_fixtures;
+mod stage_runs;
 mod tar_differential;
 mod util;

@@ -403,3 +403,54 @@ fn policy_text_report_snapshot() {
         String::from_utf8_lossy(&out.stderr)
     ));
 }
+
+#[test]
+fn issue_13_the_policy_file_is_found_up_to_the_repository_root_with_its_globs_rooted_there() {
+    // repo/.git, repo/gostatic.toml, repo/svc/bin/c-dynamic; gostatic runs in repo/svc.
+    let outer = tempfile::tempdir().unwrap();
+    let repo = outer.path().join("repo");
+    let svc = repo.join("svc");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(svc.join("bin")).unwrap();
+    std::fs::copy(fixture("c-dynamic"), svc.join("bin/c-dynamic")).unwrap();
+    std::fs::copy(fixture("c-static"), svc.join("bin/c-static")).unwrap();
+    std::fs::write(
+        repo.join("gostatic.toml"),
+        "ignore = [\"svc/bin/c-dynamic\"]\n\n[[suppress]]\nrule = \"GS203\"\npath = \"svc/bin/*\"\nreason = \"C programs here are not PIE\"\n",
+    )
+    .unwrap();
+    let (report, code) = json(&svc, &["bin"]);
+    let paths: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        ["bin/c-static"],
+        "the root's ignore glob, rooted at the root"
+    );
+    let no_pie = &report["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "GS203")
+        .cloned()
+        .unwrap();
+    assert_eq!(no_pie["suppressed"]["kind"], "config", "{no_pie}");
+    assert_eq!(code, 0);
+    // An absolute path inside the repository is matched from the root too.
+    let (report, _) = json(&svc, &[svc.join("bin").to_str().unwrap()]);
+    assert_eq!(report["files"].as_array().unwrap().len(), 1);
+
+    // The search stops at the repository root: a file above it is not the repository's.
+    std::fs::rename(
+        repo.join("gostatic.toml"),
+        outer.path().join("gostatic.toml"),
+    )
+    .unwrap();
+    let (report, code) = json(&svc, &["bin"]);
+    assert_eq!(report["files"].as_array().unwrap().len(), 2);
+    assert_eq!(code, 1, "c-dynamic's errors count again");
+}

@@ -17,6 +17,8 @@ fn file(path: &str, findings: Vec<Finding>) -> FileReport {
         place: None,
         foreign: None,
         script: None,
+        link: None,
+        aliases: Vec::new(),
         verdict: Verdict {
             scratch: Scratch::Blocked,
             reasons: vec![],

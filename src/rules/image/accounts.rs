@@ -103,7 +103,8 @@ impl Accounts {
         }
     }
 
-    /// These accounts as a final stage that copies only some of the files sees them.
+    /// These accounts as an image with only some of the files sees them.
+    #[cfg(test)]
     pub fn keeping(&self, passwd: bool, group: bool) -> Accounts {
         Accounts {
             passwd: self.passwd.clone().filter(|_| passwd),

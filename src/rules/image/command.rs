@@ -20,7 +20,9 @@
 //! Docker writes the shell form (`ENTRYPOINT server --flag`) as `["/bin/sh", "-c", "..."]`: an
 //! image without `/bin/sh` cannot start it. When the program found is a shell run with `-c` and
 //! a command made only of words (no quoting, expansion or operators; a leading `exec` dropped),
-//! the shell is looked through to the program it runs ([`Shell`]), found the same way.
+//! the shell is looked through to the program it runs ([`Shell`]), found the same way; so is
+//! the shell form when the image lacks `/bin/sh` (it cannot start, but a final stage can exec
+//! that program).
 
 use super::accounts::ExecUser;
 use super::lookup;
@@ -197,9 +199,13 @@ impl Command {
             None => (None, Some(Problem::NoCommand)),
             Some(name) => lookup.find(name, is_shell_form(&words)),
         };
-        let shell = program
-            .as_ref()
-            .and_then(|p| lookup.through_shell(p, &argv));
+        let shell = match &program {
+            Some(p) => lookup.through_shell(p, &argv),
+            // The shell form in an image without the shell: the command it was to run is
+            // still what a final stage should exec.
+            None if is_shell_form(&argv) => lookup.shell_command(&argv),
+            None => None,
+        };
         Command {
             field,
             words,
@@ -366,6 +372,11 @@ impl Lookup<'_> {
         if !is_shell || argv.get(1).map(String::as_str) != Some("-c") {
             return None;
         }
+        self.shell_command(argv)
+    }
+
+    /// The simple command of `[shell, "-c", command, ...]`, resolved.
+    fn shell_command(&self, argv: &[String]) -> Option<Shell> {
         let words = simple_words(argv.get(2)?)?;
         let (program, problem) = self.find(&words[0], false);
         Some(Shell {

@@ -175,8 +175,11 @@ fn the_shell_form_needs_bin_sh() {
     tar.file_mode("server", 0o755, b"x");
     let (_, command) = resolve(&tar, "", &["/bin/sh", "-c", "/server"], &[], "");
     assert!(matches!(command.problem, Some(Problem::NoShell { ref at }) if at == "/bin/sh"));
-    assert!(command.shell.is_none());
-    assert!(command.entry_program().is_none());
+    assert!(command.program.is_none());
+    // The command the shell was to run is still found: a final stage execs it directly.
+    let shell = command.shell.as_ref().unwrap();
+    assert_eq!(shell.words, ["/server"]);
+    assert_eq!(command.entry_program().unwrap().path, "/server");
 }
 
 #[test]

@@ -18,6 +18,7 @@ mod lookup;
 mod runtime;
 mod search;
 mod size;
+mod stage;
 #[cfg(test)]
 mod tests;
 mod users;
@@ -74,8 +75,12 @@ pub struct SizeStory {
     pub scratch_bytes: u64,
     /// What makes up `scratch_bytes`: `{path, bytes, why}`.
     pub parts: Vec<SizePart>,
-    /// `FROM scratch`, the `COPY` lines, `USER`, `ENTRYPOINT`/`CMD`.
+    /// `FROM scratch`, the `COPY` lines, `USER`, `ENTRYPOINT`/`CMD`: only a stage that,
+    /// judged by these rules as an image of its own, starts and meets its programs' needs.
     pub dockerfile: Vec<String>,
+    /// Why no final stage is suggested, when none is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_stage_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -102,6 +107,8 @@ pub enum PartKind {
     Zoneinfo,
     /// `/etc/passwd` and `/etc/group`.
     Passwd,
+    /// `/tmp`, where Go programs make temporary files.
+    Tmp,
 }
 
 impl PartKind {
@@ -116,6 +123,7 @@ impl PartKind {
             PartKind::CaCertificates => "ca-certificates",
             PartKind::Zoneinfo => "zoneinfo",
             PartKind::Passwd => "passwd",
+            PartKind::Tmp => "tmp",
         }
     }
 }
@@ -145,6 +153,18 @@ impl Start {
 
 /// Run the file rules on every executable of one image, then the image rules.
 pub fn evaluate(image: &Image<FileFacts>) -> ImageEvaluation {
+    judge(image, Story::Tell)
+}
+
+/// Whether an evaluation builds the size story and its final stage. A suggested stage is
+/// judged with `Skip`: the stage of a stage is never built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Story {
+    Tell,
+    Skip,
+}
+
+fn judge(image: &Image<FileFacts>, story: Story) -> ImageEvaluation {
     let mut files: Vec<Evaluation> = image
         .files
         .iter()
@@ -157,7 +177,7 @@ pub fn evaluate(image: &Image<FileFacts>) -> ImageEvaluation {
     versions::check(image, &libraries, &mut collected);
     arch::check(image, &start.command, &mut collected);
     runtime::check(image, &start, &mut collected);
-    let size = size::story(image, &start, &libraries);
+    let size = (story == Story::Tell).then(|| size::story(image, &start, &libraries));
     config_and_contents(image, &start, &mut collected.findings);
     for update in collected.file_updates {
         let Some(file) = files.get_mut(update.index) else {
@@ -185,7 +205,7 @@ pub fn evaluate(image: &Image<FileFacts>) -> ImageEvaluation {
     ImageEvaluation {
         findings,
         files,
-        size: Some(size),
+        size,
         verdict,
     }
 }

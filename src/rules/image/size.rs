@@ -1,36 +1,38 @@
 //! The size story: what the image weighs (its layers, uncompressed), what the same program
-//! would weigh on `FROM scratch`, and the final-stage Dockerfile lines that get there.
+//! would weigh on `FROM scratch`, and the final stage that gets there (`stage::Plan`), printed
+//! only when `stage::problems` finds it works; else `no_stage_reason` says why.
 //!
 //! Which programs are kept: the one Entrypoint + Cmd runs (looking through a simple
-//! `sh -c "/server --flag"`), when it is an analysed executable. Otherwise (no entrypoint, or a
-//! script) every Go program with an executable bit, except the Go toolchain's own commands
-//! (main package `cmd/…`) and files under `testdata`: gostatic is about Go services, and a
-//! distribution's hundreds of C programs are no scratch story. No program: no parts and no
-//! Dockerfile, only `image_bytes`.
+//! `sh -c "/server --flag"`, with or without the shell in the image), when it is an analysed
+//! executable; one too big to analyse gives no stage (its needs are unknown). Otherwise (no
+//! entrypoint, or a script) every Go program with an executable bit, except the Go toolchain's
+//! own commands (main package `cmd/…`) and files under `testdata`: gostatic is about Go
+//! services, and a distribution's hundreds of C programs are no scratch story.
 //!
 //! What each kept program brings: its loader and libraries if it is dynamic (as GS504 found
-//! them, and /etc/ld.so.cache when one came from an ld.so.conf directory, since only the cache
-//! tells glibc's loader about those), and the files its Go runtime needs that the image has
-//! (the CA bundle or cert directory, the zoneinfo directory, /etc/passwd and /etc/group).
-//! /etc/passwd and /etc/group also come along when USER is a name, which the runtime must
-//! resolve. Each COPY names the path as the program reaches it (the entrypoint as the command
-//! names it); `COPY --from` follows a source symlink, so the copy is the real file under that
-//! name.
+//! them, and /etc/ld.so.cache with the ld.so.conf files when one came from an ld.so.conf
+//! directory, since only the cache tells glibc's loader about those), the files its Go runtime
+//! needs that the image has (the CA bundle or cert directory, the zoneinfo directory, /tmp), and
+//! for a program that looks users up, an /etc/passwd and /etc/group with the stage's user.
+//! Each COPY names the path as the program reaches it (the entrypoint as the command names
+//! it); `COPY --from` follows a source symlink, so the copy is the real file under that name.
 //!
-//! The stage is judged with the same account model and command resolution as GS601–GS603
-//! (`Start`): the image's USER is kept unless it is root or names an account the image lacks
-//! (then distroless's `65532:65532`), and when that user could not execute the copied
-//! program (its mode bits with either owner, since builders differ on what `COPY --from`
-//! keeps), the COPY sets `--chmod=0755`. A program found through a PATH directory the runtime's
-//! default lacks brings `ENV PATH`.
+//! Who it runs as, with the same account model as GS601–GS603 (`Start`): the image's USER as
+//! ids (a numeric one as written; a name as its uid:gid, so starting needs no passwd), unless
+//! it is root or names an account the image lacks (then distroless's `65532:65532`). When that
+//! user could not execute the copied program (its mode bits with either owner, since builders
+//! differ on what `COPY --from` keeps), the COPY sets `--chmod=0755`. A program found through a
+//! PATH directory the runtime's default lacks brings `ENV PATH`.
 
 use std::collections::HashSet;
 
-use super::accounts::ExecUser;
+use super::accounts::Identity;
 use super::command::{DEFAULT_PATH, Found, Program};
 use super::lookup::{self, Executables};
+use super::stage::{self, CopyFrom, Heredoc, Plan};
 use super::{PartKind, SizePart, SizeStory, Start};
 use crate::facts::FileFacts;
+use crate::gobin::analysis::NeedKind;
 use crate::image::{Image, Tree};
 use crate::rules::image::libs::{Closure, Libraries};
 use crate::rules::image::runtime;
@@ -40,6 +42,7 @@ const PLACEHOLDER_SOURCE: &str = "IMAGE";
 
 /// The user suggested when the image runs as root: distroless's `nonroot`.
 const NONROOT: &str = "65532:65532";
+const NONROOT_ID: u64 = 65532;
 
 pub(super) fn story(image: &Image<FileFacts>, start: &Start, libraries: &Libraries) -> SizeStory {
     let mut story = SizeStory {
@@ -47,21 +50,32 @@ pub(super) fn story(image: &Image<FileFacts>, start: &Start, libraries: &Librari
         ..SizeStory::default()
     };
     let executables = Executables::new(image);
-    let entry = start
-        .command
-        .entry_program()
-        .and_then(|p| Some((p, executables.index(&p.real)?)));
+    let named = start.command.entry_program();
+    if let Some(program) = named.filter(|p| executables.is_too_big(&p.real)) {
+        story.no_stage_reason = Some(format!(
+            "the entrypoint {} was not analysed (over the size limit): what it needs is unknown",
+            program.path
+        ));
+        return story;
+    }
+    let entry = named.and_then(|p| Some((p, executables.index(&p.real)?)));
     let kept: Vec<(usize, PartKind)> = match entry {
         Some((_, index)) => vec![(index, PartKind::Entrypoint)],
         None => go_programs(image),
     };
     if kept.is_empty() {
+        story.no_stage_reason = Some(
+            "the command runs no analysed program, and the image has no Go program to keep"
+                .to_string(),
+        );
         return story;
     }
 
     let mut parts = Parts::new(&image.tree);
     let mut env = Vec::new();
     let mut dynamic = false;
+    let mut needs_passwd = false;
+    let mut go = false;
     for &(index, why) in &kept {
         let file = &image.files[index];
         let program = match entry {
@@ -73,28 +87,29 @@ pub(super) fn story(image: &Image<FileFacts>, start: &Start, libraries: &Librari
             dynamic = true;
             add_libraries(&mut parts, closure);
         }
-        let Some(go) = file.inspection.go_facts() else {
+        let Some(facts) = file.inspection.go_facts() else {
             continue;
         };
-        for need in go.required_needs() {
+        go = true;
+        for need in facts.required_needs() {
+            needs_passwd |= need.spec.kind == NeedKind::Passwd;
             let Some(why) = why_for(need.spec.kind) else {
                 continue;
             };
             if let Ok(provision) = runtime::provision(image, start, need.spec.kind) {
-                for path in &provision.paths {
-                    parts.add(path, why);
-                }
                 env.extend(provision.env);
+                // The accounts are the stage's own, chosen with its user below.
+                if why != PartKind::Passwd {
+                    for path in &provision.paths {
+                        parts.add(path, why);
+                    }
+                }
             }
         }
     }
-    if start.user.names_an_account()
-        && let Ok(provision) =
-            runtime::provision(image, start, crate::gobin::analysis::NeedKind::Passwd)
-    {
-        for path in &provision.paths {
-            parts.add(path, PartKind::Passwd);
-        }
+    // os.TempDir is /tmp unless $TMPDIR says otherwise, and scratch has no /tmp.
+    if go && image.tree.resolve("/tmp").is_some_and(|(_, n)| n.is_dir()) {
+        parts.add("/tmp", PartKind::Tmp);
     }
     if dynamic && let Some(value) = lookup::env(image, "LD_LIBRARY_PATH") {
         env.push(format!("LD_LIBRARY_PATH={value}"));
@@ -112,15 +127,24 @@ pub(super) fn story(image: &Image<FileFacts>, start: &Start, libraries: &Librari
         env.push(format!("PATH={}", start.command.path_list));
     }
 
+    let stage = Stage::of(image, start, program);
+    let heredocs = stage.accounts(start, needs_passwd, &mut parts);
     story.parts = parts.list;
     story.scratch_bytes = story.parts.iter().map(|p| p.bytes).sum();
-    let stage = Stage::of(image, start, program, &story.parts);
-    story.dockerfile = dockerfile(image, start, &stage, &story.parts, env);
+    let plan = plan(image, start, &stage, &story.parts, heredocs, env);
+    let problems = stage::problems(image, &plan);
+    if problems.is_empty() {
+        story.dockerfile = plan.dockerfile();
+    } else {
+        story.no_stage_reason = Some(format!(
+            "a final stage of these files would not work: {}",
+            problems.join("; ")
+        ));
+    }
     story
 }
 
-fn why_for(kind: crate::gobin::analysis::NeedKind) -> Option<PartKind> {
-    use crate::gobin::analysis::NeedKind;
+fn why_for(kind: NeedKind) -> Option<PartKind> {
     match kind {
         NeedKind::CaCertificates => Some(PartKind::CaCertificates),
         NeedKind::Zoneinfo => Some(PartKind::Zoneinfo),
@@ -131,45 +155,93 @@ fn why_for(kind: crate::gobin::analysis::NeedKind) -> Option<PartKind> {
 
 /// Who the suggested stage runs as, and whether its program needs `--chmod`.
 pub(super) struct Stage {
-    /// The USER line's value.
+    /// The USER line's value: ids, so that starting needs no /etc/passwd.
     pub user: String,
+    uid: u64,
+    gid: u64,
     /// The entrypoint's COPY sets `--chmod=0755`: the user could not execute it otherwise.
     pub chmod: bool,
 }
 
 impl Stage {
-    fn of(
-        image: &Image<FileFacts>,
-        start: &Start,
-        program: Option<&Program>,
-        parts: &[SizePart],
-    ) -> Self {
-        let kept = |path: &str| parts.iter().any(|p| p.path == path);
-        let accounts = start
-            .accounts
-            .keeping(kept("/etc/passwd"), kept("/etc/group"));
-        let image_user = ExecUser::resolve(&start.user.configured, &accounts);
-        let user = if start.user.root.is_some() || !start.user.resolves() || !image_user.resolves()
-        {
-            ExecUser::resolve(NONROOT, &accounts)
-        } else {
-            image_user
+    fn of(image: &Image<FileFacts>, start: &Start, program: Option<&Program>) -> Self {
+        let image_user = &start.user;
+        let (user, uid, gid) = match &image_user.identity {
+            Some(id) if image_user.root.is_none() && image_user.resolves() => {
+                // A name, or a bare uid whose group came from the image's passwd (a stage
+                // without that passwd would run with gid 0): write both ids.
+                let implied_group = image_user.group.is_none() && id.gid != 0;
+                let user = if image_user.names_an_account() || implied_group {
+                    format!("{}:{}", id.uid, id.gid)
+                } else {
+                    image_user.configured.clone()
+                };
+                (user, id.uid, id.gid)
+            }
+            _ => (NONROOT.to_string(), NONROOT_ID, NONROOT_ID),
+        };
+        let identity = Identity {
+            uid,
+            gid,
+            supplementary: Vec::new(),
+            home: "/".to_string(),
         };
         // The copy keeps the mode bits; its owner is the source's or root, by builder.
         let chmod = program
             .and_then(|p| image.tree.resolve(&p.real))
             .is_some_and(|(_, node)| {
-                let as_root = crate::image::Node {
-                    uid: 0,
-                    gid: 0,
-                    ..node.clone()
-                };
-                !(user.may_execute(node) && user.may_execute(&as_root))
+                !(identity.may_execute(node.mode, node.uid, node.gid)
+                    && identity.may_execute(node.mode, 0, 0))
             });
         Stage {
-            user: user.configured,
+            user,
+            uid,
+            gid,
             chmod,
         }
+    }
+
+    /// /etc/passwd and /etc/group for a program that looks users up (os/user): the image's,
+    /// when its passwd has the stage's uid; else a minimal pair written by heredocs.
+    fn accounts(&self, start: &Start, needed: bool, parts: &mut Parts<'_>) -> Vec<Heredoc> {
+        if !needed {
+            return Vec::new();
+        }
+        if start.accounts.user_with_uid(self.uid).is_some() {
+            parts.add("/etc/passwd", PartKind::Passwd);
+            parts.add("/etc/group", PartKind::Passwd);
+            return Vec::new();
+        }
+        let name = if self.uid == NONROOT_ID {
+            "nonroot"
+        } else {
+            "app"
+        };
+        let (uid, gid) = (self.uid, self.gid);
+        let mut passwd = "root:x:0:0:root:/root:/sbin/nologin\n".to_string();
+        let mut group = "root:x:0:\n".to_string();
+        if uid != 0 {
+            passwd.push_str(&format!(
+                "{name}:x:{uid}:{gid}:{name}:/home/{name}:/sbin/nologin\n"
+            ));
+        }
+        if gid != 0 {
+            group.push_str(&format!("{name}:x:{gid}:\n"));
+        }
+        let heredocs = vec![
+            Heredoc {
+                path: "/etc/passwd".to_string(),
+                text: passwd,
+            },
+            Heredoc {
+                path: "/etc/group".to_string(),
+                text: group,
+            },
+        ];
+        for heredoc in &heredocs {
+            parts.add_sized(&heredoc.path, heredoc.text.len() as u64, PartKind::Passwd);
+        }
+        heredocs
     }
 }
 
@@ -208,6 +280,10 @@ fn add_libraries(parts: &mut Parts<'_>, closure: &Closure) {
     }
     if closure.libraries.iter().any(|l| l.via_cache) {
         parts.add("/etc/ld.so.cache", PartKind::LdSoCache);
+        // What the cache was made from: tiny, and what tells the stage check (and ldconfig)
+        // where those libraries are.
+        parts.add("/etc/ld.so.conf", PartKind::LdSoCache);
+        parts.add("/etc/ld.so.conf.d", PartKind::LdSoCache);
     }
 }
 
@@ -274,42 +350,28 @@ fn source(image: &Image<FileFacts>) -> &str {
     if plausible { name } else { PLACEHOLDER_SOURCE }
 }
 
-fn dockerfile(
+/// The stage as data: every part copied from the image (heredoc files written instead), the
+/// environment, the user, the working directory and the command in exec form.
+fn plan(
     image: &Image<FileFacts>,
     start: &Start,
     stage: &Stage,
     parts: &[SizePart],
+    heredocs: Vec<Heredoc>,
     env: Vec<String>,
-) -> Vec<String> {
-    let from = source(image);
-    let mut lines = vec!["FROM scratch".to_string()];
-    for part in parts {
-        let path = &part.path;
-        let chmod = if stage.chmod && part.why == PartKind::Entrypoint {
-            " --chmod=0755"
-        } else {
-            ""
-        };
-        if path.contains(char::is_whitespace) {
-            lines.push(format!(
-                "COPY --from={from}{chmod} {}",
-                json(&[path.clone(), path.clone()])
-            ));
-        } else {
-            lines.push(format!("COPY --from={from}{chmod} {path} {path}"));
-        }
-    }
+) -> Plan {
+    let written: HashSet<&str> = heredocs.iter().map(|h| h.path.as_str()).collect();
+    let copies = parts
+        .iter()
+        .filter(|part| !written.contains(part.path.as_str()))
+        .map(|part| CopyFrom {
+            path: part.path.clone(),
+            chmod: (stage.chmod && part.why == PartKind::Entrypoint).then_some(0o755),
+        })
+        .collect();
     let mut seen = HashSet::new();
-    for line in env {
-        if seen.insert(line.clone()) {
-            lines.push(format!("ENV {line}"));
-        }
-    }
-    lines.push(format!("USER {}", stage.user));
-    let workdir = &image.config.working_dir;
-    if !workdir.is_empty() && workdir != "/" {
-        lines.push(format!("WORKDIR {workdir}"));
-    }
+    let env = env.into_iter().filter(|l| seen.insert(l.clone())).collect();
+    let workdir = Some(lookup::working_dir(image)).filter(|dir| dir != "/");
     let through_shell = start.command.shell.as_ref().and_then(|shell| {
         let program = shell.program.as_ref()?;
         // Without the shell nothing searches PATH: name the file.
@@ -317,28 +379,21 @@ fn dockerfile(
         argv[0].clone_from(&program.path);
         Some(argv)
     });
-    match through_shell {
-        Some(argv) => lines.push(format!("ENTRYPOINT {}", json(&argv))),
-        None => {
-            let config = &image.config;
-            if let Some(entrypoint) = config.entrypoint.as_ref().filter(|e| !e.is_empty()) {
-                lines.push(format!("ENTRYPOINT {}", json(entrypoint)));
-            }
-            if let Some(cmd) = config.cmd.as_ref().filter(|c| !c.is_empty()) {
-                lines.push(format!("CMD {}", json(cmd)));
-            }
-        }
+    let set = |words: &Option<Vec<String>>| words.clone().filter(|w| !w.is_empty());
+    let (entrypoint, cmd) = match through_shell {
+        Some(argv) => (Some(argv), None),
+        None => (set(&image.config.entrypoint), set(&image.config.cmd)),
+    };
+    Plan {
+        from: source(image).to_string(),
+        copies,
+        heredocs,
+        env,
+        user: stage.user.clone(),
+        workdir,
+        entrypoint,
+        cmd,
     }
-    lines
-}
-
-/// Exec form, as Dockerfiles write it: `["/server", "--port", "80"]`.
-fn json(argv: &[String]) -> String {
-    let words: Vec<String> = argv
-        .iter()
-        .map(|w| serde_json::to_string(w).unwrap_or_else(|_| format!("\"{w}\"")))
-        .collect();
-    format!("[{}]", words.join(", "))
 }
 
 #[cfg(test)]

@@ -78,6 +78,7 @@ fn a_dynamic_program_brings_its_loader_and_libraries() {
             ("/lib/x86_64-linux-gnu/libc.so.6", "library"),
             ("/opt/v/libv.so", "library"),
             ("/etc/ld.so.cache", "ld-so-cache"),
+            ("/etc/ld.so.conf", "ld-so-cache"),
         ]
     );
     assert_eq!(
@@ -98,7 +99,7 @@ fn a_dynamic_program_brings_its_loader_and_libraries() {
         "COPY --from=t:1 /lib/x86_64-linux-gnu/libc.so.6 /lib/x86_64-linux-gnu/libc.so.6"
     );
     assert_eq!(
-        &story.dockerfile[6..],
+        &story.dockerfile[7..],
         [
             "USER 65532:65532",
             "ENTRYPOINT [\"/srv/server\"]",
@@ -147,7 +148,8 @@ fn a_go_program_brings_the_runtime_files_the_image_has() {
             .dockerfile
             .contains(&"ENV ZONEINFO=/usr/share/zoneinfo".to_string())
     );
-    assert!(story.dockerfile.contains(&"USER app".to_string()));
+    // Ids, not the name: starting needs no lookup; the passwd copied has them for os/user.
+    assert!(story.dockerfile.contains(&"USER 1000:1000".to_string()));
 }
 
 #[test]
@@ -185,11 +187,10 @@ fn without_an_entrypoint_the_go_programs_are_kept() {
     img.name = "sha256:0123456789ab".into();
     let story = story_of(&img);
     assert_eq!(whys(&story), [("/usr/local/bin/a", "executable")]);
-    assert_eq!(
-        story.dockerfile[1],
-        "COPY --from=IMAGE /usr/local/bin/a /usr/local/bin/a"
-    );
-    assert_eq!(story.dockerfile.last().unwrap(), "USER 65532");
+    // A stage with no command would not start either: it is not printed, and says why.
+    assert!(story.dockerfile.is_empty());
+    let reason = story.no_stage_reason.unwrap();
+    assert!(reason.contains("GS603"), "{reason}");
 }
 
 #[test]
@@ -198,6 +199,7 @@ fn nothing_to_keep_leaves_only_the_image_size() {
     let story = story_of(&img);
     assert!(story.image_bytes > 0);
     assert!(story.parts.is_empty() && story.dockerfile.is_empty());
+    assert!(story.no_stage_reason.unwrap().contains("no Go program"));
 }
 
 /// The suggested final stage as an image: every COPY'd path with the bytes `content` gives it,
@@ -320,7 +322,7 @@ fn a_user_the_image_lacks_is_not_suggested() {
 }
 
 #[test]
-fn a_named_user_brings_its_files_and_starts() {
+fn a_named_user_becomes_its_ids_and_starts() {
     let app = go_static();
     let passwd = b"app:x:1000:1000::/home/app:/sbin/nologin\n".to_vec();
     let group = b"app:x:1000:\n".to_vec();
@@ -339,7 +341,7 @@ fn a_named_user_brings_its_files_and_starts() {
         "/etc/group" => group.clone(),
         _ => app.clone(),
     });
-    assert_eq!(user_line(&story), "USER app");
+    assert_eq!(user_line(&story), "USER 1000:1000");
     // The group bit would do in the image, but the copy may be root's: chmod.
     assert_eq!(
         story.dockerfile[1],

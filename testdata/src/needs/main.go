@@ -1,18 +1,31 @@
 // needs: reaches every runtime file dependency gostatic looks for on a scratch image (CA
 // bundle, zoneinfo, /etc/passwd, the resolver's /etc files, MIME tables, a temp dir), with no
 // embedded fallback. It only does the work when given an argument, so running it is harmless.
+//
+// `needs -selftest` checks the run-time files a container gives it, without the network: the
+// CA pool is not empty, a zone loads, the current uid has a passwd entry, a temp file can be
+// made. It prints each failure and exits 1, so running a suggested final stage proves more
+// than "it started". The flag counts anywhere among the arguments: an image's CMD may come
+// first.
 package main
 
 import (
 	"crypto/x509"
+	"errors"
 	"mime"
 	"net"
 	"os"
 	"os/user"
+	"strconv"
 	"time"
 )
 
 func main() {
+	for _, arg := range os.Args[1:] {
+		if arg == "-selftest" {
+			os.Exit(selftest())
+		}
+	}
 	if len(os.Args) < 2 {
 		os.Stdout.WriteString("usage: needs host\n")
 		return
@@ -39,4 +52,37 @@ func main() {
 		f.Close()
 		os.Remove(f.Name())
 	}
+}
+
+func selftest() int {
+	failed := 0
+	fail := func(what string, err error) {
+		os.Stdout.WriteString("selftest: " + what + ": " + err.Error() + "\n")
+		failed++
+	}
+	pool, err := x509.SystemCertPool()
+	if err == nil && len(pool.Subjects()) == 0 { //nolint:staticcheck // Linux pools list them
+		err = errors.New("the pool has no certificate")
+	}
+	if err != nil {
+		fail("CA roots", err)
+	}
+	if _, err := time.LoadLocation("Europe/Paris"); err != nil {
+		fail("zoneinfo", err)
+	}
+	if _, err := user.LookupId(strconv.Itoa(os.Getuid())); err != nil {
+		fail("user lookup", err)
+	}
+	f, err := os.CreateTemp("", "selftest")
+	if err != nil {
+		fail("temp file", err)
+	} else {
+		f.Close()
+		os.Remove(f.Name())
+	}
+	if failed > 0 {
+		return 1
+	}
+	os.Stdout.WriteString("selftest: ok\n")
+	return 0
 }
