@@ -222,6 +222,9 @@ pub const TABLE: &[BaseImage] = &[
             "libxxhash.so.0",
             "libsepol.so.2",
             "libsemanage.so.2",
+            // apt itself is in the slim image.
+            "libapt-pkg.so.6.0",
+            "libapt-private.so.0.0",
         ],
         files: Files {
             ca_certificates: false,
