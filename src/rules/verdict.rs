@@ -87,6 +87,7 @@ pub struct Needs {
     pub static_nss: bool,
     /// Run-time files to copy in (CA bundle, zoneinfo, passwd), by path.
     pub files: Vec<String>,
+    /// Which run-time files those are, to match against what a base ships.
     ca_certificates: bool,
     zoneinfo: bool,
     passwd: bool,
@@ -100,10 +101,14 @@ impl Needs {
             static_nss: elf.interpreter.is_none() && elf.glibc_nss.is_some(),
             ..Needs::default()
         };
+        // A weak need does not stop ld.so, so it does not raise the glibc a base must have.
         let versions = || {
-            elf.version_needs
-                .iter()
-                .flat_map(|n| n.versions.iter().map(String::as_str))
+            elf.version_needs.iter().flat_map(|n| {
+                n.versions
+                    .iter()
+                    .filter(|v| !n.weak.contains(v))
+                    .map(String::as_str)
+            })
         };
         needs.glibc = newest(versions(), "GLIBC").map(str::to_string);
         needs.glibcxx = newest(versions(), "GLIBCXX").map(str::to_string);
@@ -432,6 +437,11 @@ mod tests {
         assert_eq!(verdict(&newer).base, Some(Base::DistrolessBaseDebian13));
         let newest = Synth::program().needs_versions("libc.so.6", &["GLIBC_2.42"]);
         assert_eq!(verdict(&newest).base, None);
+        // A weak need does not count.
+        let weak = Synth::program()
+            .needs_versions("libc.so.6", &["GLIBC_2.2.5", "GLIBC_2.42"])
+            .weak_versions(&["GLIBC_2.42"]);
+        assert_eq!(verdict(&weak).needs_glibc.as_deref(), Some("GLIBC_2.2.5"));
         // libstdc++ from gcc 12 is in cc-debian12, not cc-debian11.
         let cxx = Synth::program()
             .needs(&["libstdc++.so.6", "libc.so.6"])
