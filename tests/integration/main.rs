@@ -27,3 +27,4 @@ mod stage_fixtures;
 mod stage_runs;
 mod tar_differential;
 mod util;
+mod verdict_runs;

@@ -32,7 +32,8 @@ use serde_json::Value;
 use crate::util::gostatic;
 
 /// runc's PATH when the config has none.
-const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+pub(super) const DEFAULT_PATH: &str =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// Linux MAXSYMLINKS.
 const MAX_HOPS: usize = 40;
@@ -58,7 +59,7 @@ if "/" not in path:
 os.execve(path, argv, env)
 "#;
 
-fn missing_tool() -> Option<String> {
+pub(super) fn missing_tool() -> Option<String> {
     let root = Command::new("id").arg("-u").output().ok()?;
     if String::from_utf8_lossy(&root.stdout).trim() != "0" {
         return Some("not root (chroot and setuid need it)".to_string());
@@ -77,7 +78,7 @@ fn missing_tool() -> Option<String> {
 
 /// Every image of every archive in testdata/image, as the records name them:
 /// (archive, gostatic's selection flags, skopeo's reference and global flags).
-fn images() -> Vec<(String, Vec<String>)> {
+pub(super) fn images() -> Vec<(String, Vec<String>)> {
     let records = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/image/records");
     let mut archives: Vec<PathBuf> = std::fs::read_dir(records)
         .unwrap()
@@ -174,7 +175,7 @@ fn every_suggested_final_stage_starts_in_a_chroot() {
 }
 
 /// The source image's final filesystem, as skopeo and umoci make it.
-fn unpack(archive: &str, select: &[String], image: &Value, dir: &Path) -> PathBuf {
+pub(super) fn unpack(archive: &str, select: &[String], image: &Value, dir: &Path) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let path = root.join(archive).display().to_string();
     let transport = if archive.ends_with(".docker.tar") {
@@ -225,12 +226,12 @@ fn run(command: &mut Command) {
 }
 
 /// A stage built in a directory, and how to start it.
-struct Stage {
-    root: PathBuf,
-    env: BTreeMap<String, String>,
-    user: String,
-    workdir: String,
-    argv: Vec<String>,
+pub(super) struct Stage {
+    pub root: PathBuf,
+    pub env: BTreeMap<String, String>,
+    pub user: String,
+    pub workdir: String,
+    pub argv: Vec<String>,
 }
 
 impl Stage {
@@ -316,7 +317,7 @@ impl Stage {
     }
 
     /// The fixtures' stand-in loader and libc, swapped for the host's own files.
-    fn replace_stand_ins(&self) {
+    pub fn replace_stand_ins(&self) {
         let mut pending = vec![self.root.clone()];
         while let Some(dir) = pending.pop() {
             for entry in std::fs::read_dir(&dir).unwrap() {
@@ -355,13 +356,15 @@ impl Stage {
     }
 
     /// uid, gid and HOME of `USER`, as runc's GetExecUser finds them in the stage's files.
-    fn identity(&self) -> Result<(u32, u32, String), String> {
+    pub fn identity(&self) -> Result<(u32, u32, String), String> {
         let passwd = std::fs::read_to_string(self.at("/etc/passwd")).unwrap_or_default();
         let group = std::fs::read_to_string(self.at("/etc/group")).unwrap_or_default();
+        // runc: an empty USER (or user part) is uid 0.
         let (user, group_part) = match self.user.split_once(':') {
             Some((u, g)) => (u, Some(g)),
             None => (self.user.as_str(), None),
         };
+        let user = if user.is_empty() { "0" } else { user };
         let entry = passwd
             .lines()
             .map(|l| l.split(':').collect::<Vec<_>>())

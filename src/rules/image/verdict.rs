@@ -39,16 +39,6 @@ pub enum Starts {
     Unknown,
 }
 
-impl Starts {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Starts::Yes => "yes",
-            Starts::No => "no",
-            Starts::Unknown => "unknown",
-        }
-    }
-}
-
 /// Could the image be `FROM scratch`?
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -224,6 +224,15 @@ fn a_missing_library_is_one_error_and_the_loader_is_not_called_missing() {
     );
     assert_eq!(evaluation.verdict.starts, Starts::No);
     assert_eq!(evaluation.verdict.scratch, ImageScratch::Blocked);
+    // GS504 says it: the verdict adds no GS603 of its own.
+    assert!(
+        evaluation
+            .findings
+            .iter()
+            .all(|f| f.rule != Rule::Entrypoint),
+        "{:?}",
+        evaluation.findings
+    );
 }
 
 #[test]
