@@ -120,6 +120,40 @@ fn check_elf_facts(data: &[u8], facts: &ElfFacts) {
     );
 
     check_same_bytes_same_answer(&view, &sections);
+    check_versions(data, &view, facts);
+}
+
+/// Symbol versions come from the loader's PT_DYNAMIC and stay within their limits whatever the
+/// chains say: at most `MAX_ENTRIES` needs and definitions, no name longer than `MAX_NAME`
+/// bytes before lossy decoding, every weak need among the needs.
+fn check_versions(data: &[u8], view: &LoaderView, facts: &ElfFacts) {
+    use crate::elf::versions::{self, MAX_ENTRIES, MAX_NAME};
+    let again = versions::read(data, view);
+    assert_eq!(
+        facts.version_needs, again.needs,
+        "versions read differently"
+    );
+    assert_eq!(facts.version_defs, again.defs, "versions read differently");
+    if view.dynamic.as_ref().is_none_or(|d| d.verneed.is_none()) {
+        assert!(facts.version_needs.is_empty());
+    }
+    if view.dynamic.as_ref().is_none_or(|d| d.verdef.is_none()) {
+        assert!(facts.version_defs.is_empty());
+    }
+    let needed: usize = facts.version_needs.iter().map(|n| n.versions.len()).sum();
+    assert!(needed <= MAX_ENTRIES && facts.version_needs.len() <= MAX_ENTRIES + 1);
+    assert!(facts.version_defs.len() <= MAX_ENTRIES);
+    let names = facts
+        .version_needs
+        .iter()
+        .flat_map(|n| std::iter::once(&n.file).chain(&n.versions))
+        .chain(&facts.version_defs);
+    for name in names {
+        assert!(name.chars().count() <= MAX_NAME, "a name past MAX_NAME");
+    }
+    for need in &facts.version_needs {
+        assert!(need.weak.iter().all(|w| need.versions.contains(w)));
+    }
 }
 
 fn check_same_bytes_same_answer(view: &LoaderView, sections: &SectionView) {

@@ -49,6 +49,10 @@ pub struct DynamicSection {
     /// File range (offset, length) the strings were read from: DT_STRTAB through its PT_LOAD,
     /// cut at DT_STRSZ. None when no entry needed a string.
     pub strtab_range: Option<(u64, u64)>,
+    /// DT_VERNEED and DT_VERDEF: virtual addresses of the symbol-version tables (`versions`
+    /// reads them).
+    pub verneed: Option<u64>,
+    pub verdef: Option<u64>,
 }
 
 /// The loader's view of one ELF file.
@@ -87,11 +91,20 @@ impl LoaderView {
 
     /// File offset of a virtual address, through the PT_LOAD that holds it in its file image.
     pub fn vaddr_to_offset(&self, vaddr: u64) -> Option<u64> {
+        self.vaddr_to_range(vaddr).map(|(offset, _)| offset)
+    }
+
+    /// File offset of a virtual address and how many bytes of that PT_LOAD's file image
+    /// follow it (PT_LOAD ranges were checked against the file size when the view was read).
+    pub fn vaddr_to_range(&self, vaddr: u64) -> Option<(u64, u64)> {
         self.segments
             .iter()
             .filter(|s| s.p_type == ph::PT_LOAD)
             .find(|s| vaddr >= s.vaddr && vaddr - s.vaddr < s.filesz)
-            .and_then(|s| s.offset.checked_add(vaddr - s.vaddr))
+            .and_then(|s| {
+                let within = vaddr - s.vaddr;
+                Some((s.offset.checked_add(within)?, s.filesz - within))
+            })
     }
 }
 
@@ -280,11 +293,23 @@ fn resolve_dynamic(
             dynamic::DT_FLAGS_1 => out.flags_1 = entry.d_val,
             dynamic::DT_BIND_NOW => out.has_bind_now = true,
             dynamic::DT_TEXTREL => out.has_textrel = true,
+            dynamic::DT_VERNEED => out.verneed = Some(entry.d_val),
+            dynamic::DT_VERDEF => out.verdef = Some(entry.d_val),
             _ => {}
         }
     }
     let wants_strings = parsed.dyns.iter().any(|d| is_string_tag(d.d_tag));
     if !wants_strings {
+        // Version tables name their files and versions through DT_STRTAB too; without one
+        // (or outside the file) they are unreadable, which is for `versions` to shrug at, not
+        // a malformed file.
+        if out.verneed.is_some() || out.verdef.is_some() {
+            out.strtab_range = strtab_addr.and_then(|addr| {
+                let offset = view.vaddr_to_offset(addr)?;
+                let available = (data.len() as u64).checked_sub(offset)?;
+                Some((offset, strsz.map_or(available, |sz| sz.min(available))))
+            });
+        }
         return Ok(out);
     }
     let strtab = match strtab_addr {

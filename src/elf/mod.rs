@@ -10,6 +10,7 @@ pub mod names;
 pub mod notes;
 pub mod sections;
 pub mod upx;
+pub mod versions;
 
 use goblin::elf::header::{ET_CORE, ET_DYN, ET_EXEC, ET_REL};
 use goblin::elf::program_header::{PT_DYNAMIC, PT_GNU_RELRO, PT_GNU_STACK, PT_LOAD};
@@ -18,6 +19,7 @@ use serde::Serialize;
 pub use loader::LoaderView;
 pub use names::ElfOs;
 pub use sections::{DwarfSection, SectionView};
+pub use versions::VersionNeed;
 
 use crate::error::ElfError;
 
@@ -147,6 +149,13 @@ pub struct ElfFacts {
     pub rpath: Vec<String>,
     pub runpath: Vec<String>,
     pub soname: Option<String>,
+    /// DT_VERNEED: for each library, the symbol versions this file needs it to define.
+    pub version_needs: Vec<VersionNeed>,
+    /// DT_VERDEF: the symbol versions this file defines (a library's `GLIBC_2.34`...).
+    pub version_defs: Vec<String>,
+    /// For glibc's `libc.so.6`: the release, from its banner (`2.31`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub glibc_release: Option<String>,
     pub pie: bool,
     /// Non-executable stack: the last PT_GNU_STACK lacks PF_X. Null where there is no stack
     /// (objects, core dumps).
@@ -202,6 +211,12 @@ pub fn read(data: &[u8]) -> Result<ElfFacts, ElfError> {
     let sections = sections::read(data, view.is_64)?;
     let notes = notes::read(data, view.is_64);
     let mut facts = facts_from(&view, &sections, &notes);
+    let versions = versions::read(data, &view);
+    facts.version_needs = versions.needs;
+    facts.version_defs = versions.defs;
+    if facts.soname.as_deref() == Some("libc.so.6") {
+        facts.glibc_release = versions::glibc_release(data);
+    }
     facts.upx = upx::detect(data);
     Ok(facts)
 }
@@ -289,6 +304,9 @@ pub fn facts_from(view: &LoaderView, sections: &SectionView, notes: &notes::Note
         rpath: dynamic.rpath.clone(),
         runpath: dynamic.runpath.clone(),
         soname: dynamic.soname.clone(),
+        version_needs: Vec::new(),
+        version_defs: Vec::new(),
+        glibc_release: None,
         pie,
         nx,
         gnu_stack,

@@ -242,12 +242,34 @@ fn upx_seeds() -> Seeds {
     ]
 }
 
+/// ELF files with DT_VERNEED and DT_VERDEF (a program and a library, two classes and byte
+/// orders), so the `elf` target starts from version tables to mutate.
+fn version_seeds() -> Seeds {
+    use crate::testkit::elf::{EM_MIPS, Synth};
+    let program = Synth::program()
+        .needs(&["libc.so.6", "libstdc++.so.6"])
+        .needs_versions("libc.so.6", &["GLIBC_2.2.5", "GLIBC_2.34"])
+        .needs_versions("libstdc++.so.6", &["GLIBCXX_3.4.30"]);
+    let mut library = Synth::library("libc.so.6", &["ld.so.1"])
+        .machine(false, EM_MIPS)
+        .defines_versions(&["GLIBC_2.0", "GLIBC_2.31"])
+        .needs_versions("ld.so.1", &["GLIBC_PRIVATE"]);
+    library.little_endian = false;
+    vec![
+        ("seed-versions-program-64le".into(), program.build()),
+        ("seed-versions-library-32be".into(), library.build()),
+    ]
+}
+
 fn all_seeds() -> Vec<(&'static str, Seeds)> {
     vec![
         ("buildinfo", buildinfo_seeds()),
         ("pclntab", pclntab_seeds()),
         ("upx", upx_seeds()),
-        ("elf", go_elf_seeds()),
+        (
+            "elf",
+            go_elf_seeds().into_iter().chain(version_seeds()).collect(),
+        ),
     ]
 }
 
@@ -316,5 +338,20 @@ fn go_elf_seeds_reach_the_go_readers() {
         super::pclntab(&bytes);
         super::buildinfo(&bytes);
         super::elf(&bytes);
+    }
+}
+
+/// Every byte of the version seeds set to a few hostile values goes through the `elf` oracle:
+/// a small deterministic sweep of what the fuzzer does at random.
+#[test]
+fn version_seeds_survive_every_single_byte_change() {
+    for (_, seed) in version_seeds() {
+        for at in 0..seed.len() {
+            for value in [0u8, 0xff] {
+                let mut bytes = seed.clone();
+                bytes[at] = value;
+                super::elf(&bytes);
+            }
+        }
     }
 }

@@ -253,6 +253,8 @@ fn file(path: &str, sha256: Option<&str>, rules: &[Rule]) -> FileReport {
             reasons: Vec::new(),
             add: Vec::new(),
             base: None,
+            needs_glibc: None,
+            needs_glibcxx: None,
             here: None,
             summary: "scratch: ready".to_string(),
         },

@@ -22,12 +22,20 @@ pub(super) fn interpreter_fix(elf: &ElfFacts) -> &'static str {
 }
 
 /// How to need no shared library: the advice of GS102.
-pub(super) fn needed_fix(elf: &ElfFacts) -> &'static str {
+pub(super) fn needed_fix(elf: &ElfFacts) -> String {
     if elf.go {
-        "build with CGO_ENABLED=0, or link statically: -ldflags='-linkmode=external -extldflags=-static'"
-    } else {
-        "link with -static, or copy these libraries into the image (distroless/base has glibc)"
+        return "build with CGO_ENABLED=0, or link statically: -ldflags='-linkmode=external -extldflags=-static'".to_string();
     }
+    // Name a base only when the base table says it ships every one of them.
+    let base = match super::fit(&super::Needs::of(elf, None)).base {
+        Some(base) => format!(
+            ", or use a base image that has them: {}",
+            super::bases::entry(base).describe()
+        ),
+        None => ", or use a base image that has them (none that gostatic knows ships them all)"
+            .to_string(),
+    };
+    format!("link with -static, or copy these libraries into the image{base}")
 }
 
 /// `1 shared library`, `3 shared libraries`.
@@ -161,4 +169,33 @@ pub(super) fn check_script(script: &ScriptFacts, sink: &mut Sink) {
         )
         .keyed(script.interpreter.clone()),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::elf::Synth;
+
+    fn fix(synth: &Synth) -> String {
+        super::needed_fix(&crate::elf::read(&synth.build()).unwrap())
+    }
+
+    #[test]
+    fn the_needed_fix_names_only_a_base_that_ships_every_library() {
+        let libc = fix(&Synth::program());
+        assert!(
+            libc.ends_with(": gcr.io/distroless/base-debian12 (glibc 2.36)"),
+            "{libc}"
+        );
+        // distroless does not ship libselinux; Debian slim does.
+        let selinux = fix(&Synth::program().needs(&["libselinux.so.1", "libc.so.6"]));
+        assert!(
+            selinux.ends_with(": debian:12-slim (glibc 2.36)"),
+            "{selinux}"
+        );
+        let unknown = fix(&Synth::program().needs(&["libfoo.so.7", "libc.so.6"]));
+        assert!(
+            unknown.contains("none that gostatic knows ships them all"),
+            "{unknown}"
+        );
+    }
 }

@@ -4,6 +4,7 @@
 //!
 //! Rule IDs are never renumbered or reused (see `docs/rules.md`).
 
+pub mod bases;
 mod debug;
 mod gobuild;
 mod hardening;
@@ -17,7 +18,7 @@ use serde::{Serialize, Serializer};
 
 use crate::facts::FileFacts;
 pub use registry::{Category, Rule, RuleInfo};
-pub use verdict::{Base, Scratch, Verdict};
+pub use verdict::{Base, Needs, Scratch, Verdict, fit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -297,6 +298,7 @@ mod tests {
                 "GS502 needs-zoneinfo note",
                 "GS503 needs-passwd note",
                 "GS504 missing-libraries error",
+                "GS505 symbol-versions error",
                 "GS601 root-user warning",
                 "GS602 unknown-user error",
                 "GS603 entrypoint error",

@@ -292,6 +292,15 @@ registry! {
         key: "the rule, the executable's path in the image and the missing file (the library name, or the loader's path): each missing file is a finding",
         example: "/server needs libc.so.6, which is not in the image (searched /lib/x86_64-linux-gnu, /usr/lib/x86_64-linux-gnu, /lib64, /usr/lib64, /lib, /usr/lib)",
     };
+    SymbolVersions => RuleInfo {
+        id: "GS505", slug: "symbol-versions", severity: Error, category: Image,
+        summary: "an executable or one of its libraries needs a symbol version its library in the image does not define",
+        rationale: "A program linked against a newer glibc records the symbol versions it uses (DT_VERNEED: GLIBC_2.34 from libc.so.6, GLIBCXX_3.4.30 from libstdc++.so.6). Before it runs, ld.so checks each against the versions the library it loaded defines (DT_VERDEF) and stops with \"version `GLIBC_2.34' not found\" when one is missing: the commonest way a cgo or C++ program built on a new distribution fails in an older base image. A library without version definitions, and a need marked weak, only draw a warning from ld.so, and musl does not check versions at all; neither is reported.",
+        fix: "Build against the glibc of the final image (an older builder image, or the same distribution release), or use a base image whose glibc is at least the version needed (gcr.io/distroless/base-debian12 has glibc 2.36, base-debian13 2.41, the debian11 variants 2.31), or build statically (CGO_ENABLED=0).",
+        evidence: "the executable (or library) that needs the version, the version, the library it resolves to in the image, and the newest version that library defines",
+        key: "the rule, the executable's path in the image, the library and the version: each unmet version is a finding",
+        example: "/app/cgohello needs GLIBC_2.34 from libc.so.6; the image's libc.so.6 (/lib/x86_64-linux-gnu/libc.so.6, glibc 2.31) defines up to GLIBC_2.30",
+    };
     RootUser => RuleInfo {
         id: "GS601", slug: "root-user", severity: Warning, category: Image,
         summary: "the image runs as root",

@@ -1,14 +1,18 @@
 //! The one-line answer per binary: `scratch: ready`, `scratch: ready if you add <files>`,
 //! `scratch: blocked (...)`, or not applicable for files that are not programs; plus the
-//! smallest base image it would run on.
+//! smallest base image it would run on. One function, [`fit`], decides both from a program's
+//! [`Needs`], for `check` and for the image verdict alike.
 
 use serde::Serialize;
 
+use super::bases::{BaseImage, Libc, TABLE};
 use super::image::Here;
 use super::runtime;
+use crate::elf::versions::newest;
 use crate::elf::{ElfFacts, Linking};
 use crate::facts::FileFacts;
 use crate::gobin::GoFacts;
+use crate::gobin::analysis::NeedKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -20,7 +24,7 @@ pub enum Scratch {
     NotApplicable,
 }
 
-/// The smallest base image family a binary fits.
+/// The base images gostatic recommends, smallest first; what each ships is in `bases::TABLE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Base {
@@ -28,13 +32,22 @@ pub enum Base {
     Scratch,
     /// `gcr.io/distroless/static-debian12`: CA bundle, zoneinfo, /etc/passwd, no libc.
     DistrolessStatic,
-    /// `gcr.io/distroless/base-debian12`: glibc and its loader, libssl.
+    /// `gcr.io/distroless/base-debian12`: glibc 2.36 and its loader, libssl3.
     DistrolessBase,
-    /// `gcr.io/distroless/cc-debian12`: distroless/base plus libstdc++ and libgcc_s.
+    /// `gcr.io/distroless/base-debian13`: glibc 2.41, libssl3, zlib, libzstd.
+    DistrolessBaseDebian13,
+    /// `gcr.io/distroless/base-debian11`: glibc 2.31, libssl1.1. No longer rebuilt by
+    /// distroless; named only when nothing newer ships what the program needs (libssl1.1).
+    DistrolessBaseDebian11,
+    /// `gcr.io/distroless/cc-debian12`: distroless/base plus libstdc++, libgcc_s and libgomp.
     DistrolessCc,
+    /// `gcr.io/distroless/cc-debian13`: the same on Debian 13 (libstdc++ of gcc 14).
+    DistrolessCcDebian13,
+    /// `gcr.io/distroless/cc-debian11`: the same on Debian 11.
+    DistrolessCcDebian11,
     /// `alpine`: musl's loader and libc.
     Alpine,
-    /// A full distribution image (`debian:12-slim`), for other shared libraries.
+    /// `debian:12-slim`, for the shared libraries a minimal Debian has (libselinux, zlib...).
     Distribution,
 }
 
@@ -44,11 +57,213 @@ impl Base {
             Base::Scratch => "scratch",
             Base::DistrolessStatic => "gcr.io/distroless/static-debian12",
             Base::DistrolessBase => "gcr.io/distroless/base-debian12",
+            Base::DistrolessBaseDebian13 => "gcr.io/distroless/base-debian13",
+            Base::DistrolessBaseDebian11 => "gcr.io/distroless/base-debian11",
             Base::DistrolessCc => "gcr.io/distroless/cc-debian12",
+            Base::DistrolessCcDebian13 => "gcr.io/distroless/cc-debian13",
+            Base::DistrolessCcDebian11 => "gcr.io/distroless/cc-debian11",
             Base::Alpine => "alpine",
             Base::Distribution => "debian:12-slim",
         }
     }
+}
+
+/// What a program needs from the image it runs in, from its facts alone: the one input from
+/// which [`fit`] decides both the scratch verdict and the smallest base, so they cannot
+/// disagree. Several programs' needs merge into one for an image.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// PT_INTERP: one per program; merged needs may hold a musl and a glibc loader, which no
+    /// base ships together.
+    pub interpreters: Vec<String>,
+    /// DT_NEEDED, the loader included when it is listed there.
+    pub libraries: Vec<String>,
+    /// The newest `GLIBC_` symbol version needed (DT_VERNEED), `GLIBC_2.34`.
+    pub glibc: Option<String>,
+    /// The newest `GLIBCXX_` symbol version needed, `GLIBCXX_3.4.30`.
+    pub glibcxx: Option<String>,
+    /// Statically linked glibc that calls NSS: it dlopens libnss_*.so.2 (and their libc) for
+    /// user and host lookups, which fail on an image without them.
+    pub static_nss: bool,
+    /// Run-time files to copy in (CA bundle, zoneinfo, passwd), by path.
+    pub files: Vec<String>,
+    /// Which run-time files those are, to match against what a base ships.
+    ca_certificates: bool,
+    zoneinfo: bool,
+    passwd: bool,
+}
+
+impl Needs {
+    pub fn of(elf: &ElfFacts, go: Option<&GoFacts>) -> Self {
+        let mut needs = Needs {
+            interpreters: elf.interpreter.iter().cloned().collect(),
+            libraries: elf.needed.clone(),
+            static_nss: elf.interpreter.is_none() && elf.glibc_nss.is_some(),
+            ..Needs::default()
+        };
+        // A weak need does not stop ld.so, so it does not raise the glibc a base must have.
+        let versions = || {
+            elf.version_needs.iter().flat_map(|n| {
+                n.versions
+                    .iter()
+                    .filter(|v| !n.weak.contains(v))
+                    .map(String::as_str)
+            })
+        };
+        needs.glibc = newest(versions(), "GLIBC").map(str::to_string);
+        needs.glibcxx = newest(versions(), "GLIBCXX").map(str::to_string);
+        for need in go.into_iter().flat_map(GoFacts::required_needs) {
+            let Some(file) = runtime::file_to_add(need) else {
+                continue;
+            };
+            match need.spec.kind {
+                NeedKind::CaCertificates => needs.ca_certificates = true,
+                NeedKind::Zoneinfo => needs.zoneinfo = true,
+                NeedKind::Passwd => needs.passwd = true,
+                NeedKind::NameResolution | NeedKind::Mime => {}
+            }
+            needs.files.push(file.to_string());
+        }
+        needs
+    }
+
+    /// Add another program's needs (for an image with several).
+    pub fn merge(&mut self, other: &Needs) {
+        for interp in &other.interpreters {
+            if !self.interpreters.contains(interp) {
+                self.interpreters.push(interp.clone());
+            }
+        }
+        for lib in &other.libraries {
+            if !self.libraries.contains(lib) {
+                self.libraries.push(lib.clone());
+            }
+        }
+        for file in &other.files {
+            if !self.files.contains(file) {
+                self.files.push(file.clone());
+            }
+        }
+        let pick = |a: &Option<String>, b: &Option<String>, family| {
+            newest(a.iter().chain(b).map(String::as_str), family).map(str::to_string)
+        };
+        self.glibc = pick(&self.glibc, &other.glibc, "GLIBC");
+        self.glibcxx = pick(&self.glibcxx, &other.glibcxx, "GLIBCXX");
+        self.static_nss |= other.static_nss;
+        self.ca_certificates |= other.ca_certificates;
+        self.zoneinfo |= other.zoneinfo;
+        self.passwd |= other.passwd;
+    }
+
+    /// What an empty image lacks that no COPY of a run-time file gives: the blockers.
+    fn blockers(&self) -> Vec<String> {
+        let mut reasons = Vec::new();
+        for interp in &self.interpreters {
+            reasons.push(format!("needs the loader {interp}"));
+        }
+        if !self.libraries.is_empty() {
+            reasons.push(format!("needs {}", self.libraries.join(", ")));
+        }
+        if let Some(version) = &self.glibc {
+            let number = version.trim_start_matches("GLIBC_");
+            reasons.push(format!("needs glibc {number} or newer"));
+        }
+        if let Some(version) = &self.glibcxx {
+            reasons.push(format!("needs a libstdc++ with {version}"));
+        }
+        if self.static_nss {
+            reasons.push(
+                "static glibc loads libnss_*.so.2 for user and host lookups, which fail without them"
+                    .to_string(),
+            );
+        }
+        reasons
+    }
+
+    /// Whether `base` has the loader, libraries and symbol versions (and, when `files`, the
+    /// run-time files).
+    fn fits(&self, base: &BaseImage, files: bool) -> bool {
+        let loader = self.interpreters.iter().all(|i| base.has_loader(i));
+        let libraries = self.libraries.iter().all(|l| base.has_library(l));
+        let glibc = self
+            .glibc
+            .as_deref()
+            .is_none_or(|v| base.has_glibc_version(v));
+        let glibcxx = self
+            .glibcxx
+            .as_deref()
+            .is_none_or(|v| base.has_glibcxx_version(v));
+        let nss = !self.static_nss || matches!(base.libc, Libc::Glibc(_));
+        let ships = !files
+            || ((!self.ca_certificates || base.files.ca_certificates)
+                && (!self.zoneinfo || base.files.zoneinfo)
+                && (!self.passwd || base.files.passwd));
+        loader && libraries && glibc && glibcxx && nss && ships
+    }
+
+    /// What no base in the table ships, for "no known base": the libraries none has, else
+    /// the loader, else the versions (each may be shipped, just not together).
+    fn unshipped(&self) -> String {
+        let libraries: Vec<&str> = self
+            .libraries
+            .iter()
+            .filter(|l| !TABLE.iter().any(|b| b.has_library(l)))
+            .map(String::as_str)
+            .collect();
+        if !libraries.is_empty() {
+            return libraries.join(", ");
+        }
+        if let Some(interp) = self
+            .interpreters
+            .iter()
+            .find(|i| !TABLE.iter().any(|b| b.has_loader(i)))
+        {
+            return format!("the loader {interp}");
+        }
+        if self.interpreters.len() > 1 {
+            return format!("the loaders {} together", self.interpreters.join(" and "));
+        }
+        let versions: Vec<&str> = self
+            .glibc
+            .iter()
+            .chain(&self.glibcxx)
+            .map(String::as_str)
+            .collect();
+        if versions.is_empty() {
+            "all of these together".to_string()
+        } else {
+            format!("{} together with the rest", versions.join(" and "))
+        }
+    }
+}
+
+/// The scratch verdict and the smallest base for `needs`, decided together: scratch is
+/// `ready` exactly when the smallest base is scratch, `ready if you add` when only run-time
+/// files stand between the program and an empty image, and `blocked` otherwise.
+pub fn fit(needs: &Needs) -> Verdict {
+    let reasons = needs.blockers();
+    // A base that ships the run-time files too, else one the files can be copied into.
+    let base = TABLE
+        .iter()
+        .find(|b| needs.fits(b, true))
+        .or_else(|| TABLE.iter().find(|b| needs.fits(b, false)));
+    let scratch = if !reasons.is_empty() {
+        Scratch::Blocked
+    } else if !needs.files.is_empty() {
+        Scratch::ReadyIfAdded
+    } else {
+        Scratch::Ready
+    };
+    let mut verdict = Verdict::new(scratch, reasons, needs.files.clone(), base);
+    verdict.needs_glibc.clone_from(&needs.glibc);
+    verdict.needs_glibcxx.clone_from(&needs.glibcxx);
+    if base.is_none() {
+        verdict.summary.push_str(&format!(
+            "; no known base image ships {}",
+            needs.unshipped()
+        ));
+    }
+    verdict
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,6 +273,11 @@ pub struct Verdict {
     pub reasons: Vec<String>,
     /// Files to copy into an empty image for the program to work (`ready-if-added`).
     pub add: Vec<String>,
+    /// The newest `GLIBC_` symbol version it needs (DT_VERNEED), which the base's glibc must
+    /// define: `GLIBC_2.34`.
+    pub needs_glibc: Option<String>,
+    /// The newest `GLIBCXX_` version it needs from libstdc++.so.6: `GLIBCXX_3.4.30`.
+    pub needs_glibcxx: Option<String>,
     /// The smallest base image it fits; null when no verdict applies.
     pub base: Option<Base>,
     /// Inside an image: whether it runs there, judged before scratch. Absent in `check`.
@@ -69,20 +289,28 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    fn new(scratch: Scratch, reasons: Vec<String>, add: Vec<String>, base: Option<Base>) -> Self {
+    fn new(
+        scratch: Scratch,
+        reasons: Vec<String>,
+        add: Vec<String>,
+        base: Option<&BaseImage>,
+    ) -> Self {
         let mut summary = match scratch {
             Scratch::Ready => "scratch: ready".to_string(),
             Scratch::ReadyIfAdded => format!("scratch: ready if you add {}", add.join(", ")),
             Scratch::Blocked => format!("scratch: blocked ({})", reasons.join("; ")),
             Scratch::NotApplicable => format!("scratch: not applicable ({})", reasons.join("; ")),
         };
-        if let Some(base) = base.filter(|b| *b != Base::Scratch) {
-            summary.push_str(&format!("; smallest base: {}", base.image()));
+        if let Some(base) = base.filter(|b| b.base != Base::Scratch) {
+            summary.push_str(&format!("; smallest base: {}", base.describe()));
         }
+        let base = base.map(|b| b.base);
         Verdict {
             scratch,
             reasons,
             add,
+            needs_glibc: None,
+            needs_glibcxx: None,
             base,
             here: None,
             summary,
@@ -133,69 +361,157 @@ pub(super) fn judge(facts: &FileFacts) -> Verdict {
         Linking::DebugInfo => return Verdict::not_applicable("separate debug-info file"),
         _ => {}
     }
-    let mut reasons = Vec::new();
-    if let Some(interp) = &elf.interpreter {
-        reasons.push(format!("needs the loader {interp}"));
-    }
-    if !elf.needed.is_empty() {
-        reasons.push(format!("needs {}", elf.needed.join(", ")));
-    }
-    let add: Vec<String> = go
-        .into_iter()
-        .flat_map(GoFacts::required_needs)
-        .filter_map(runtime::file_to_add)
-        .map(str::to_string)
-        .collect();
-    let base = smallest_base(elf, !add.is_empty(), elf.glibc_nss.is_some());
-    if !reasons.is_empty() {
-        Verdict::new(Scratch::Blocked, reasons, add, Some(base))
-    } else if !add.is_empty() {
-        Verdict::new(Scratch::ReadyIfAdded, reasons, add, Some(base))
-    } else {
-        Verdict::new(Scratch::Ready, reasons, add, Some(base))
-    }
+    fit(&Needs::of(elf, go))
 }
 
-/// glibc's own libraries, all in distroless/base (with libssl and libcrypto).
-const GLIBC: &[&str] = &[
-    "libc.so.6",
-    "libm.so.6",
-    "libpthread.so.0",
-    "libdl.so.2",
-    "librt.so.1",
-    "libresolv.so.2",
-    "libutil.so.1",
-    "libanl.so.1",
-    "libssl.so.3",
-    "libcrypto.so.3",
-];
-/// What distroless/cc adds to distroless/base.
-const CXX_RUNTIME: &[&str] = &["libstdc++.so.6", "libgcc_s.so.1", "libgomp.so.1"];
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::elf::Synth;
 
-fn smallest_base(elf: &ElfFacts, needs_files: bool, static_nss: bool) -> Base {
-    let Some(interp) = &elf.interpreter else {
-        return match (elf.needed.is_empty(), static_nss, needs_files) {
-            (false, _, _) => Base::Distribution,
-            (true, true, _) => Base::DistrolessBase,
-            (true, false, true) => Base::DistrolessStatic,
-            (true, false, false) => Base::Scratch,
-        };
-    };
-    if interp.contains("ld-musl") {
-        return Base::Alpine;
+    fn verdict(synth: &Synth) -> Verdict {
+        let elf = crate::elf::read(&synth.build()).unwrap();
+        fit(&Needs::of(&elf, None))
     }
-    let in_set = |set: &[&[&str]]| {
-        elf.needed
-            .iter()
-            .all(|lib| set.iter().any(|s| s.contains(&lib.as_str())))
-    };
-    if !interp.contains("ld-linux") && !interp.contains("ld.so") {
-        Base::Distribution
-    } else if in_set(&[GLIBC]) {
-        Base::DistrolessBase
-    } else if in_set(&[GLIBC, CXX_RUNTIME]) {
-        Base::DistrolessCc
-    } else {
-        Base::Distribution
+
+    #[test]
+    fn the_loader_listed_as_needed_is_the_loader() {
+        // Rust's std and node list ld-linux-x86-64.so.2 in DT_NEEDED.
+        let rust = Synth::program().needs(&["libgcc_s.so.1", "libc.so.6", "ld-linux-x86-64.so.2"]);
+        let got = verdict(&rust);
+        assert_eq!(got.base, Some(Base::DistrolessCc), "{}", got.summary);
+        let plain = Synth::program().needs(&["libc.so.6", "ld-linux-x86-64.so.2"]);
+        assert_eq!(verdict(&plain).base, Some(Base::DistrolessBase));
+    }
+
+    #[test]
+    fn a_base_that_lacks_a_library_is_never_named() {
+        let selinux = Synth::program().needs(&["libselinux.so.1", "libc.so.6"]);
+        assert_eq!(verdict(&selinux).base, Some(Base::Distribution));
+        let ssl11 = Synth::program().needs(&["libssl.so.1.1", "libc.so.6"]);
+        assert_eq!(verdict(&ssl11).base, Some(Base::DistrolessBaseDebian11));
+        let unknown = Synth::program().needs(&["libfoo.so.7", "libc.so.6"]);
+        let got = verdict(&unknown);
+        assert_eq!(got.base, None);
+        assert!(
+            got.summary
+                .ends_with("; no known base image ships libfoo.so.7"),
+            "{}",
+            got.summary
+        );
+        // musl with libstdc++: alpine has no libstdc++, and a glibc base no musl loader.
+        let musl = Synth::program()
+            .interp(Some("/lib/ld-musl-x86_64.so.1"))
+            .needs(&["libstdc++.so.6", "libc.musl-x86_64.so.1"]);
+        assert_eq!(verdict(&musl).base, None);
+    }
+
+    #[test]
+    fn the_newest_glibc_version_needed_picks_the_base() {
+        let old = Synth::program()
+            .needs(&["libssl.so.1.1", "libc.so.6"])
+            .needs_versions("libc.so.6", &["GLIBC_2.2.5", "GLIBC_2.10", "GLIBC_2.9"]);
+        let got = verdict(&old);
+        assert_eq!(got.needs_glibc.as_deref(), Some("GLIBC_2.10"));
+        assert_eq!(got.base, Some(Base::DistrolessBaseDebian11));
+        assert!(
+            got.summary
+                .ends_with("gcr.io/distroless/base-debian11 (glibc 2.31)"),
+            "{}",
+            got.summary
+        );
+        // libssl1.1 is only in Debian 11, whose glibc is too old for GLIBC_2.34.
+        let new = Synth::program()
+            .needs(&["libssl.so.1.1", "libc.so.6"])
+            .needs_versions("libc.so.6", &["GLIBC_2.34"]);
+        let got = verdict(&new);
+        assert_eq!(got.base, None);
+        assert!(
+            got.summary
+                .ends_with("ships GLIBC_2.34 together with the rest"),
+            "{}",
+            got.summary
+        );
+        // Newer than Debian 12's glibc: Debian 13's (2.41) has it; nothing has 2.42.
+        let newer = Synth::program().needs_versions("libc.so.6", &["GLIBC_2.38"]);
+        assert_eq!(verdict(&newer).base, Some(Base::DistrolessBaseDebian13));
+        let newest = Synth::program().needs_versions("libc.so.6", &["GLIBC_2.42"]);
+        assert_eq!(verdict(&newest).base, None);
+        // A weak need does not count.
+        let weak = Synth::program()
+            .needs_versions("libc.so.6", &["GLIBC_2.2.5", "GLIBC_2.42"])
+            .weak_versions(&["GLIBC_2.42"]);
+        assert_eq!(verdict(&weak).needs_glibc.as_deref(), Some("GLIBC_2.2.5"));
+        // libstdc++ from gcc 12 is in cc-debian12, not cc-debian11.
+        let cxx = Synth::program()
+            .needs(&["libstdc++.so.6", "libc.so.6"])
+            .needs_versions("libstdc++.so.6", &["GLIBCXX_3.4.9", "GLIBCXX_3.4.30"]);
+        let got = verdict(&cxx);
+        assert_eq!(got.needs_glibcxx.as_deref(), Some("GLIBCXX_3.4.30"));
+        assert_eq!(got.base, Some(Base::DistrolessCc));
+        assert!(
+            got.reasons
+                .contains(&"needs a libstdc++ with GLIBCXX_3.4.30".to_string())
+        );
+    }
+
+    #[test]
+    fn scratch_is_ready_exactly_when_the_smallest_base_is_scratch() {
+        let static_program = Synth::static_program();
+        let got = verdict(&static_program);
+        assert_eq!(
+            (got.scratch, got.base),
+            (Scratch::Ready, Some(Base::Scratch))
+        );
+        let needs = Needs {
+            static_nss: true,
+            ..Needs::default()
+        };
+        let got = fit(&needs);
+        assert_eq!(got.scratch, Scratch::Blocked);
+        assert_eq!(got.base, Some(Base::DistrolessBase));
+        // Merged needs: the newer version and both programs' libraries.
+        let mut a = Needs::of(
+            &crate::elf::read(
+                &Synth::program()
+                    .needs_versions("libc.so.6", &["GLIBC_2.9"])
+                    .build(),
+            )
+            .unwrap(),
+            None,
+        );
+        let b = Needs::of(
+            &crate::elf::read(
+                &Synth::program()
+                    .needs(&["libc.so.6", "libstdc++.so.6"])
+                    .needs_versions("libc.so.6", &["GLIBC_2.17"])
+                    .build(),
+            )
+            .unwrap(),
+            None,
+        );
+        a.merge(&b);
+        assert_eq!(a.glibc.as_deref(), Some("GLIBC_2.17"));
+        assert_eq!(fit(&a).base, Some(Base::DistrolessCc));
+        // A musl and a glibc program together: no base ships both loaders.
+        let musl = Needs::of(
+            &crate::elf::read(
+                &Synth::program()
+                    .interp(Some("/lib/ld-musl-x86_64.so.1"))
+                    .needs(&[])
+                    .build(),
+            )
+            .unwrap(),
+            None,
+        );
+        a.merge(&musl);
+        let got = fit(&a);
+        assert_eq!(got.base, None);
+        assert!(
+            got.summary
+                .contains("no known base image ships the loaders"),
+            "{}",
+            got.summary
+        );
     }
 }

@@ -28,6 +28,10 @@ pub const DT_RPATH: u64 = 15;
 pub const DT_RUNPATH: u64 = 29;
 pub const DT_FLAGS_1: u64 = 0x6fff_fffb;
 pub const DT_BIND_NOW: u64 = 24;
+pub const DT_VERDEF: u64 = 0x6fff_fffc;
+pub const DT_VERDEFNUM: u64 = 0x6fff_fffd;
+pub const DT_VERNEED: u64 = 0x6fff_fffe;
+pub const DT_VERNEEDNUM: u64 = 0x6fff_ffff;
 pub const SHT_PROGBITS: u32 = 1;
 pub const SHT_SYMTAB: u32 = 2;
 pub const SHT_STRTAB: u32 = 3;
@@ -36,6 +40,9 @@ pub const SHT_NOBITS: u32 = 8;
 pub const SHF_ALLOC: u64 = 2;
 pub const SHF_EXECINSTR: u64 = 4;
 pub const SHF_COMPRESSED: u64 = 0x800;
+
+#[path = "elf_versions.rs"]
+mod versions;
 
 #[derive(Debug, Clone)]
 pub struct Section {
@@ -74,6 +81,12 @@ pub struct Synth {
     pub runpath: Option<String>,
     pub flags_1: u64,
     pub bind_now: bool,
+    /// DT_VERNEED: each library with the symbol versions needed from it.
+    pub version_needs: Vec<(String, Vec<String>)>,
+    /// DT_VERDEF: the versions defined, after the VER_FLG_BASE entry naming the soname.
+    pub version_defs: Vec<String>,
+    /// Needed versions written with VER_FLG_WEAK.
+    pub weak_versions: Vec<String>,
     /// Force a PT_DYNAMIC even with no entries but DT_NULL (a static PIE).
     pub dynamic: bool,
     /// Flags of each PT_GNU_STACK, in order.
@@ -105,6 +118,9 @@ impl Synth {
             runpath: None,
             flags_1: 0,
             bind_now: false,
+            version_needs: Vec::new(),
+            version_defs: Vec::new(),
+            weak_versions: Vec::new(),
             dynamic: false,
             gnu_stacks: vec![PF_R | PF_W],
             relro: false,
@@ -178,6 +194,19 @@ impl Synth {
         self
     }
 
+    /// Needs these symbol versions from `library` (DT_VERNEED).
+    pub fn needs_versions(mut self, library: &str, versions: &[&str]) -> Self {
+        let versions = versions.iter().map(|v| v.to_string()).collect();
+        self.version_needs.push((library.into(), versions));
+        self
+    }
+
+    /// Defines these symbol versions (DT_VERDEF).
+    pub fn defines_versions(mut self, versions: &[&str]) -> Self {
+        self.version_defs = versions.iter().map(|v| v.to_string()).collect();
+        self
+    }
+
     pub fn runpath(mut self, runpath: &str) -> Self {
         self.runpath = Some(runpath.into());
         self
@@ -195,6 +224,8 @@ impl Synth {
             || self.rpath.is_some()
             || self.runpath.is_some()
             || self.flags_1 != 0
+            || !self.version_needs.is_empty()
+            || !self.version_defs.is_empty()
     }
 
     fn base(&self) -> u64 {
@@ -244,10 +275,22 @@ impl Synth {
             if let Some(runpath) = &self.runpath {
                 entries.push((DT_RUNPATH, add(runpath)));
             }
+            let (verneed, verdef) = self.version_tables(&mut add);
             let strtab_at = body_start + body.len() as u64;
             dynstr_at = Some((strtab_at, strtab.len() as u64));
             body.extend_from_slice(&strtab);
             align(&mut body, 8);
+            for (table, count, tag, num_tag) in [
+                (verneed, self.version_needs.len(), DT_VERNEED, DT_VERNEEDNUM),
+                (verdef, self.version_defs.len() + 1, DT_VERDEF, DT_VERDEFNUM),
+            ] {
+                if !table.is_empty() {
+                    entries.push((tag, base + body_start + body.len() as u64));
+                    entries.push((num_tag, count as u64));
+                    body.extend_from_slice(&table);
+                    align(&mut body, 8);
+                }
+            }
             entries.push((DT_STRTAB, base + strtab_at));
             entries.push((DT_STRSZ, strtab.len() as u64));
             if self.flags_1 != 0 {

@@ -270,6 +270,8 @@ fn suppressed_report() -> Report {
         reasons: vec![],
         add: vec![],
         base: None,
+        needs_glibc: None,
+        needs_glibcxx: None,
         here: None,
         summary: "scratch: ready".to_string(),
     };

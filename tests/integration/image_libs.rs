@@ -207,6 +207,57 @@ fn the_cgo_binary_with_a_glibc_tree_finds_everything() {
     );
 }
 
+/// A glibc `libc.so.6` whose version definitions run up to `GLIBC_2.{last}`.
+fn versioned_libc(last: u32) -> Vec<u8> {
+    let mut defs = vec![
+        "GLIBC_2.2.5".to_string(),
+        "GLIBC_2.3".into(),
+        "GLIBC_2.3.2".into(),
+    ];
+    defs.extend((4..=last).map(|minor| format!("GLIBC_2.{minor}")));
+    let defs: Vec<&str> = defs.iter().map(String::as_str).collect();
+    Synth::library("libc.so.6", &["ld-linux-x86-64.so.2"])
+        .defines_versions(&defs)
+        .build()
+}
+
+#[test]
+fn the_cgo_binary_against_an_older_glibc_needs_versions_it_lacks() {
+    // go-cgo-dynamic was linked against glibc 2.36: it needs GLIBC_2.32 and GLIBC_2.34.
+    let cgo = std::fs::read(fixture("go-cgo-dynamic")).unwrap();
+    let with = |last| {
+        run(
+            TarBuilder::new()
+                .file("server", &cgo)
+                .file(
+                    "lib64/ld-linux-x86-64.so.2",
+                    &shared_object("ld-linux-x86-64.so.2", &[]),
+                )
+                .file("lib/x86_64-linux-gnu/libc.so.6", &versioned_libc(last)),
+            |spec| spec.entrypoint = vec!["/server".into()],
+        )
+    };
+    let (report, code) = with(31);
+    let server = file(&report, "/server");
+    assert!(findings(server, "GS504").is_empty(), "{server}");
+    let gs505: Vec<String> = findings(server, "GS505")
+        .iter()
+        .map(|f| f["key"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(gs505, ["libc.so.6 GLIBC_2.32", "libc.so.6 GLIBC_2.34"]);
+    let first = &findings(server, "GS505")[0];
+    assert_eq!(
+        first["message"],
+        "/server needs GLIBC_2.32 from libc.so.6; the image's libc.so.6 \
+         (/lib/x86_64-linux-gnu/libc.so.6) defines up to GLIBC_2.31"
+    );
+    assert_eq!(first["severity"], "error");
+    assert_eq!(code, 1);
+
+    let (report, _) = with(36);
+    assert!(findings(file(&report, "/server"), "GS505").is_empty());
+}
+
 #[test]
 fn an_arm64_binary_in_an_amd64_image_is_an_arch_mismatch() {
     let arm = std::fs::read(fixture("go-arm64")).unwrap();

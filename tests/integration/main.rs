@@ -21,6 +21,7 @@ mod image_verdict;
 mod optin;
 mod outputs;
 mod policy;
+mod real_libc;
 mod rules_cmd;
 mod stage_fixtures;
 mod stage_runs;

@@ -24,6 +24,8 @@ fn file(path: &str, findings: Vec<Finding>) -> FileReport {
             reasons: vec![],
             add: vec![],
             base: None,
+            needs_glibc: None,
+            needs_glibcxx: None,
             here: None,
             summary: "scratch: blocked".to_string(),
         },

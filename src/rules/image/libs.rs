@@ -223,18 +223,15 @@ fn finding(program: &str, elf: &ElfFacts, closure: &Closure, missing: &Missing) 
         };
         format!("COPY --from=build {dir}/{} {dir}/", missing.name)
     };
-    let base = match &closure.flavor {
-        Flavor::Glibc => {
-            " (gcr.io/distroless/base-debian12 has glibc; distroless/cc adds libstdc++ and libgcc_s)"
-        }
-        Flavor::Musl(_) => " (alpine has musl)",
+    let glibc = matches!(closure.flavor, Flavor::Glibc);
+    let base = match crate::rules::bases::smallest_shipping(&missing.name, missing.loader, glibc) {
+        Some(base) => format!(", or use a base image that has it ({})", base.describe()),
+        None => ", or use a base image that has it (none that gostatic knows ships it)".into(),
     };
     Finding::new(
         Rule::MissingLibraries,
         message,
-        format!(
-            "{rebuild}copy it into the final stage ({copy}), or use a base image that has it{base}"
-        ),
+        format!("{rebuild}copy it into the final stage ({copy}){base}"),
     )
     .keyed(missing.name.clone())
 }

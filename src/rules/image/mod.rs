@@ -23,6 +23,7 @@ mod stage;
 mod tests;
 mod users;
 mod verdict;
+mod versions;
 
 pub use verdict::{Here, ImageScratch, ImageVerdict, START_RULES, Starts, need_id};
 
@@ -173,6 +174,7 @@ fn judge(image: &Image<FileFacts>, story: Story) -> ImageEvaluation {
     let start = Start::of(image);
     let libraries = libs::resolve_all(image);
     libs::check(image, &libraries, &mut collected);
+    versions::check(image, &libraries, &mut collected);
     arch::check(image, &start.command, &mut collected);
     runtime::check(image, &start, &mut collected);
     let size = (story == Story::Tell).then(|| size::story(image, &start, &libraries));

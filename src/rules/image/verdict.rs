@@ -27,7 +27,7 @@ use super::lookup::Executables;
 use crate::facts::FileFacts;
 use crate::gobin::analysis::NeedKind;
 use crate::image::{Image, ImageFormat};
-use crate::rules::{Base, Evaluation, Finding, Rule, Scratch, Severity};
+use crate::rules::{Base, Evaluation, Finding, Needs, Rule, Scratch, Severity, fit};
 
 /// Whether a program (or an image's command) starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -126,7 +126,12 @@ impl Here {
 }
 
 /// The rules whose error on a program means the kernel or its loader will not start it here.
-pub const START_RULES: &[Rule] = &[Rule::NotLinux, Rule::MissingLibraries, Rule::ArchMismatch];
+pub const START_RULES: &[Rule] = &[
+    Rule::NotLinux,
+    Rule::MissingLibraries,
+    Rule::SymbolVersions,
+    Rule::ArchMismatch,
+];
 
 /// The rules whose error in an image means a run-time file is missing.
 const RUNTIME_RULES: &[(Rule, NeedKind)] = &[
@@ -425,15 +430,24 @@ fn scratch(
         });
     }
     let mut files_to_add: Vec<String> = Vec::new();
-    let mut base: Option<Base> = Some(Base::Scratch);
+    // The programs' needs, merged, decide the base the way `check` decides one program's.
+    let mut needs = Needs::default();
+    let mut no_base = false;
     let mut any_ready_if_added = false;
     for &index in judged {
         let verdict = &files[index].verdict;
         let path = &image.files[index].image_path;
+        // Copying this image's libraries into scratch does not help when they lack a version
+        // the program needs.
+        let versions_unmet = files[index]
+            .findings
+            .iter()
+            .any(|f| f.rule == Rule::SymbolVersions);
         match verdict.scratch {
             Scratch::Ready => {}
             Scratch::ReadyIfAdded => any_ready_if_added = true,
-            Scratch::Blocked => match copyable(image, index, libraries) {
+            Scratch::Blocked => match copyable(image, index, libraries).filter(|_| !versions_unmet)
+            {
                 // Blocked on an empty image only by its loader and libraries, which this image
                 // has: a scratch stage copies them (as lddtree --copy-to-tree would).
                 Some(copies) => {
@@ -458,8 +472,14 @@ fn scratch(
                 files_to_add.push(file.clone());
             }
         }
-        base = larger(base, verdict.base);
+        match &image.files[index].inspection {
+            FileFacts::Elf { elf, go } if verdict.base.is_some() => {
+                needs.merge(&Needs::of(elf, go.as_deref()));
+            }
+            _ => no_base = true,
+        }
     }
+    let base = if no_base { None } else { fit(&needs).base };
     if !reasons.is_empty() {
         let base = if judged.is_empty() { None } else { base };
         return (ImageScratch::Blocked, reasons, files_to_add, base);
@@ -489,26 +509,6 @@ fn copyable(image: &Image<FileFacts>, index: usize, libraries: &Libraries) -> Op
         copies.push("/etc/ld.so.cache".to_string());
     }
     Some(copies)
-}
-
-/// The base that fits programs needing `a` and `b`: the larger, or a full distribution when
-/// they need different C libraries; `None` (no known base) wins.
-fn larger(a: Option<Base>, b: Option<Base>) -> Option<Base> {
-    let (a, b) = (a?, b?);
-    let rank = |base: Base| match base {
-        Base::Scratch => 0,
-        Base::DistrolessStatic => 1,
-        Base::DistrolessBase => 2,
-        Base::DistrolessCc => 3,
-        Base::Alpine => 3,
-        Base::Distribution => 4,
-    };
-    let musl = |base: Base| base == Base::Alpine;
-    let glibc = |base: Base| matches!(base, Base::DistrolessBase | Base::DistrolessCc);
-    if (musl(a) && glibc(b)) || (glibc(a) && musl(b)) {
-        return Some(Base::Distribution);
-    }
-    Some(if rank(b) > rank(a) { b } else { a })
 }
 
 #[cfg(test)]

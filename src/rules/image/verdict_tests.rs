@@ -391,20 +391,71 @@ fn without_a_command_the_go_programs_are_judged_for_scratch() {
 }
 
 #[test]
-fn bases_combine_to_the_larger_and_c_libraries_do_not_mix() {
-    use super::larger;
-    let some = Some;
-    assert_eq!(
-        larger(some(Base::Scratch), some(Base::DistrolessBase)),
-        some(Base::DistrolessBase)
+fn an_unmet_symbol_version_stops_the_start_and_copying_the_libraries_does_not_help() {
+    let old_libc = Elf::library("libc.so.6", &["ld-linux-x86-64.so.2"])
+        .defines_versions(&["GLIBC_2.2.5", "GLIBC_2.30"])
+        .build();
+    let program = Elf::program().needs_versions("libc.so.6", &["GLIBC_2.2.5", "GLIBC_2.34"]);
+    let img = image(
+        Layer::new()
+            .file_mode("app", 0o755, &program.build())
+            .file(LOADER, &loader())
+            .file("lib/x86_64-linux-gnu/libc.so.6", &old_libc),
+        entry(&["/app"]),
     );
-    assert_eq!(
-        larger(some(Base::DistrolessCc), some(Base::DistrolessStatic)),
-        some(Base::DistrolessCc)
+    let evaluation = judged(&img);
+    let verdict = &evaluation.verdict;
+    assert_eq!(verdict.starts, Starts::No, "{verdict:?}");
+    assert!(
+        verdict
+            .start_reasons
+            .iter()
+            .any(|r| r.contains("needs GLIBC_2.34 from libc.so.6")),
+        "{:?}",
+        verdict.start_reasons
     );
-    assert_eq!(
-        larger(some(Base::Alpine), some(Base::DistrolessBase)),
-        some(Base::Distribution)
+    // The image's libc is too old: a scratch stage with a copy of it would fail the same way.
+    assert_eq!(verdict.scratch, ImageScratch::Blocked);
+    assert_eq!(verdict.base, Some(Base::DistrolessBase));
+    let app = file(&img, &evaluation, "/app");
+    assert!(
+        app.verdict.summary.starts_with("fails here"),
+        "{}",
+        app.verdict.summary
     );
-    assert_eq!(larger(None, some(Base::Scratch)), None);
+    assert_eq!(app.verdict.needs_glibc.as_deref(), Some("GLIBC_2.34"));
+}
+
+#[test]
+fn the_image_base_is_fitted_to_the_programs_needs_with_the_loader_as_needed() {
+    // Rust's std lists the loader in DT_NEEDED: distroless/cc has it, as every glibc base does.
+    let rust = Elf::program().needs(&["libgcc_s.so.1", "libc.so.6", "ld-linux-x86-64.so.2"]);
+    let img = image(
+        Layer::new()
+            .file_mode("app", 0o755, &rust.build())
+            .file(LOADER, &loader())
+            .file("lib/x86_64-linux-gnu/libc.so.6", &libc())
+            .file(
+                "lib/x86_64-linux-gnu/libgcc_s.so.1",
+                &Elf::library("libgcc_s.so.1", &["libc.so.6"]).build(),
+            ),
+        entry(&["/app"]),
+    );
+    let verdict = judged(&img).verdict;
+    assert_eq!(verdict.starts, Starts::Yes, "{verdict:?}");
+    assert_eq!(verdict.base, Some(Base::DistrolessCc));
+    // libselinux: only Debian slim has it.
+    let selinux = Elf::program().needs(&["libselinux.so.1", "libc.so.6"]);
+    let img = image(
+        Layer::new()
+            .file_mode("app", 0o755, &selinux.build())
+            .file(LOADER, &loader())
+            .file("lib/x86_64-linux-gnu/libc.so.6", &libc())
+            .file(
+                "lib/x86_64-linux-gnu/libselinux.so.1",
+                &Elf::library("libselinux.so.1", &["libc.so.6"]).build(),
+            ),
+        entry(&["/app"]),
+    );
+    assert_eq!(judged(&img).verdict.base, Some(Base::Distribution));
 }
