@@ -3,10 +3,10 @@
 //! without and with a (synthetic) glibc, an arm64 binary in an amd64 image, and the
 //! runtime-needs fixture with and without a CA bundle.
 
-use gostatic::testkit::archive::{self as testkit, Compress, ImageSpec, TarBuilder};
+use gostatic::testkit::archive::{ImageSpec, TarBuilder};
 use serde_json::Value;
 
-use crate::util::{fixture, gostatic, write};
+use crate::util::{file_at, fixture, image_of_layer};
 use gostatic::testkit::elf::{ET_DYN, Synth};
 
 fn go_fixture(name: &str) -> Vec<u8> {
@@ -18,34 +18,12 @@ fn go_fixture(name: &str) -> Vec<u8> {
     .unwrap()
 }
 
-/// `gostatic image --format json` on a one-layer OCI archive; the report and the exit code.
 fn run(layer: &TarBuilder, tweak: impl FnOnce(&mut ImageSpec)) -> (Value, i32) {
-    let mut spec = ImageSpec::new("app:1.2", vec![layer.finish()]);
-    spec.compress = Compress::Gzip;
-    tweak(&mut spec);
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(
-        dir.path(),
-        "app.oci.tar",
-        &testkit::to_tar(&testkit::oci_layout(&[spec])),
-    );
-    let out = gostatic()
-        .args(["image", "--format", "json"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let json = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    (json, out.status.code().unwrap())
+    image_of_layer("app:1.2", layer, tweak)
 }
 
 fn file<'a>(report: &'a Value, image_path: &str) -> &'a Value {
-    report["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["image_path"] == image_path)
-        .unwrap_or_else(|| panic!("{image_path} in {report}"))
+    file_at(report, image_path)
 }
 
 fn findings(file: &Value, rule: &str) -> Vec<Value> {

@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use gostatic::testkit::archive::{self as testkit, Compress, ImageSpec, TarBuilder};
+use gostatic::testkit::archive::TarBuilder;
 use gostatic::testkit::elf::Synth;
 use serde_json::Value;
 
-use crate::util::{gostatic, write};
+use crate::util::{file_at, gostatic, image_of_layer, write};
 
 const PROGRAM: &str = "/app/cgohello";
 
@@ -101,32 +101,13 @@ fn add_tree(layer: &mut TarBuilder, root: &Path, dirs: &[&str]) {
 
 /// `gostatic image --format json` on a one-layer OCI archive: the report and the exit code.
 fn image(layer: &TarBuilder) -> (Value, i32) {
-    let mut spec = ImageSpec::new("cgohello:1", vec![layer.finish()]);
-    spec.compress = Compress::Gzip;
-    spec.entrypoint = vec![PROGRAM.into()];
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(
-        dir.path(),
-        "app.oci.tar",
-        &testkit::to_tar(&testkit::oci_layout(&[spec])),
-    );
-    let out = gostatic()
-        .args(["image", "--format", "json"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let json = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    (json, out.status.code().unwrap())
+    image_of_layer("cgohello:1", layer, |spec| {
+        spec.entrypoint = vec![PROGRAM.into()];
+    })
 }
 
 fn file<'a>(report: &'a Value, image_path: &str) -> &'a Value {
-    report["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["image_path"] == image_path)
-        .unwrap_or_else(|| panic!("{image_path} in the report"))
+    file_at(report, image_path)
 }
 
 fn findings(file: &Value, rule: &str) -> Vec<String> {

@@ -115,23 +115,13 @@ fn every_suggested_final_stage_starts_in_a_chroot() {
         eprintln!("stage_runs: skipped: {reason}");
         return;
     }
-    let host_arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    };
+    let host_arch = host_arch();
     let work = tempfile::tempdir().unwrap();
     let mut ran = 0;
     let mut failures = Vec::new();
     for (n, (archive, select)) in images().into_iter().enumerate() {
-        let out = gostatic()
-            .args(["image", "--format", "json", &archive])
-            .args(&select)
-            .output()
-            .unwrap();
-        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let image = &json["images"][0];
-        let label = format!("{archive} {}", image["name"].as_str().unwrap_or("?"));
+        let (image, label) = report(&archive, &select);
+        let image = &image;
         let size = &image["size"];
         let lines: Vec<String> = size["dockerfile"]
             .as_array()
@@ -172,6 +162,29 @@ fn every_suggested_final_stage_starts_in_a_chroot() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(ran > 0, "no stage was run");
+}
+
+/// The host's architecture as OCI names it.
+pub(super) fn host_arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    }
+}
+
+/// `gostatic image --format json` of one image of a committed archive: its `images[0]`, and
+/// `ARCHIVE NAME` to say which it is.
+pub(super) fn report(archive: &str, select: &[String]) -> (Value, String) {
+    let out = gostatic()
+        .args(["image", "--format", "json", archive])
+        .args(select)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let image = json["images"][0].clone();
+    let label = format!("{archive} {}", image["name"].as_str().unwrap_or("?"));
+    (image, label)
 }
 
 /// The source image's final filesystem, as skopeo and umoci make it.
@@ -412,6 +425,38 @@ impl Stage {
             .find_map(|dir| resolve(&self.root, &format!("{dir}/{name}")))
     }
 
+    /// Run `script` (runc's init, in python3) on `argv` as `identity` (uid, gid, HOME), with
+    /// the stage's environment and runc's defaults, for at most `seconds`: its exit status and
+    /// its stdout and stderr together.
+    pub fn spawn(
+        &self,
+        script: &str,
+        argv: &[String],
+        identity: (u32, u32, String),
+        seconds: u32,
+    ) -> (std::process::ExitStatus, String) {
+        let (uid, gid, home) = identity;
+        let mut env = self.env.clone();
+        env.entry("PATH".into()).or_insert(DEFAULT_PATH.into());
+        env.entry("HOME".into()).or_insert(home);
+        let spec = serde_json::json!({
+            "root": self.root, "cwd": self.workdir, "uid": uid, "gid": gid,
+            "argv": argv, "env": env,
+        });
+        let out = Command::new("timeout")
+            .args([&seconds.to_string(), "python3", "-c", script])
+            .arg(spec.to_string())
+            .env_clear()
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status, text)
+    }
+
     /// Start the command; its output on exit 0, else why it failed.
     fn run(&self) -> Result<String, String> {
         let (uid, gid, home) = self.identity()?;
@@ -422,26 +467,9 @@ impl Stage {
         if selftest {
             argv.push("-selftest".to_string());
         }
-        let mut env = self.env.clone();
-        env.entry("PATH".into()).or_insert(DEFAULT_PATH.into());
-        env.entry("HOME".into()).or_insert(home);
-        let spec = serde_json::json!({
-            "root": self.root, "cwd": self.workdir, "uid": uid, "gid": gid,
-            "argv": argv, "env": env,
-        });
-        let out = Command::new("timeout")
-            .args(["30", "python3", "-c", START])
-            .arg(spec.to_string())
-            .env_clear()
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        if !out.status.success() {
-            return Err(format!("{:?} exited with {}: {text}", argv, out.status));
+        let (status, text) = self.spawn(START, &argv, (uid, gid, home), 30);
+        if !status.success() {
+            return Err(format!("{:?} exited with {status}: {text}", argv));
         }
         if selftest && !text.contains("selftest: ok") {
             return Err(format!("{argv:?}: no selftest verdict: {text}"));

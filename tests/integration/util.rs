@@ -104,3 +104,40 @@ pub fn version_filters() -> Vec<(&'static str, &'static str)> {
         r#""$1": "[version]""#,
     )]
 }
+
+/// `gostatic image --format json` on a one-layer OCI archive named `name`, the spec tweaked
+/// first: the report and the exit code.
+pub fn image_of_layer(
+    name: &str,
+    layer: &gostatic::testkit::archive::TarBuilder,
+    tweak: impl FnOnce(&mut gostatic::testkit::archive::ImageSpec),
+) -> (serde_json::Value, i32) {
+    use gostatic::testkit::archive::{self as testkit, Compress, ImageSpec};
+    let mut spec = ImageSpec::new(name, vec![layer.finish()]);
+    spec.compress = Compress::Gzip;
+    tweak(&mut spec);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "app.oci.tar",
+        &testkit::to_tar(&testkit::oci_layout(&[spec])),
+    );
+    let out = gostatic()
+        .args(["image", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (json, out.status.code().unwrap())
+}
+
+/// The `files[]` entry of an image report at this path in the image.
+pub fn file_at<'a>(report: &'a serde_json::Value, image_path: &str) -> &'a serde_json::Value {
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["image_path"] == image_path)
+        .unwrap_or_else(|| panic!("{image_path} in {report}"))
+}

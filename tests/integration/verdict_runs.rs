@@ -11,12 +11,8 @@
 #![allow(clippy::print_stderr)]
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
-use serde_json::Value;
-
-use crate::stage_runs::{DEFAULT_PATH, Stage, images, missing_tool, unpack};
-use crate::util::gostatic;
+use crate::stage_runs::{Stage, host_arch, images, missing_tool, report, unpack};
 
 /// runc's init, told apart from the program: a failure before or at exec exits 111 with
 /// `gostatic-start:` on stderr.
@@ -49,32 +45,15 @@ except OSError as e:
 
 /// Did the command start? `Err` says why not.
 fn starts(image: &Stage) -> Result<String, String> {
-    let (uid, gid, home) = image.identity()?;
-    let mut env = image.env.clone();
-    env.entry("PATH".into()).or_insert(DEFAULT_PATH.into());
-    env.entry("HOME".into()).or_insert(home);
-    let spec = serde_json::json!({
-        "root": image.root, "cwd": image.workdir, "uid": uid, "gid": gid,
-        "argv": image.argv, "env": env,
-    });
-    let out = Command::new("timeout")
-        .args(["10", "python3", "-c", START])
-        .arg(spec.to_string())
-        .env_clear()
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let identity = image.identity()?;
+    let (status, text) = image.spawn(START, &image.argv, identity, 10);
     let refused = text.contains("gostatic-start: ")
         || text.contains("error while loading shared libraries")
         || text.contains("not found (required by");
     if refused {
         Err(text.trim().to_string())
     } else {
-        Ok(format!("{} ({})", text.trim(), out.status))
+        Ok(format!("{} ({status})", text.trim()))
     }
 }
 
@@ -84,22 +63,12 @@ fn the_image_verdict_says_what_a_chroot_exec_of_the_command_shows() {
         eprintln!("verdict_runs: skipped: {reason}");
         return;
     }
-    let host_arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    };
+    let host_arch = host_arch();
     let work = tempfile::tempdir().unwrap();
     let (mut compared, mut wrong) = (0, Vec::new());
     for (n, (archive, select)) in images().into_iter().enumerate() {
-        let out = gostatic()
-            .args(["image", "--format", "json", &archive])
-            .args(&select)
-            .output()
-            .unwrap();
-        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let image = &json["images"][0];
-        let label = format!("{archive} {}", image["name"].as_str().unwrap_or("?"));
+        let (image, label) = report(&archive, &select);
+        let image = &image;
         let verdict = image["verdict"]["starts"].as_str().unwrap_or_default();
         let arch = image["platform"]["architecture"]
             .as_str()
