@@ -14,9 +14,9 @@
 //! A candidate counts only if it is an ELF of the program's class, machine and byte order:
 //! ld.so skips others and goes on searching. A file too big to analyse is taken on trust.
 //!
-//! When everything is found, `check`'s GS101/GS102 ("an empty image does not have …") are
-//! dropped for the program: this image does have it. When something is missing they stay and
-//! GS504 names the missing file.
+//! `check`'s GS101/GS102 ("an empty image does not have …") speak of an empty image; here they
+//! become notes of what this image has (`the image has it`, `the image lacks libfoo.so.1`), and
+//! GS504 is the one error per missing file.
 
 use std::collections::{HashSet, VecDeque};
 

@@ -5,7 +5,9 @@
 //!
 //! `evaluate` runs the file rules on every executable, then the image rules, which judge some
 //! file findings against the image (the CA bundle is there: GS501 goes; a library is missing:
-//! GS504 comes) and add findings about the image as a whole or one path in it.
+//! GS504 comes) and add findings about the image as a whole or one path in it. Last, the image
+//! verdict (`verdict.rs`: starts, runs clean, scratch) is read from what they found, and each
+//! program's `runs here`.
 
 mod accounts;
 mod arch;
