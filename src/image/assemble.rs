@@ -82,8 +82,10 @@ pub(super) fn open<I: Inspector>(
     let meta = std::fs::metadata(path).map_err(|e| ImageError::io("", &e))?;
     if meta.is_dir() {
         let store = DirStore::new(path);
-        let layout = store.file("manifest.json").is_some()
-            || (store.file("index.json").is_some() && store.file("oci-layout").is_some());
+        // `resolve`, not `file`: an index.json that is a FIFO or a symlink out of the layout
+        // is an error naming it, not a directory without a layout.
+        let layout = store.resolve("manifest.json")?.is_some()
+            || (store.resolve("index.json")?.is_some() && store.resolve("oci-layout")?.is_some());
         if !layout {
             // Any directory would read as a root filesystem, so a mistyped path would pass the
             // gate on nothing: only one that looks like one is taken without `dir:`.

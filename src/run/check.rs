@@ -142,9 +142,21 @@ pub fn check_one(candidate: &Candidate, options: &Options) -> Outcome {
 }
 
 /// Open a file and return its bytes if it starts like an executable. A file met in a walk is
-/// sniffed from its first bytes before anything else is read.
+/// sniffed from its first bytes before anything else is read. What is opened is checked, not
+/// what was walked: a file replaced by a FIFO or a device since the walk is skipped (as the walk
+/// skips them) or, when named, an error; never waited on.
 fn open_file(path: &std::path::Path, named: bool) -> Result<Option<Blob>, InputErrorKind> {
-    let mut file = File::open(path).map_err(|e| InputErrorKind::from_io(&e))?;
+    let mut file = match input::open_regular(path) {
+        Ok(file) => file,
+        Err(e) if e.get_ref().is_some_and(|e| e.is::<input::NotRegular>()) => {
+            return if named {
+                Err(InputErrorKind::NotRegular)
+            } else {
+                Ok(None)
+            };
+        }
+        Err(e) => return Err(InputErrorKind::from_io(&e)),
+    };
     let mut head = [0u8; input::SNIFF_LEN];
     let got = input::read_full(&mut file, &mut head).map_err(|e| InputErrorKind::from_io(&e))?;
     if input::sniff(&head[..got]).is_none() {

@@ -1,0 +1,87 @@
+//! Resource bounds (issue 11, items 6-12): each crafted input, small here, once made the reader
+//! hold gigabytes or run for seconds; each must now end in one short error (or a bounded
+//! result), whatever the scale. `scripts/robustness.sh` runs the same builders at the scale
+//! that hurt and records peak RSS and time.
+
+use super::*;
+use crate::testkit::hostile;
+
+fn open_dir(dir: &std::path::Path) -> Result<Vec<Image<usize>>, ImageError> {
+    open(
+        &ImageSource::Path(dir.to_path_buf()),
+        &ImageOptions::default(),
+        &sizes,
+    )
+}
+
+/// Item 9: a layout's symlinks are followed only inside it, and only regular files are read.
+#[test]
+fn a_layout_never_reads_through_symlinks_out_of_it_nor_fifos_nor_devices() {
+    let replace = |at: &std::path::Path, how: &dyn Fn(&std::path::Path)| {
+        std::fs::remove_file(at).unwrap();
+        how(at);
+    };
+    let link = |target: &'static str| {
+        move |at: &std::path::Path| std::os::unix::fs::symlink(target, at).unwrap()
+    };
+    let fifo = |at: &std::path::Path| {
+        let made = std::process::Command::new("mkfifo").arg(at).status();
+        assert!(made.unwrap().success());
+    };
+    let cases: Vec<(&str, &str, Box<dyn Fn(&std::path::Path)>, &str)> = vec![
+        (
+            "index.json",
+            "pagemap",
+            Box::new(link("/proc/self/pagemap")),
+            "out of the layout",
+        ),
+        (
+            "index.json",
+            "outside",
+            Box::new(link("../outside.json")),
+            "out of the layout",
+        ),
+        (
+            "index.json",
+            "fifo",
+            Box::new(fifo),
+            "not a regular file (a FIFO)",
+        ),
+        (
+            "blob",
+            "zero",
+            Box::new(link("/dev/zero")),
+            "out of the layout",
+        ),
+    ];
+    for (member, case, how, expected) in cases {
+        let top = tempfile::tempdir().unwrap();
+        let dir = top.path().join("layout");
+        testkit::write_dir(&hostile::layout_files(), &dir).unwrap();
+        std::fs::copy(dir.join("index.json"), top.path().join("outside.json")).unwrap();
+        let at = if member == "blob" {
+            let layer = hostile::layout_files()
+                .into_iter()
+                .find(|(_, b)| b.starts_with(&[0x1f, 0x8b]))
+                .unwrap();
+            dir.join(layer.0)
+        } else {
+            dir.join(member)
+        };
+        replace(&at, &*how);
+        let err = open_dir(&dir).unwrap_err().to_string();
+        assert!(err.contains(expected), "{case}: {err}");
+        assert!(err.len() < 200, "{case}: {err}");
+    }
+}
+
+/// ...while a symlink that stays inside the layout is followed, as before.
+#[test]
+fn a_layout_symlink_inside_the_layout_is_followed() {
+    let top = tempfile::tempdir().unwrap();
+    let dir = top.path().join("layout");
+    testkit::write_dir(&hostile::layout_files(), &dir).unwrap();
+    std::fs::rename(dir.join("index.json"), dir.join("real-index.json")).unwrap();
+    std::os::unix::fs::symlink("real-index.json", dir.join("index.json")).unwrap();
+    assert_eq!(open_dir(&dir).unwrap().len(), 1);
+}
