@@ -85,3 +85,23 @@ fn a_layout_symlink_inside_the_layout_is_followed() {
     std::os::unix::fs::symlink("real-index.json", dir.join("index.json")).unwrap();
     assert_eq!(open_dir(&dir).unwrap().len(), 1);
 }
+
+/// Item 6: nested indexes whose fan-out multiplies stop at a bound on the descriptors followed,
+/// with one short line; below the bound, the error listing every platform stays short too.
+#[test]
+fn nested_indexes_that_multiply_stop_at_the_descriptor_bound_in_one_short_line() {
+    let err = open_bytes(&hostile::nested_index(4, 7), &ImageOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("descriptor limit exceeded"), "{err}");
+    assert!(err.len() < 200, "{err}");
+    // 4^5 = 1024 copies of one manifest: under the bound, one name with 1024 "platforms".
+    let err = open_bytes(&hostile::nested_index(4, 5), &ImageOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("1024 platforms") && err.contains("and 1016 more"),
+        "{err}"
+    );
+    assert!(err.len() < 300, "{err}");
+}
