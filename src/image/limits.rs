@@ -20,6 +20,9 @@ pub struct ImageLimits {
     pub max_uncompressed_bytes: u64,
     /// Largest JSON document (manifest, index, config) read into memory.
     pub max_document_bytes: u64,
+    /// Documents kept together while a stream is read (stdin, a compressed archive), which
+    /// cannot be rewound: every small JSON-looking member waits in memory for the manifest.
+    pub max_streamed_documents_bytes: u64,
     /// Largest small file (`/etc/passwd` …) kept for later rules; bigger ones are not kept.
     pub max_small_file_bytes: u64,
 }
@@ -32,6 +35,7 @@ impl Default for ImageLimits {
             max_path_bytes: 4096,
             max_uncompressed_bytes: 64 << 30,
             max_document_bytes: 8 << 20,
+            max_streamed_documents_bytes: 64 << 20,
             max_small_file_bytes: 1 << 20,
         }
     }

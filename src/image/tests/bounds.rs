@@ -105,3 +105,16 @@ fn nested_indexes_that_multiply_stop_at_the_descriptor_bound_in_one_short_line()
     );
     assert!(err.len() < 300, "{err}");
 }
+
+/// Item 7: a compressed outer archive full of JSON-looking members stops at the bound on the
+/// documents kept while streaming, before it holds them all.
+#[test]
+fn a_stream_of_json_looking_members_stops_at_the_kept_documents_bound() {
+    let bytes = hostile::small_json_members(40, 1 << 20);
+    assert!(bytes.len() < 200_000);
+    let mut options = ImageOptions::default();
+    options.limits.max_streamed_documents_bytes = 16 << 20;
+    let err = open_bytes(&bytes, &options).unwrap_err().to_string();
+    assert!(err.starts_with("streamed document limit exceeded"), "{err}");
+    assert!(err.contains("doc16.json"), "{err}");
+}
