@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use super::content::Content;
 use super::formats::{self, Documents, ImageFormat, Plan};
 use super::layer::{self, Compression, Context, DecodedLayer};
-use super::limits::Budget;
+use super::limits::{Budget, ImageLimits};
 use super::merge::Merger;
 use super::store::{DirStore, TarStore};
 use super::streamed::StreamedArchive;
@@ -255,6 +255,7 @@ fn from_indexed<I: Inspector>(
         let (blob, layer) = result?;
         layers.insert(blob, layer);
     }
+    let mut merged = 0;
     plans
         .into_iter()
         .map(|plan| {
@@ -263,7 +264,7 @@ fn from_indexed<I: Inspector>(
                 .iter()
                 .map(|l| layers[&l.blob].clone())
                 .collect();
-            build(plan, decoded, format, display)
+            build(plan, decoded, format, display, &mut merged, &options.limits)
         })
         .collect()
 }
@@ -276,6 +277,7 @@ fn from_streamed<I: Inspector>(
 ) -> Result<Vec<Image<I::Output>>, ImageError> {
     let describe = || "no image documents".to_string();
     let (format, plans) = plan(archive, &|n| archive.has(n), false, &describe, options)?;
+    let mut merged = 0;
     plans
         .into_iter()
         .map(|plan| {
@@ -288,7 +290,7 @@ fn from_streamed<I: Inspector>(
                         .ok_or_else(|| ImageError::MissingBlob(l.blob.clone()))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            build(plan, decoded, format, display)
+            build(plan, decoded, format, display, &mut merged, &options.limits)
         })
         .collect()
 }
@@ -317,6 +319,8 @@ fn from_rootfs<I: Inspector>(
         vec![layer],
         ImageFormat::Rootfs,
         display,
+        &mut 0,
+        ctx.limits,
     )?])
 }
 
@@ -358,14 +362,32 @@ fn verify_layer<T>(plan: &formats::LayerPlan, layer: &DecodedLayer<T>) -> Result
     Ok(())
 }
 
+/// One image from its decoded layers. `merged` counts the entries merged by every image of
+/// the source so far: a layer is decoded once however many images share it, but each image's
+/// tree holds its own copy of the entries, so 2000 images naming one layer of 20,000 files
+/// would build 40 million nodes from a 350 KB archive (issue 11, item 8). They are counted
+/// against the same entry limit as the layers, before anything is merged.
 fn build<T: Clone>(
     plan: Plan,
     decoded: Vec<Arc<DecodedLayer<T>>>,
     format: ImageFormat,
     source: &str,
+    merged: &mut u64,
+    limits: &ImageLimits,
 ) -> Result<Image<T>, ImageError> {
     for (layer_plan, layer) in plan.layers.iter().zip(&decoded) {
         verify_layer(layer_plan, layer)?;
+    }
+    *merged += decoded.iter().map(|l| l.changes.len() as u64).sum::<u64>();
+    if *merged > limits.max_entries {
+        return Err(ImageError::Limit {
+            what: "entry",
+            limit: format!(
+                "{} entries merged across the source's images",
+                limits.max_entries
+            ),
+            at: Some(plan.name),
+        });
     }
     let mut merger = Merger::default();
     for (index, layer) in decoded.iter().enumerate() {
@@ -422,14 +444,24 @@ fn build<T: Clone>(
     })
 }
 
+/// Paths beyond the first that one image may give to already-inspected bytes (hard links),
+/// each carrying its own copy of the inspection. busybox links one binary about 400 times; a
+/// crafted layer links one executable 200,000 times in 1 MB, and every copy of its facts
+/// becomes a report of its own (1.7 GB, issue 11, item 8).
+pub(crate) const MAX_EXTRA_LINKS: usize = 4096;
+
 /// The executables of the final tree with what the inspector said of each, and those too big
-/// to inspect; `contents[layer][index]` is what each layer's decode kept.
+/// to inspect; `contents[layer][index]` is what each layer's decode kept. Past
+/// [`MAX_EXTRA_LINKS`] further paths to the same bytes are listed as not analysed, naming the
+/// path that was: known to be executables, their facts not copied again.
 pub(crate) fn kept<T: Clone>(
     tree: &Tree,
     contents: &[&[Content<T>]],
 ) -> (Vec<ImageFile<T>>, Vec<SkippedFile>) {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
+    let mut first_path: std::collections::HashMap<(u32, u32), &str> = Default::default();
+    let mut extra_links = 0usize;
     for (image_path, node) in tree.iter() {
         let Some(content) = node.content else {
             continue;
@@ -441,12 +473,35 @@ pub(crate) fn kept<T: Clone>(
             continue;
         };
         match found {
-            Content::Inspected(inspection) => files.push(ImageFile {
-                image_path: image_path.to_string(),
-                layer: node.layer,
-                size: node.size,
-                inspection: inspection.clone(),
-            }),
+            Content::Inspected(inspection) => {
+                match first_path.entry((content.layer, content.index)) {
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(image_path);
+                    }
+                    std::collections::hash_map::Entry::Occupied(first) => {
+                        extra_links += 1;
+                        if extra_links > MAX_EXTRA_LINKS {
+                            skipped.push(SkippedFile {
+                                image_path: image_path.to_string(),
+                                layer: node.layer,
+                                size: node.size,
+                                reason: format!(
+                                    "a hard link to {}, past the {MAX_EXTRA_LINKS} links \
+                                     analysed per image; not analysed",
+                                    first.get()
+                                ),
+                            });
+                            continue;
+                        }
+                    }
+                }
+                files.push(ImageFile {
+                    image_path: image_path.to_string(),
+                    layer: node.layer,
+                    size: node.size,
+                    inspection: inspection.clone(),
+                });
+            }
             Content::TooBig => skipped.push(SkippedFile {
                 image_path: image_path.to_string(),
                 layer: node.layer,

@@ -118,3 +118,40 @@ fn a_stream_of_json_looking_members_stops_at_the_kept_documents_bound() {
     assert!(err.starts_with("streamed document limit exceeded"), "{err}");
     assert!(err.contains("doc16.json"), "{err}");
 }
+
+/// Item 8: images sharing one layer each merge it again; the merged entries of every image of
+/// the source count against the entry limit, before any tree is built.
+#[test]
+fn images_sharing_a_layer_count_their_merged_entries_against_the_limit() {
+    let bytes = hostile::shared_layer(300, 20);
+    let mut options = ImageOptions::default();
+    options.limits.max_entries = 1000;
+    let err = open_bytes(&bytes, &options).unwrap_err().to_string();
+    assert!(
+        err.starts_with("entry limit exceeded (1000 entries merged across"),
+        "{err}"
+    );
+    // Fewer images fit, whatever their number of names.
+    assert_eq!(
+        open_bytes(&hostile::shared_layer(40, 20), &options)
+            .unwrap()
+            .len(),
+        40
+    );
+}
+
+/// Item 8: past the first 4096 extra paths to one executable, hard links are listed as not
+/// analysed (naming the file that was), not given each a copy of its inspection.
+#[test]
+fn hard_links_past_the_bound_are_listed_not_copied() {
+    let links = assemble::MAX_EXTRA_LINKS + 10;
+    let images = open_bytes(&hostile::hard_links(links), &ImageOptions::default()).unwrap();
+    let image = &images[0];
+    assert_eq!(image.files.len(), assemble::MAX_EXTRA_LINKS + 1);
+    assert_eq!(image.skipped.len(), 10);
+    assert!(
+        image.skipped[0].reason.starts_with("a hard link to /"),
+        "{}",
+        image.skipped[0].reason
+    );
+}
