@@ -155,3 +155,52 @@ fn hard_links_past_the_bound_are_listed_not_copied() {
         image.skipped[0].reason
     );
 }
+
+/// Item 12: a member whose header claims more than the budget left stops at its header, before
+/// a byte of it is inflated: here the data after the header is cut short, which would be a
+/// truncation error had it been read.
+#[test]
+fn a_member_claiming_more_than_the_budget_stops_at_its_header() {
+    let mut tar = TarBuilder::new();
+    tar.header("zeros", b'0', 0o644, 4 << 30, "")
+        .raw(&[0; 4096]);
+    let mut spec = ImageSpec::new("t:1", vec![]);
+    spec.compress = Compress::None;
+    spec.layers = vec![testkit::zstd(&tar.unfinished())];
+    let mut options = ImageOptions::default();
+    options.limits.max_uncompressed_bytes = 1 << 30;
+    let bytes = testkit::to_tar(&testkit::oci_layout(&[spec]));
+    let err = open_bytes(&bytes, &options).unwrap_err().to_string();
+    assert!(err.starts_with("uncompressed size limit exceeded"), "{err}");
+}
+
+/// Item 12: a zstd layer that inflates beyond what deflate can (1032:1), spread over members
+/// no one of which is too big, stops at the ratio once past its threshold.
+#[test]
+fn a_layer_inflating_beyond_the_ratio_stops_early() {
+    let mut tar = TarBuilder::new();
+    for i in 0..64 {
+        tar.file(&format!("z{i}"), &[0; 1 << 20]);
+    }
+    let mut spec = ImageSpec::new("t:1", vec![]);
+    spec.compress = Compress::None;
+    spec.layers = vec![testkit::zstd(&tar.finish())];
+    let bytes = testkit::to_tar(&testkit::oci_layout(&[spec]));
+    let mut options = ImageOptions::default();
+    options.limits.inflate_ratio_after_bytes = 8 << 20;
+    let err = open_bytes(&bytes, &options).unwrap_err().to_string();
+    assert!(
+        err.starts_with("decompression ratio limit exceeded (1032:1"),
+        "{err}"
+    );
+    // The same bytes gzipped stay under deflate's bound and are read.
+    let mut tar = TarBuilder::new();
+    for i in 0..16 {
+        tar.file(&format!("z{i}"), &[0; 1 << 20]);
+    }
+    let mut spec = ImageSpec::new("t:1", vec![]);
+    spec.compress = Compress::None;
+    spec.layers = vec![testkit::gzip(&tar.finish())];
+    let bytes = testkit::to_tar(&testkit::oci_layout(&[spec]));
+    assert!(open_bytes(&bytes, &options).is_ok());
+}
