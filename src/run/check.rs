@@ -134,7 +134,9 @@ pub fn check_one(candidate: &Candidate, options: &Options) -> Outcome {
             Err(kind) => return fail(kind),
         },
     };
-    match analyse(&candidate.display, &blob, candidate.named, options) {
+    match analyse_hashed(&candidate.display, &blob, candidate.named, options, &|| {
+        blob.sha256()
+    }) {
         Ok(Some(report)) => Outcome::Reported(Box::new(report)),
         Ok(None) => Outcome::Skipped,
         Err(kind) => fail(kind),
@@ -195,6 +197,18 @@ pub fn analyse(
     named: bool,
     options: &Options,
 ) -> Result<Option<FileReport>, InputErrorKind> {
+    analyse_hashed(display, data, named, options, &|| sha256(data))
+}
+
+/// [`analyse`], with the digest (when `options.hash` asks for one) from `digest`: a mapped
+/// file's is computed without keeping its pages ([`Blob::sha256`]).
+fn analyse_hashed(
+    display: &str,
+    data: &[u8],
+    named: bool,
+    options: &Options,
+    digest: &dyn Fn() -> String,
+) -> Result<Option<FileReport>, InputErrorKind> {
     if named && data.is_empty() {
         return Err(InputErrorKind::Empty);
     }
@@ -207,7 +221,7 @@ pub fn analyse(
     Ok(Some(FileReport::new(
         display.to_string(),
         data.len() as u64,
-        options.hash.then(|| sha256(data)),
+        options.hash.then(digest),
         facts,
         evaluation,
     )))
