@@ -240,6 +240,27 @@ mod tests {
     use super::*;
     use crate::rules::Rule;
 
+    /// Issue 11, item 14: a walked file that is a FIFO by the time it is opened (swapped after
+    /// the walk) is skipped at once, not waited on; named, it is an error.
+    #[test]
+    fn a_file_that_became_a_fifo_is_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("app");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        let (send, receive) = std::sync::mpsc::channel();
+        let walked = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = send.send(open_file(&walked, false).map(|b| b.is_some()).ok());
+        });
+        let walked = receive
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("open_file blocked on a FIFO");
+        assert_eq!(walked, Some(false));
+        let named = open_file(&fifo, true).err().map(|e| e.to_string());
+        assert_eq!(named.as_deref(), Some("not a regular file"));
+    }
+
     #[test]
     fn check_reports_a_packed_file_as_gs205_and_reads_no_go_facts() {
         let mut data = crate::elf::upx::tests::packed(true, false, 22, 1_234_567, 0);
