@@ -10,7 +10,9 @@ use std::ops::Deref;
 const MAP_THRESHOLD: u64 = 256 * 1024;
 
 pub enum Blob {
-    Mapped(memmap2::Mmap),
+    /// A mapping, guarded against the file shrinking under it ([`super::sigbus`]). The guard
+    /// comes first so that it is dropped, and the range unregistered, before the unmap.
+    Mapped(super::sigbus::Guard, memmap2::Mmap),
     Owned(Vec<u8>),
 }
 
@@ -23,11 +25,11 @@ impl Blob {
             return Ok(Blob::Owned(bytes));
         }
         // SAFETY: the mapping is read-only and private to this process. If another process
-        // truncates the file while we read it, accesses past the new end raise SIGBUS; this is
-        // the same trade-off ripgrep makes (`searcher/mmap.rs`), accepted because inputs are
-        // build outputs and images, not files being rewritten under us.
+        // truncates the file while we read it, accesses past the new end raise SIGBUS, which
+        // the guard `Blob::guarded` registers turns into zero pages and a counted fault that
+        // the caller reports as an input error (`sigbus`), instead of a crash.
         let map = unsafe { memmap2::Mmap::map(&*file)? };
-        Ok(Blob::Mapped(map))
+        Ok(Blob::guarded(map))
     }
 
     /// Bytes of `file` by mapping, whatever its size: for readers that look at a few headers
@@ -36,7 +38,11 @@ impl Blob {
     pub fn map(file: &File) -> io::Result<Blob> {
         // SAFETY: as in `open`. (memmap2 maps an empty file as an empty slice.)
         let map = unsafe { memmap2::Mmap::map(file)? };
-        Ok(Blob::Mapped(map))
+        Ok(Blob::guarded(map))
+    }
+
+    fn guarded(map: memmap2::Mmap) -> Blob {
+        Blob::Mapped(super::sigbus::Guard::new(map.as_ptr(), map.len()), map)
     }
 
     /// Read everything from a stream (stdin, a pipe), refusing more than `limit` bytes.
@@ -63,7 +69,7 @@ impl Blob {
         let mut hasher = Sha256::new();
         match self {
             Blob::Owned(bytes) => hasher.update(bytes),
-            Blob::Mapped(map) => {
+            Blob::Mapped(_, map) => {
                 let mut at = 0;
                 while at < map.len() {
                     let end = (at + HASH_CHUNK).min(map.len());
@@ -92,7 +98,7 @@ impl Deref for Blob {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
         match self {
-            Blob::Mapped(map) => map,
+            Blob::Mapped(_, map) => map,
             Blob::Owned(bytes) => bytes,
         }
     }
@@ -120,11 +126,33 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         let mut file = File::open(&path).unwrap();
         let blob = Blob::open(&mut file, bytes.len() as u64).unwrap();
-        assert!(matches!(blob, Blob::Mapped(_)));
+        assert!(matches!(blob, Blob::Mapped(..)));
         let before = rss_file_kib();
         let digest = blob.sha256();
         let grown = rss_file_kib().saturating_sub(before);
         assert_eq!(digest, Blob::Owned(bytes).sha256());
         assert!(grown < 96 << 10, "RssFile grew by {grown} KiB");
+    }
+
+    /// Issue 11, item 13: a mapped file truncated under us reads as zeros past its new end
+    /// and the fault is counted, instead of SIGBUS killing the process.
+    #[test]
+    fn a_mapped_file_that_shrinks_is_a_counted_fault_not_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shrinks");
+        std::fs::write(&path, vec![7u8; 1 << 20]).unwrap();
+        let mut file = File::open(&path).unwrap();
+        let blob = Blob::open(&mut file, 1 << 20).unwrap();
+        assert!(matches!(blob, Blob::Mapped(..)));
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(4096)
+            .unwrap();
+        let before = super::super::sigbus::faults();
+        assert_eq!(std::hint::black_box(&blob[..])[100], 7);
+        assert_eq!(std::hint::black_box(&blob[..])[(1 << 20) - 1], 0);
+        assert!(super::super::sigbus::faults() > before);
     }
 }

@@ -3,6 +3,7 @@
 //! because it starts like one.
 
 pub mod blob;
+pub mod sigbus;
 pub mod walk;
 
 pub use blob::Blob;
