@@ -4,7 +4,7 @@
 # address space so a regression cannot take the machine down; the table goes to stdout, in the
 # form docs/robustness.md records.
 #
-#     scripts/robustness.sh [GOSTATIC] [DIR]
+#     scripts/robustness.sh [GOSTATIC] [DIR]   (DIR: cases already written there are reused)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 gostatic="${1:-target/release/gostatic}"
@@ -12,7 +12,9 @@ dir="${2:-$(mktemp -d)}"
 if [ "$#" -lt 1 ]; then
   cargo build --release --quiet
 fi
-cargo run --release --quiet --features testkit --example hostile_cases -- "$dir" 2>/dev/null
+if [ ! -e "$dir/nested-index.tar" ]; then
+  cargo run --release --quiet --features testkit --example hostile_cases -- "$dir" 2>/dev/null
+fi
 
 printf '| case | exit | peak RSS (MB) | time (s) | message |\n|---|---|---|---|---|\n'
 for case in "$dir"/*.tar "$dir"/*.tar.gz "$dir"/layout-*; do

@@ -365,8 +365,9 @@ fn verify_layer<T>(plan: &formats::LayerPlan, layer: &DecodedLayer<T>) -> Result
 /// One image from its decoded layers. `merged` counts the entries merged by every image of
 /// the source so far: a layer is decoded once however many images share it, but each image's
 /// tree holds its own copy of the entries, so 2000 images naming one layer of 20,000 files
-/// would build 40 million nodes from a 350 KB archive (issue 11, item 8). They are counted
-/// against the same entry limit as the layers, before anything is merged.
+/// would build 40 million nodes from a 350 KB archive (issue 11, item 8). The first image is
+/// bounded by the entry limit, all of them together by the merged-entry limit, checked before
+/// anything is merged.
 fn build<T: Clone>(
     plan: Plan,
     decoded: Vec<Arc<DecodedLayer<T>>>,
@@ -378,14 +379,17 @@ fn build<T: Clone>(
     for (layer_plan, layer) in plan.layers.iter().zip(&decoded) {
         verify_layer(layer_plan, layer)?;
     }
+    let first = *merged == 0;
     *merged += decoded.iter().map(|l| l.changes.len() as u64).sum::<u64>();
-    if *merged > limits.max_entries {
+    let limit = if first {
+        limits.max_entries
+    } else {
+        limits.max_merged_entries
+    };
+    if *merged > limit {
         return Err(ImageError::Limit {
             what: "entry",
-            limit: format!(
-                "{} entries merged across the source's images",
-                limits.max_entries
-            ),
+            limit: format!("{limit} entries merged across the source's images"),
             at: Some(plan.name),
         });
     }

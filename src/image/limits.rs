@@ -14,6 +14,10 @@ pub struct ImageLimits {
     pub max_binary_bytes: u64,
     /// Files in every layer together (tar members, whiteouts included).
     pub max_entries: u64,
+    /// Entries merged into the trees of all the images of one source together, once there
+    /// is more than one: each tree costs about 200 bytes an entry, and images that share
+    /// layers merge them again (one image alone is bounded by `max_entries`).
+    pub max_merged_entries: u64,
     /// Longest member name or link target, after PAX or GNU long-name extension.
     pub max_path_bytes: usize,
     /// Uncompressed bytes of every layer together: bounds the time a decompression bomb costs.
@@ -39,6 +43,7 @@ impl Default for ImageLimits {
         ImageLimits {
             max_binary_bytes: 256 << 20,
             max_entries: 4_000_000,
+            max_merged_entries: 1_000_000,
             max_path_bytes: 4096,
             max_uncompressed_bytes: 64 << 30,
             max_inflate_ratio: 1032,

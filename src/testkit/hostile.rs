@@ -131,7 +131,11 @@ pub fn many_needed(needed: usize) -> Vec<u8> {
 /// decoders read as one stream: 70 GiB cost seconds to build, not minutes.
 pub fn bomb(gib: u64, compress: Compress) -> Vec<u8> {
     let mut builder = TarBuilder::new();
-    builder.header("zeros", b'0', 0o644, gib << 30, "");
+    // The size in a PAX record: past 8 GiB it does not fit the header's 11 octal digits.
+    let size = (gib << 30).to_string();
+    builder
+        .pax(&[("size", size.as_str())])
+        .header("zeros", b'0', 0o644, 0, "");
     let header = builder.unfinished();
     let pack = |bytes: &mut dyn Read| -> Vec<u8> {
         let mut out = Vec::new();

@@ -126,6 +126,7 @@ fn images_sharing_a_layer_count_their_merged_entries_against_the_limit() {
     let bytes = hostile::shared_layer(300, 20);
     let mut options = ImageOptions::default();
     options.limits.max_entries = 1000;
+    options.limits.max_merged_entries = 1000;
     let err = open_bytes(&bytes, &options).unwrap_err().to_string();
     assert!(
         err.starts_with("entry limit exceeded (1000 entries merged across"),
