@@ -28,7 +28,8 @@ fn a_layout_never_reads_through_symlinks_out_of_it_nor_fifos_nor_devices() {
         let made = std::process::Command::new("mkfifo").arg(at).status();
         assert!(made.unwrap().success());
     };
-    let cases: Vec<(&str, &str, Box<dyn Fn(&std::path::Path)>, &str)> = vec![
+    type Make = Box<dyn Fn(&std::path::Path)>;
+    let cases: Vec<(&str, &str, Make, &str)> = vec![
         (
             "index.json",
             "pagemap",
