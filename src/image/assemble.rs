@@ -136,6 +136,28 @@ pub(super) fn open<I: Inspector>(
     }
 }
 
+/// Read every image of a tar given as a stream (an uncompressed or compressed `docker save` or
+/// OCI archive), as stdin is read: for the fuzz oracle of the documents and the layer merge,
+/// which has bytes, not a file.
+pub(crate) fn open_stream<I: Inspector>(
+    input: impl Read,
+    options: &ImageOptions,
+    inspector: &I,
+) -> Result<Vec<Image<I::Output>>, ImageError> {
+    let budget = Budget::default();
+    let done = AtomicU64::new(0);
+    let ctx = Context {
+        limits: &options.limits,
+        budget: &budget,
+        inspector,
+        progress: None,
+        done: &done,
+        total: 0,
+    };
+    let archive = StreamedArchive::read(input, &ctx)?;
+    from_streamed(&archive, "-", options, &ctx)
+}
+
 /// Top-level directories every root filesystem from a distribution has at least one of;
 /// a directory of build outputs or documents has none.
 fn looks_like_rootfs(path: &Path) -> bool {
