@@ -29,7 +29,10 @@ pub fn tar(data: &[u8]) {
         for member in &members {
             assert!(member.name.len() <= max_path, "name over the limit");
             assert!(member.link.len() <= max_path, "link target over the limit");
-            assert!(member.size <= data.len() as u64, "data larger than the input");
+            assert!(
+                member.size <= data.len() as u64,
+                "data larger than the input"
+            );
         }
     }
     let options = ImageOptions {
@@ -131,14 +134,26 @@ mod tests {
         arm.arch = "arm64".into();
         let spec = ImageSpec::new("t:1", vec![layer]);
         vec![
-            ("oci".into(), kit::to_tar(&kit::oci_layout(&[plain.clone()]))),
-            ("docker-legacy".into(), kit::to_tar(&kit::docker_legacy(&[plain]))),
-            ("docker25".into(), kit::to_tar(&kit::docker25(&[spec.clone()]))),
+            (
+                "oci".into(),
+                kit::to_tar(&kit::oci_layout(&[plain.clone()])),
+            ),
+            (
+                "docker-legacy".into(),
+                kit::to_tar(&kit::docker_legacy(&[plain])),
+            ),
+            (
+                "docker25".into(),
+                kit::to_tar(&kit::docker25(std::slice::from_ref(&spec))),
+            ),
             (
                 "multiarch".into(),
                 kit::to_tar(&kit::oci_multiarch("t:1", &[spec.clone(), arm])),
             ),
-            ("gzip-outer".into(), kit::gzip(&kit::to_tar(&kit::docker25(&[spec])))),
+            (
+                "gzip-outer".into(),
+                kit::gzip(&kit::to_tar(&kit::docker25(&[spec]))),
+            ),
             ("nested-index".into(), hostile::nested_index(2, 3)),
             ("shared-layer".into(), hostile::shared_layer(3, 4)),
         ]
@@ -168,10 +183,18 @@ mod tests {
         for (name, bytes) in tar_seeds() {
             super::tar(&bytes);
             let committed = std::fs::read(corpus("tar").join(&name)).ok();
-            assert!(committed == Some(bytes), "fuzz/corpus/tar/{name} is missing or stale");
+            assert!(
+                committed == Some(bytes),
+                "fuzz/corpus/tar/{name} is missing or stale"
+            );
         }
         for (name, bytes) in archive_seeds() {
             super::archive(&bytes);
+            let committed = std::fs::read(corpus("image").join(&name)).ok();
+            assert!(
+                committed == Some(bytes),
+                "fuzz/corpus/image/{name} is missing or stale"
+            );
         }
     }
 }
