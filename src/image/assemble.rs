@@ -192,7 +192,11 @@ fn plan(
             ImageFormat::DockerArchive
         };
         let groups = formats::docker::plan(docs, &manifest, options)?;
-        return Ok((format, formats::select(groups, options)?));
+        let plans = formats::select(groups, options)?;
+        if format == ImageFormat::DockerOciArchive {
+            same_images_both_ways(docs, &plans, options)?;
+        }
+        return Ok((format, plans));
     }
     if let Some(index) = docs.document("index.json", limit)? {
         let format = if directory {
@@ -207,6 +211,50 @@ fn plan(
         "a tar without manifest.json or index.json; it holds {}",
         describe()
     )))
+}
+
+/// An archive holding both `manifest.json` and an OCI `index.json` (Docker 25+ `docker save`)
+/// is read differently by different runtimes: moby's classic loader reads only manifest.json
+/// (`image/tarexport/load.go`, `Load`: opens `manifestFileName` and loads each entry's Config
+/// and Layers), while the containerd image store and `ctr import` follow index.json. Both
+/// describe the same image when Docker writes them; an archive where they differ shows one
+/// image to one runtime and another to the next (issue 11, item 5), so it is refused rather
+/// than judged by one reading. Compared: the layer blobs of each selected image. When the
+/// index side cannot be read at all, no runtime following it loads the archive, and
+/// manifest.json's reading stands.
+fn same_images_both_ways(
+    docs: &dyn Documents,
+    plans: &[Plan],
+    options: &ImageOptions,
+) -> Result<(), ImageError> {
+    let Ok(Some(index)) = docs.document("index.json", options.limits.max_document_bytes) else {
+        return Ok(());
+    };
+    let Ok(oci) = formats::oci::plan(docs, &index, options)
+        .and_then(|groups| formats::select(groups, options))
+    else {
+        return Ok(());
+    };
+    let layers = |plans: &[Plan]| -> std::collections::BTreeSet<Vec<String>> {
+        plans
+            .iter()
+            .map(|p| {
+                p.layers
+                    .iter()
+                    .map(|l| super::path::normalise(&l.blob).unwrap_or_else(|| l.blob.clone()))
+                    .collect()
+            })
+            .collect()
+    };
+    if layers(plans) != layers(&oci) {
+        return Err(ImageError::document(
+            "manifest.json",
+            "docker manifest",
+            "it and index.json describe different images (docker load reads manifest.json, \
+             the containerd image store reads index.json); refusing to pick one",
+        ));
+    }
+    Ok(())
 }
 
 fn from_indexed<I: Inspector>(

@@ -206,3 +206,37 @@ fn a_layer_inflating_beyond_the_ratio_stops_early() {
     let bytes = testkit::to_tar(&testkit::oci_layout(&[spec]));
     assert!(open_bytes(&bytes, &options).is_ok());
 }
+
+/// Item 5: a Docker 25+ archive whose manifest.json and index.json describe different images is
+/// refused: docker load and the containerd image store would each load another image.
+#[test]
+fn manifest_json_and_index_json_that_disagree_are_refused() {
+    let clean = ImageSpec::new(
+        "t:1",
+        vec![TarBuilder::new().file("app", b"clean").finish()],
+    );
+    let other = ImageSpec::new(
+        "t:1",
+        vec![TarBuilder::new().file("app", b"other").finish()],
+    );
+    let mut files = testkit::docker25(&[other]);
+    let from_clean = testkit::docker25(std::slice::from_ref(&clean));
+    files.retain(|(name, _)| name != "manifest.json");
+    for (name, bytes) in from_clean {
+        if name == "manifest.json" || name.starts_with("blobs/") {
+            files.push((name, bytes));
+        }
+    }
+    let err = open_bytes(&testkit::to_tar(&files), &ImageOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("describe different images"), "{err}");
+    // The same archive as Docker writes it reads as before.
+    let agreeing = testkit::to_tar(&testkit::docker25(&[clean]));
+    assert_eq!(
+        open_bytes(&agreeing, &ImageOptions::default())
+            .unwrap()
+            .len(),
+        1
+    );
+}
