@@ -21,13 +21,17 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("buildinfo", buildinfo),
     ("pclntab", pclntab),
     ("upx", upx),
+    ("tar", tar),
+    ("image", archive),
 ];
 
 mod gobin;
+mod image;
 #[cfg(test)]
 mod seeds;
 
 pub use gobin::{buildinfo, modinfo, pclntab};
+pub use image::{archive, tar};
 
 /// The ELF reader and the whole `check` path behind it.
 ///

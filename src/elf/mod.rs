@@ -422,4 +422,21 @@ mod tests {
         assert_eq!(read_uint(&[1, 2], 4, true), None);
         assert_eq!(read_uint(&[1, 2, 3], 3, true), None);
     }
+
+    /// Issue 11, item 10: millions of DT_NEEDED entries naming one string are refused with one
+    /// line, not copied into the facts; a few hundred are read as before.
+    #[test]
+    fn a_flood_of_dt_needed_is_refused_not_copied() {
+        use crate::testkit::elf::Synth;
+        let many = vec!["libc.so.6"; 5000];
+        let err = read(&Synth::dynamic64().needs(&many).build()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("bad PT_DYNAMIC: 5000 DT_NEEDED/"),
+            "{err}"
+        );
+        let some = vec!["libc.so.6"; 300];
+        let facts = read(&Synth::dynamic64().needs(&some).build()).unwrap();
+        assert_eq!(facts.needed.len(), 300);
+    }
 }

@@ -282,6 +282,11 @@ fn dynamic_needed<'data, Elf: FileHeader<Endian = Endianness>>(
             break;
         }
         if tag == elf::DT_NEEDED {
+            // As many as the loader's view reads (loader.rs refuses more); past that the
+            // section's list is not kept, rather than copied millions of times.
+            if needed.len() >= 4096 {
+                return None;
+            }
             let at: u64 = entry.d_val(endian).into();
             // An offset past 4 GiB names nothing; truncating it would name some other string.
             let name = strings.get(u32::try_from(at).ok()?).ok()?;

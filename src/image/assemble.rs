@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use super::content::Content;
 use super::formats::{self, Documents, ImageFormat, Plan};
 use super::layer::{self, Compression, Context, DecodedLayer};
-use super::limits::Budget;
+use super::limits::{Budget, ImageLimits};
 use super::merge::Merger;
 use super::store::{DirStore, TarStore};
 use super::streamed::StreamedArchive;
@@ -82,8 +82,10 @@ pub(super) fn open<I: Inspector>(
     let meta = std::fs::metadata(path).map_err(|e| ImageError::io("", &e))?;
     if meta.is_dir() {
         let store = DirStore::new(path);
-        let layout = store.file("manifest.json").is_some()
-            || (store.file("index.json").is_some() && store.file("oci-layout").is_some());
+        // `resolve`, not `file`: an index.json that is a FIFO or a symlink out of the layout
+        // is an error naming it, not a directory without a layout.
+        let layout = store.resolve("manifest.json")?.is_some()
+            || (store.resolve("index.json")?.is_some() && store.resolve("oci-layout")?.is_some());
         if !layout {
             // Any directory would read as a root filesystem, so a mistyped path would pass the
             // gate on nothing: only one that looks like one is taken without `dir:`.
@@ -134,6 +136,28 @@ pub(super) fn open<I: Inspector>(
     }
 }
 
+/// Read every image of a tar given as a stream (an uncompressed or compressed `docker save` or
+/// OCI archive), as stdin is read: for the fuzz oracle of the documents and the layer merge,
+/// which has bytes, not a file.
+pub(crate) fn open_stream<I: Inspector>(
+    input: impl Read,
+    options: &ImageOptions,
+    inspector: &I,
+) -> Result<Vec<Image<I::Output>>, ImageError> {
+    let budget = Budget::default();
+    let done = AtomicU64::new(0);
+    let ctx = Context {
+        limits: &options.limits,
+        budget: &budget,
+        inspector,
+        progress: None,
+        done: &done,
+        total: 0,
+    };
+    let archive = StreamedArchive::read(input, &ctx)?;
+    from_streamed(&archive, "-", options, &ctx)
+}
+
 /// Top-level directories every root filesystem from a distribution has at least one of;
 /// a directory of build outputs or documents has none.
 fn looks_like_rootfs(path: &Path) -> bool {
@@ -168,7 +192,11 @@ fn plan(
             ImageFormat::DockerArchive
         };
         let groups = formats::docker::plan(docs, &manifest, options)?;
-        return Ok((format, formats::select(groups, options)?));
+        let plans = formats::select(groups, options)?;
+        if format == ImageFormat::DockerOciArchive {
+            same_images_both_ways(docs, &plans, options)?;
+        }
+        return Ok((format, plans));
     }
     if let Some(index) = docs.document("index.json", limit)? {
         let format = if directory {
@@ -183,6 +211,50 @@ fn plan(
         "a tar without manifest.json or index.json; it holds {}",
         describe()
     )))
+}
+
+/// An archive holding both `manifest.json` and an OCI `index.json` (Docker 25+ `docker save`)
+/// is read differently by different runtimes: moby's classic loader reads only manifest.json
+/// (`image/tarexport/load.go`, `Load`: opens `manifestFileName` and loads each entry's Config
+/// and Layers), while the containerd image store and `ctr import` follow index.json. Both
+/// describe the same image when Docker writes them; an archive where they differ shows one
+/// image to one runtime and another to the next (issue 11, item 5), so it is refused rather
+/// than judged by one reading. Compared: the layer blobs of each selected image. When the
+/// index side cannot be read at all, no runtime following it loads the archive, and
+/// manifest.json's reading stands.
+fn same_images_both_ways(
+    docs: &dyn Documents,
+    plans: &[Plan],
+    options: &ImageOptions,
+) -> Result<(), ImageError> {
+    let Ok(Some(index)) = docs.document("index.json", options.limits.max_document_bytes) else {
+        return Ok(());
+    };
+    let Ok(oci) = formats::oci::plan(docs, &index, options)
+        .and_then(|groups| formats::select(groups, options))
+    else {
+        return Ok(());
+    };
+    let layers = |plans: &[Plan]| -> std::collections::BTreeSet<Vec<String>> {
+        plans
+            .iter()
+            .map(|p| {
+                p.layers
+                    .iter()
+                    .map(|l| super::path::normalise(&l.blob).unwrap_or_else(|| l.blob.clone()))
+                    .collect()
+            })
+            .collect()
+    };
+    if layers(plans) != layers(&oci) {
+        return Err(ImageError::document(
+            "manifest.json",
+            "docker manifest",
+            "it and index.json describe different images (docker load reads manifest.json, \
+             the containerd image store reads index.json); refusing to pick one",
+        ));
+    }
+    Ok(())
 }
 
 fn from_indexed<I: Inspector>(
@@ -253,6 +325,7 @@ fn from_indexed<I: Inspector>(
         let (blob, layer) = result?;
         layers.insert(blob, layer);
     }
+    let mut merged = 0;
     plans
         .into_iter()
         .map(|plan| {
@@ -261,7 +334,7 @@ fn from_indexed<I: Inspector>(
                 .iter()
                 .map(|l| layers[&l.blob].clone())
                 .collect();
-            build(plan, decoded, format, display)
+            build(plan, decoded, format, display, &mut merged, &options.limits)
         })
         .collect()
 }
@@ -274,6 +347,7 @@ fn from_streamed<I: Inspector>(
 ) -> Result<Vec<Image<I::Output>>, ImageError> {
     let describe = || "no image documents".to_string();
     let (format, plans) = plan(archive, &|n| archive.has(n), false, &describe, options)?;
+    let mut merged = 0;
     plans
         .into_iter()
         .map(|plan| {
@@ -286,7 +360,7 @@ fn from_streamed<I: Inspector>(
                         .ok_or_else(|| ImageError::MissingBlob(l.blob.clone()))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            build(plan, decoded, format, display)
+            build(plan, decoded, format, display, &mut merged, &options.limits)
         })
         .collect()
 }
@@ -315,6 +389,8 @@ fn from_rootfs<I: Inspector>(
         vec![layer],
         ImageFormat::Rootfs,
         display,
+        &mut 0,
+        ctx.limits,
     )?])
 }
 
@@ -356,14 +432,36 @@ fn verify_layer<T>(plan: &formats::LayerPlan, layer: &DecodedLayer<T>) -> Result
     Ok(())
 }
 
+/// One image from its decoded layers. `merged` counts the entries merged by every image of
+/// the source so far: a layer is decoded once however many images share it, but each image's
+/// tree holds its own copy of the entries, so 2000 images naming one layer of 20,000 files
+/// would build 40 million nodes from a 350 KB archive (issue 11, item 8). The first image is
+/// bounded by the entry limit, all of them together by the merged-entry limit, checked before
+/// anything is merged.
 fn build<T: Clone>(
     plan: Plan,
     decoded: Vec<Arc<DecodedLayer<T>>>,
     format: ImageFormat,
     source: &str,
+    merged: &mut u64,
+    limits: &ImageLimits,
 ) -> Result<Image<T>, ImageError> {
     for (layer_plan, layer) in plan.layers.iter().zip(&decoded) {
         verify_layer(layer_plan, layer)?;
+    }
+    let first = *merged == 0;
+    *merged += decoded.iter().map(|l| l.changes.len() as u64).sum::<u64>();
+    let limit = if first {
+        limits.max_entries
+    } else {
+        limits.max_merged_entries
+    };
+    if *merged > limit {
+        return Err(ImageError::Limit {
+            what: "entry",
+            limit: format!("{limit} entries merged across the source's images"),
+            at: Some(plan.name),
+        });
     }
     let mut merger = Merger::default();
     for (index, layer) in decoded.iter().enumerate() {
@@ -420,14 +518,24 @@ fn build<T: Clone>(
     })
 }
 
+/// Paths beyond the first that one image may give to already-inspected bytes (hard links),
+/// each carrying its own copy of the inspection. busybox links one binary about 400 times; a
+/// crafted layer links one executable 200,000 times in 1 MB, and every copy of its facts
+/// becomes a report of its own (1.7 GB, issue 11, item 8).
+pub(crate) const MAX_EXTRA_LINKS: usize = 4096;
+
 /// The executables of the final tree with what the inspector said of each, and those too big
-/// to inspect; `contents[layer][index]` is what each layer's decode kept.
+/// to inspect; `contents[layer][index]` is what each layer's decode kept. Past
+/// [`MAX_EXTRA_LINKS`] further paths to the same bytes are listed as not analysed, naming the
+/// path that was: known to be executables, their facts not copied again.
 pub(crate) fn kept<T: Clone>(
     tree: &Tree,
     contents: &[&[Content<T>]],
 ) -> (Vec<ImageFile<T>>, Vec<SkippedFile>) {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
+    let mut first_path: std::collections::HashMap<(u32, u32), &str> = Default::default();
+    let mut extra_links = 0usize;
     for (image_path, node) in tree.iter() {
         let Some(content) = node.content else {
             continue;
@@ -439,12 +547,35 @@ pub(crate) fn kept<T: Clone>(
             continue;
         };
         match found {
-            Content::Inspected(inspection) => files.push(ImageFile {
-                image_path: image_path.to_string(),
-                layer: node.layer,
-                size: node.size,
-                inspection: inspection.clone(),
-            }),
+            Content::Inspected(inspection) => {
+                match first_path.entry((content.layer, content.index)) {
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(image_path);
+                    }
+                    std::collections::hash_map::Entry::Occupied(first) => {
+                        extra_links += 1;
+                        if extra_links > MAX_EXTRA_LINKS {
+                            skipped.push(SkippedFile {
+                                image_path: image_path.to_string(),
+                                layer: node.layer,
+                                size: node.size,
+                                reason: format!(
+                                    "a hard link to {}, past the {MAX_EXTRA_LINKS} links \
+                                     analysed per image; not analysed",
+                                    first.get()
+                                ),
+                            });
+                            continue;
+                        }
+                    }
+                }
+                files.push(ImageFile {
+                    image_path: image_path.to_string(),
+                    layer: node.layer,
+                    size: node.size,
+                    inspection: inspection.clone(),
+                });
+            }
             Content::TooBig => skipped.push(SkippedFile {
                 image_path: image_path.to_string(),
                 layer: node.layer,

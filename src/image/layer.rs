@@ -91,7 +91,12 @@ pub(crate) struct Context<'a, I> {
 
 /// Marks a limit hit inside an `io::Read` chain so it is reported as a limit, not as I/O.
 #[derive(Debug)]
-struct LimitHit;
+enum LimitHit {
+    /// The uncompressed bytes of every layer together passed `max_uncompressed_bytes`.
+    Budget,
+    /// The layer inflates more than `max_inflate_ratio` times its stored size.
+    Ratio,
+}
 impl std::fmt::Display for LimitHit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("uncompressed size limit")
@@ -99,18 +104,27 @@ impl std::fmt::Display for LimitHit {
 }
 impl std::error::Error for LimitHit {}
 
-/// Counts (and optionally hashes) the uncompressed stream, charging the shared budget.
+/// Counts (and optionally hashes) the uncompressed stream, charging the shared budget, and
+/// stops a stream that inflates beyond what any real layer does.
 struct Metered<'a, R> {
     inner: Hashing<R>,
     budget: &'a Budget,
     limits: &'a ImageLimits,
+    /// Stored bytes read so far, from [`Progressing`] under the decoder.
+    raw: &'a std::cell::Cell<u64>,
 }
 
 impl<R: Read> Read for Metered<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if !self.budget.take_bytes(n as u64, self.limits) {
-            return Err(io::Error::other(LimitHit));
+            return Err(io::Error::other(LimitHit::Budget));
+        }
+        let inflated = self.inner.count;
+        if inflated > self.limits.inflate_ratio_after_bytes
+            && inflated / self.limits.max_inflate_ratio.max(1) > self.raw.get()
+        {
+            return Err(io::Error::other(LimitHit::Ratio));
         }
         Ok(n)
     }
@@ -121,11 +135,14 @@ struct Progressing<'a, R, I> {
     inner: R,
     ctx: &'a Context<'a, I>,
     pending: u64,
+    /// Every raw byte read, for the ratio check.
+    seen: &'a std::cell::Cell<u64>,
 }
 
 impl<R: Read, I> Read for Progressing<'_, R, I> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
+        self.seen.set(self.seen.get() + n as u64);
         self.pending += n as u64;
         if self.pending >= 1 << 20 || n == 0 {
             let done = self.ctx.done.fetch_add(self.pending, Ordering::Relaxed) + self.pending;
@@ -146,10 +163,12 @@ pub(crate) fn decode<I: Inspector>(
     hash_diff: bool,
     ctx: &Context<'_, I>,
 ) -> Result<DecodedLayer<I::Output>, ImageError> {
+    let seen = std::cell::Cell::new(0);
     let progressing = Progressing {
         inner: raw,
         ctx,
         pending: 0,
+        seen: &seen,
     };
     let mut raw = Hashing::new(progressing, hash_raw);
     let mut head = Vec::with_capacity(6);
@@ -186,6 +205,7 @@ pub(crate) fn decode<I: Inspector>(
             inner: Hashing::new(decoder, hash_diff),
             budget: ctx.budget,
             limits: ctx.limits,
+            raw: &seen,
         };
         let mut tar = TarReader::new(
             io::BufReader::with_capacity(256 * 1024, metered),
@@ -200,13 +220,31 @@ pub(crate) fn decode<I: Inspector>(
             size: 0,
             uncompressed_size: 0,
         };
+        let budget_error = || ImageError::Limit {
+            what: "uncompressed size",
+            limit: format!("{} bytes", ctx.limits.max_uncompressed_bytes),
+            at: Some(blob.to_string()),
+        };
         let map_io = |err: io::Error| -> ImageError {
-            if err.get_ref().is_some_and(|inner| inner.is::<LimitHit>()) {
-                return ImageError::Limit {
-                    what: "uncompressed size",
-                    limit: format!("{} bytes", ctx.limits.max_uncompressed_bytes),
-                    at: Some(blob.to_string()),
-                };
+            match err
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<LimitHit>())
+            {
+                Some(LimitHit::Budget) => {
+                    return budget_error();
+                }
+                Some(LimitHit::Ratio) => {
+                    return ImageError::Limit {
+                        what: "decompression ratio",
+                        limit: format!(
+                            "{}:1 past {} MiB",
+                            ctx.limits.max_inflate_ratio,
+                            ctx.limits.inflate_ratio_after_bytes >> 20
+                        ),
+                        at: Some(blob.to_string()),
+                    };
+                }
+                None => {}
             }
             match (compression, err.kind()) {
                 (Compression::None, io::ErrorKind::UnexpectedEof) => ImageError::Truncated {
@@ -250,6 +288,11 @@ pub(crate) fn decode<I: Inspector>(
         let mut buffer = Vec::new();
         while let Some(header) = tar.next_header().map_err(map_tar)? {
             ctx.budget.take_entry(ctx.limits, blob)?;
+            // A member whose header claims more than the budget has left can only end in the
+            // limit: stop at the header, not after inflating up to 64 GiB to reach it.
+            if !ctx.budget.could_take(header.size, ctx.limits) {
+                return Err(budget_error());
+            }
             let unsafe_name = |name: &str| ImageError::UnsafeName {
                 member: blob.to_string(),
                 name: name.to_string(),

@@ -14,12 +14,26 @@ pub struct ImageLimits {
     pub max_binary_bytes: u64,
     /// Files in every layer together (tar members, whiteouts included).
     pub max_entries: u64,
+    /// Entries merged into the trees of all the images of one source together, once there
+    /// is more than one: each tree costs about 200 bytes an entry, and images that share
+    /// layers merge them again (one image alone is bounded by `max_entries`).
+    pub max_merged_entries: u64,
     /// Longest member name or link target, after PAX or GNU long-name extension.
     pub max_path_bytes: usize,
     /// Uncompressed bytes of every layer together: bounds the time a decompression bomb costs.
     pub max_uncompressed_bytes: u64,
+    /// The most a layer may inflate (uncompressed bytes per stored byte) once past
+    /// `inflate_ratio_after_bytes`. Deflate cannot exceed about 1032:1 (a 258-byte match in as
+    /// little as two bits), so no gzip layer, however full of zeros, is stopped by the default;
+    /// a zstd stream reaches 30,000:1 (RLE blocks), which is how 2 MB carried 70 GiB and ran
+    /// until the budget ran out, 8 s later (issue 11, item 12).
+    pub max_inflate_ratio: u64,
+    pub inflate_ratio_after_bytes: u64,
     /// Largest JSON document (manifest, index, config) read into memory.
     pub max_document_bytes: u64,
+    /// Documents kept together while a stream is read (stdin, a compressed archive), which
+    /// cannot be rewound: every small JSON-looking member waits in memory for the manifest.
+    pub max_streamed_documents_bytes: u64,
     /// Largest small file (`/etc/passwd` …) kept for later rules; bigger ones are not kept.
     pub max_small_file_bytes: u64,
 }
@@ -29,9 +43,13 @@ impl Default for ImageLimits {
         ImageLimits {
             max_binary_bytes: 256 << 20,
             max_entries: 4_000_000,
+            max_merged_entries: 1_000_000,
             max_path_bytes: 4096,
             max_uncompressed_bytes: 64 << 30,
+            max_inflate_ratio: 1032,
+            inflate_ratio_after_bytes: 1 << 30,
             max_document_bytes: 8 << 20,
+            max_streamed_documents_bytes: 64 << 20,
             max_small_file_bytes: 1 << 20,
         }
     }
@@ -55,6 +73,11 @@ impl Budget {
             });
         }
         Ok(())
+    }
+
+    /// Is there room for `n` more uncompressed bytes (a member's declared size)?
+    pub(crate) fn could_take(&self, n: u64, limits: &ImageLimits) -> bool {
+        self.bytes.load(Ordering::Relaxed).saturating_add(n) <= limits.max_uncompressed_bytes
     }
 
     /// Account for `n` more uncompressed bytes; `false` once the budget is exhausted.

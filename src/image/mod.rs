@@ -30,7 +30,7 @@ pub mod digest;
 mod error;
 pub mod formats;
 pub mod layer;
-mod limits;
+pub(crate) mod limits;
 pub mod merge;
 pub mod path;
 mod rootfs;

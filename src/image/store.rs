@@ -231,49 +231,100 @@ pub(crate) fn outer_error(err: TarError, max_path: usize) -> ImageError {
     }
 }
 
-/// An image layout (or `docker save` output) unpacked in a directory.
+/// An image layout (or `docker save` output) unpacked in a directory. A layout's own symlinks
+/// are followed only while they stay inside it (`index.json -> /proc/self/pagemap` or a blob
+/// linked to `../../secret` is refused, not read), and only regular files are members: a FIFO
+/// would block the read forever and a device or a `/proc` file would never end. Each file is
+/// opened without blocking and checked again (fstat) after the open, so a file swapped after
+/// the check is caught too, and a document is read no further than its limit whatever the size
+/// its metadata claims (`/proc` files claim 0).
 pub(crate) struct DirStore {
     root: PathBuf,
+    /// The root with its own symlinks resolved: what every member must stay under.
+    real_root: Option<PathBuf>,
 }
 
 impl DirStore {
     pub fn new(root: &Path) -> Self {
         DirStore {
             root: root.to_path_buf(),
+            real_root: root.canonicalize().ok(),
         }
     }
 
-    /// The file for a member name, if the name stays inside the directory.
-    pub fn file(&self, name: &str) -> Option<PathBuf> {
-        let normal = path::normalise(name)?;
-        let path = self.root.join(normal.trim_start_matches('/'));
-        path.is_file().then_some(path)
-    }
-
-    /// A member's file, opened.
-    pub fn get(&self, name: &str) -> Result<Option<File>, ImageError> {
-        let Some(path) = self.file(name) else {
+    /// The file for a member name, if there is one: an error when the name leads out of the
+    /// directory or to something that is not a regular file.
+    pub fn resolve(&self, name: &str) -> Result<Option<PathBuf>, ImageError> {
+        let Some(normal) = path::normalise(name) else {
             return Ok(None);
         };
-        File::open(&path)
+        let shown = normal.trim_start_matches('/');
+        let path = self.root.join(shown);
+        if std::fs::symlink_metadata(&path).is_err() {
+            return Ok(None);
+        }
+        let refused = |detail: String| ImageError::document(shown, "layout member", detail);
+        let real = path
+            .canonicalize()
+            .map_err(|e| refused(format!("a symlink that leads nowhere ({e})")))?;
+        if !self.real_root.as_ref().is_some_and(|r| real.starts_with(r)) {
+            return Err(refused(format!(
+                "a symlink out of the layout (to {}); not followed",
+                real.display()
+            )));
+        }
+        let meta = std::fs::metadata(&real).map_err(|e| ImageError::io(shown, &e))?;
+        if !meta.is_file() {
+            return Err(refused(format!("not a regular file ({})", kind(&meta))));
+        }
+        Ok(Some(real))
+    }
+
+    /// Is there a regular file inside the layout for this name?
+    pub fn file(&self, name: &str) -> Option<PathBuf> {
+        self.resolve(name).ok().flatten()
+    }
+
+    /// A member's file, opened: without blocking (a FIFO swapped in after the check would
+    /// otherwise hang the open), and refused unless what was opened is a regular file.
+    pub fn get(&self, name: &str) -> Result<Option<File>, ImageError> {
+        let Some(path) = self.resolve(name)? else {
+            return Ok(None);
+        };
+        crate::input::open_regular(&path)
             .map(Some)
             .map_err(|e| ImageError::io(name, &e))
     }
 }
 
+fn kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    }
+}
+
 impl Documents for DirStore {
     fn document(&self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ImageError> {
-        let Some(path) = self.file(name) else {
+        let Some(file) = self.get(name)? else {
             return Ok(None);
         };
-        let size = std::fs::metadata(&path)
-            .map_err(|e| ImageError::io(name, &e))?
-            .len();
-        if size > limit {
+        let mut bytes = Vec::new();
+        file.take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| ImageError::io(name, &e))?;
+        if bytes.len() as u64 > limit {
             return Err(document_limit(name, limit));
         }
-        std::fs::read(&path)
-            .map(Some)
-            .map_err(|e| ImageError::io(name, &e))
+        Ok(Some(bytes))
     }
 }

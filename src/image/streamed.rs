@@ -44,6 +44,8 @@ impl<T> StreamedArchive<T> {
             layers: HashMap::new(),
             links: HashMap::new(),
         };
+        // Bytes of every member kept as a document, replaced ones included.
+        let mut kept = 0u64;
         while let Some(header) = tar.next_header().map_err(|e| outer_error(e, max_path))? {
             let Some(name) = path::normalise(&header.name) else {
                 continue;
@@ -69,6 +71,19 @@ impl<T> StreamedArchive<T> {
                     let document = header.size <= ctx.limits.max_document_bytes
                         && (matches!(first, Some(b'{' | b'[')) || header.size < 512);
                     if document {
+                        // Charged before it is read: 100 members of 8 MB of `{` and spaces
+                        // are 822 KB gzipped (issue 11, item 7).
+                        kept += header.size;
+                        if kept > ctx.limits.max_streamed_documents_bytes {
+                            return Err(ImageError::Limit {
+                                what: "streamed document",
+                                limit: format!(
+                                    "{} bytes of JSON-looking members kept",
+                                    ctx.limits.max_streamed_documents_bytes
+                                ),
+                                at: Some(name.trim_start_matches('/').to_string()),
+                            });
+                        }
                         MemberData(&mut tar)
                             .read_to_end(&mut head)
                             .map_err(|e| truncated(&name, &e))?;

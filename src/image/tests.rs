@@ -4,6 +4,7 @@
 use super::*;
 use crate::testkit::archive::{self as testkit, Compress, ImageSpec, TarBuilder};
 
+mod bounds;
 mod formats_tests;
 mod hostile;
 mod model;

@@ -3,6 +3,7 @@
 //! because it starts like one.
 
 pub mod blob;
+pub mod sigbus;
 pub mod walk;
 
 pub use blob::Blob;
@@ -97,6 +98,37 @@ pub fn read_full(reader: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Re
     }
     Ok(got)
 }
+
+/// Open `path` for reading, refusing anything but a regular file. The open does not block
+/// (`O_NONBLOCK`: a file swapped for a FIFO after the walk saw a regular file would otherwise
+/// wait forever for a writer), and the type checked is that of what was opened (`fstat`), not
+/// what a walk or a `stat` saw earlier. `O_NONBLOCK` changes nothing for regular files.
+pub fn open_regular(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            NotRegular,
+        ));
+    }
+    Ok(file)
+}
+
+/// The error [`open_regular`] gives for a FIFO, device, socket or directory.
+#[derive(Debug)]
+pub struct NotRegular;
+
+impl std::fmt::Display for NotRegular {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not a regular file")
+    }
+}
+
+impl std::error::Error for NotRegular {}
 
 /// The first bytes of a file, for an error message about an unknown format.
 pub fn describe_head(head: &[u8]) -> String {

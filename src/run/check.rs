@@ -134,7 +134,24 @@ pub fn check_one(candidate: &Candidate, options: &Options) -> Outcome {
             Err(kind) => return fail(kind),
         },
     };
-    match analyse(&candidate.display, &blob, candidate.named, options) {
+    let faults = input::sigbus::faults();
+    let result = analyse_hashed(&candidate.display, &blob, candidate.named, options, &|| {
+        blob.sha256()
+    });
+    // A mapped file cut short while it was read gave zeros where its bytes were (the SIGBUS
+    // guard): whatever was concluded from them is void.
+    if input::sigbus::faults() != faults
+        && let (Origin::File(path), Blob::Mapped(..)) = (&candidate.origin, &blob)
+    {
+        let now = std::fs::metadata(path).map_or(0, |m| m.len());
+        if now < blob.len() as u64 {
+            return fail(InputErrorKind::Io(format!(
+                "the file shrank while it was read (from {} to {now} bytes)",
+                blob.len()
+            )));
+        }
+    }
+    match result {
         Ok(Some(mut report)) => {
             report.link.clone_from(&candidate.link);
             report.aliases.clone_from(&candidate.aliases);
@@ -146,9 +163,21 @@ pub fn check_one(candidate: &Candidate, options: &Options) -> Outcome {
 }
 
 /// Open a file and return its bytes if it starts like an executable. A file met in a walk is
-/// sniffed from its first bytes before anything else is read.
+/// sniffed from its first bytes before anything else is read. What is opened is checked, not
+/// what was walked: a file replaced by a FIFO or a device since the walk is skipped (as the walk
+/// skips them) or, when named, an error; never waited on.
 fn open_file(path: &std::path::Path, named: bool) -> Result<Option<Blob>, InputErrorKind> {
-    let mut file = File::open(path).map_err(|e| InputErrorKind::from_io(&e))?;
+    let mut file = match input::open_regular(path) {
+        Ok(file) => file,
+        Err(e) if e.get_ref().is_some_and(|e| e.is::<input::NotRegular>()) => {
+            return if named {
+                Err(InputErrorKind::NotRegular)
+            } else {
+                Ok(None)
+            };
+        }
+        Err(e) => return Err(InputErrorKind::from_io(&e)),
+    };
     let mut head = [0u8; input::SNIFF_LEN];
     let got = input::read_full(&mut file, &mut head).map_err(|e| InputErrorKind::from_io(&e))?;
     let head = &head[..got];
@@ -196,6 +225,18 @@ pub fn analyse(
     named: bool,
     options: &Options,
 ) -> Result<Option<FileReport>, InputErrorKind> {
+    analyse_hashed(display, data, named, options, &|| sha256(data))
+}
+
+/// [`analyse`], with the digest (when `options.hash` asks for one) from `digest`: a mapped
+/// file's is computed without keeping its pages ([`Blob::sha256`]).
+fn analyse_hashed(
+    display: &str,
+    data: &[u8],
+    named: bool,
+    options: &Options,
+    digest: &dyn Fn() -> String,
+) -> Result<Option<FileReport>, InputErrorKind> {
     if named && data.is_empty() {
         return Err(InputErrorKind::Empty);
     }
@@ -208,7 +249,7 @@ pub fn analyse(
     Ok(Some(FileReport::new(
         display.to_string(),
         data.len() as u64,
-        options.hash.then(|| sha256(data)),
+        options.hash.then(digest),
         facts,
         evaluation,
     )))
@@ -226,6 +267,27 @@ pub(super) fn sha256(data: &[u8]) -> String {
 mod tests {
     use super::*;
     use crate::rules::Rule;
+
+    /// Issue 11, item 14: a walked file that is a FIFO by the time it is opened (swapped after
+    /// the walk) is skipped at once, not waited on; named, it is an error.
+    #[test]
+    fn a_file_that_became_a_fifo_is_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("app");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        let (send, receive) = std::sync::mpsc::channel();
+        let walked = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = send.send(open_file(&walked, false).map(|b| b.is_some()).ok());
+        });
+        let walked = receive
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("open_file blocked on a FIFO");
+        assert_eq!(walked, Some(false));
+        let named = open_file(&fifo, true).err().map(|e| e.to_string());
+        assert_eq!(named.as_deref(), Some("not a regular file"));
+    }
 
     #[test]
     fn check_reports_a_packed_file_as_gs205_and_reads_no_go_facts() {

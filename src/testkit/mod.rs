@@ -14,5 +14,6 @@
 
 pub mod archive;
 pub mod elf;
+pub mod hostile;
 pub mod image;
 pub mod minimal;

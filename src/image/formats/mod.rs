@@ -184,11 +184,11 @@ pub(crate) struct Group {
 /// lists them; an image with no manifest for the wanted platform is left out, and if that
 /// leaves nothing, the error lists every platform there was.
 pub(crate) fn select(groups: Vec<Group>, options: &ImageOptions) -> Result<Vec<Plan>, ImageError> {
-    let available = groups
-        .iter()
-        .map(|g| g.names.first().cloned().unwrap_or_default())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let available = listing(
+        groups
+            .iter()
+            .map(|g| g.names.first().cloned().unwrap_or_default()),
+    );
     let groups: Vec<Group> = match &options.image {
         None => groups,
         Some(wanted) => {
@@ -230,7 +230,7 @@ pub(crate) fn select(groups: Vec<Group>, options: &ImageOptions) -> Result<Vec<P
                 return Err(ImageError::AmbiguousPlatform {
                     name,
                     count,
-                    choices: choices.join(", "),
+                    choices: listing(choices.into_iter()),
                 });
             }
         }
@@ -241,7 +241,7 @@ pub(crate) fn select(groups: Vec<Group>, options: &ImageOptions) -> Result<Vec<P
         return Err(ImageError::NoSuchPlatform {
             name: available,
             wanted: wanted.to_string(),
-            choices: every_platform.join(", "),
+            choices: listing(every_platform.into_iter()),
         });
     }
     // A gate that read no image checked nothing: that must not pass in silence.
@@ -249,6 +249,26 @@ pub(crate) fn select(groups: Vec<Group>, options: &ImageOptions) -> Result<Vec<P
         return Err(ImageError::NoImage);
     }
     Ok(chosen)
+}
+
+/// Names or platforms for an error line: the first few, then how many more. An archive may
+/// list thousands (a crafted one, millions), and an error is one short line.
+fn listing(items: impl Iterator<Item = String>) -> String {
+    const SHOWN: usize = 8;
+    let mut shown = Vec::new();
+    let mut more = 0usize;
+    for item in items {
+        if shown.len() < SHOWN {
+            shown.push(item.chars().take(80).collect::<String>());
+        } else {
+            more += 1;
+        }
+    }
+    let mut text = shown.join(", ");
+    if more > 0 {
+        text.push_str(&format!(", … and {more} more"));
+    }
+    text
 }
 
 /// `alpine` names `alpine:latest` and `docker.io/library/alpine:latest`.

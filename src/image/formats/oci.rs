@@ -16,6 +16,11 @@ use crate::image::{ImageError, ImageOptions, digest};
 
 const MAX_INDEX_DEPTH: usize = 8;
 
+/// Descriptors followed in all, indexes included. Nested indexes multiply: 16 descriptors per
+/// level, 7 levels deep, name 268 million manifests from 28 KB (issue 11, item 6). A real
+/// multi-platform index lists a few dozen, a `docker save` of many images a few hundred.
+const MAX_DESCRIPTORS: usize = 4096;
+
 #[derive(Debug, Clone, Deserialize)]
 struct Descriptor {
     #[serde(rename = "mediaType", default)]
@@ -86,6 +91,7 @@ pub(crate) fn plan(
 ) -> Result<Vec<Group>, ImageError> {
     let index: Document = parse_json(index, "index.json", "image index")?;
     let mut leaves = Vec::new();
+    let mut visited = 0;
     for top in index.manifests.unwrap_or_default() {
         let annotations = top.annotations.clone().unwrap_or_default();
         let names: Vec<String> = [
@@ -96,7 +102,13 @@ pub(crate) fn plan(
         .filter_map(|key| annotations.get(*key).cloned())
         .collect();
         let name = names.first().cloned().unwrap_or_default();
-        collect_leaves(docs, top, &name, &names, 0, options, &mut leaves)?;
+        let walk = Walk {
+            docs,
+            options,
+            name: &name,
+            names: &names,
+        };
+        walk.collect(top, 0, &mut visited, &mut leaves)?;
     }
     let mut groups: Vec<Group> = Vec::new();
     for leaf in leaves {
@@ -173,59 +185,72 @@ pub(crate) fn plan(
     Ok(groups)
 }
 
-fn collect_leaves(
-    docs: &dyn Documents,
-    desc: Descriptor,
-    name: &str,
-    names: &[String],
-    depth: usize,
-    options: &ImageOptions,
-    out: &mut Vec<Leaf>,
-) -> Result<(), ImageError> {
-    let annotations = desc.annotations.clone().unwrap_or_default();
-    let attestation = annotations
-        .get("vnd.docker.reference.type")
-        .is_some_and(|t| t == "attestation-manifest")
-        || desc.platform.as_ref().is_some_and(|p| p.os == "unknown");
-    if attestation {
-        return Ok(());
-    }
-    let is_index = desc.media_type.as_deref().is_some_and(|m| {
-        m.ends_with("image.index.v1+json") || m.ends_with("manifest.list.v2+json")
-    });
-    let is_manifest = desc
-        .media_type
-        .as_deref()
-        .is_some_and(|m| m.ends_with("image.manifest.v1+json") || m.ends_with("manifest.v2+json"));
-    if is_manifest {
-        out.push(Leaf {
-            name: name.to_string(),
-            names: names.to_vec(),
-            desc,
-        });
-        return Ok(());
-    }
-    // An index, or a descriptor without a media type: read it to see which it is.
-    let (blob, bytes) = read_blob(docs, &desc, "index.json", options)?;
-    let doc: Document = parse_json(&bytes, &blob, "image index")?;
-    match doc.manifests {
-        Some(children) if is_index || doc.config.is_none() => {
-            if depth >= MAX_INDEX_DEPTH {
-                return Err(ImageError::document(
-                    &blob,
-                    "image index",
-                    "nested more than 8 deep",
-                ));
-            }
-            for child in children {
-                collect_leaves(docs, child, name, names, depth + 1, options, out)?;
-            }
+/// The walk down one top-level descriptor of `index.json`.
+struct Walk<'a> {
+    docs: &'a dyn Documents,
+    options: &'a ImageOptions,
+    name: &'a str,
+    names: &'a [String],
+}
+
+impl Walk<'_> {
+    /// The image manifests under `desc`, counting every descriptor followed in `visited`.
+    fn collect(
+        &self,
+        desc: Descriptor,
+        depth: usize,
+        visited: &mut usize,
+        out: &mut Vec<Leaf>,
+    ) -> Result<(), ImageError> {
+        *visited += 1;
+        if *visited > MAX_DESCRIPTORS {
+            return Err(ImageError::Limit {
+                what: "descriptor",
+                limit: format!("{MAX_DESCRIPTORS} manifests and indexes followed"),
+                at: Some("index.json".into()),
+            });
         }
-        _ => out.push(Leaf {
-            name: name.to_string(),
-            names: names.to_vec(),
+        let annotations = desc.annotations.clone().unwrap_or_default();
+        let attestation = annotations
+            .get("vnd.docker.reference.type")
+            .is_some_and(|t| t == "attestation-manifest")
+            || desc.platform.as_ref().is_some_and(|p| p.os == "unknown");
+        if attestation {
+            return Ok(());
+        }
+        let is_index = desc.media_type.as_deref().is_some_and(|m| {
+            m.ends_with("image.index.v1+json") || m.ends_with("manifest.list.v2+json")
+        });
+        let is_manifest = desc.media_type.as_deref().is_some_and(|m| {
+            m.ends_with("image.manifest.v1+json") || m.ends_with("manifest.v2+json")
+        });
+        let leaf = |desc| Leaf {
+            name: self.name.to_string(),
+            names: self.names.to_vec(),
             desc,
-        }),
+        };
+        if is_manifest {
+            out.push(leaf(desc));
+            return Ok(());
+        }
+        // An index, or a descriptor without a media type: read it to see which it is.
+        let (blob, bytes) = read_blob(self.docs, &desc, "index.json", self.options)?;
+        let doc: Document = parse_json(&bytes, &blob, "image index")?;
+        match doc.manifests {
+            Some(children) if is_index || doc.config.is_none() => {
+                if depth >= MAX_INDEX_DEPTH {
+                    return Err(ImageError::document(
+                        &blob,
+                        "image index",
+                        "nested more than 8 deep",
+                    ));
+                }
+                for child in children {
+                    self.collect(child, depth + 1, visited, out)?;
+                }
+            }
+            _ => out.push(leaf(desc)),
+        }
+        Ok(())
     }
-    Ok(())
 }
