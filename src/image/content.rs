@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use super::Inspector;
 use super::limits::ImageLimits;
-use crate::input::{INTERPRETER_LINE_BYTES, SNIFF_LEN, interpreter_line, read_full, sniff};
+use crate::input::{
+    INTERPRETER_LINE_BYTES, SNIFF_LEN, interpreter_line, is_script, read_full, sniff,
+};
 
 /// What was learnt from a file's bytes while they were in hand.
 #[derive(Debug, Clone)]
@@ -69,7 +71,7 @@ pub(crate) fn classify<I: Inspector>(
     let mut head = [0u8; INTERPRETER_LINE_BYTES];
     let at_most = |n: usize| (size as usize).min(n);
     let mut got = read_full(file, &mut head[..at_most(SNIFF_LEN)])?;
-    if head[..got].starts_with(b"#!") {
+    if is_script(&head[..got]) {
         got += read_full(file, &mut head[got..at_most(INTERPRETER_LINE_BYTES)])?;
         return Ok(interpreter_line(&head[..got]).map(Content::Interpreter));
     }

@@ -458,7 +458,8 @@ impl ImageSpec {
 /// Named files of a layout, to be written as a tar or into a directory.
 pub type Files = Vec<(String, Vec<u8>)>;
 
-fn blob(files: &mut Files, bytes: Vec<u8>) -> String {
+/// Add a blob to a layout's files (once) and give its digest.
+pub(crate) fn blob(files: &mut Files, bytes: Vec<u8>) -> String {
     let hex = sha256_hex(&bytes);
     let name = format!("blobs/sha256/{hex}");
     if !files.iter().any(|(n, _)| *n == name) {

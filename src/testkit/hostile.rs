@@ -5,17 +5,8 @@
 
 use std::io::Read;
 
-use super::archive::{Compress, Files, ImageSpec, TarBuilder, sha256_hex, to_tar};
+use super::archive::{Compress, Files, ImageSpec, TarBuilder, blob, sha256_hex, to_tar};
 use super::elf::Synth;
-
-fn blob(files: &mut Files, bytes: Vec<u8>) -> String {
-    let hex = sha256_hex(&bytes);
-    let name = format!("blobs/sha256/{hex}");
-    if !files.iter().any(|(n, _)| *n == name) {
-        files.push((name, bytes));
-    }
-    format!("sha256:{hex}")
-}
 
 /// Item 6: an OCI layout whose index nests `depth` indexes, each listing the next one
 /// `fan_out` times, over one real image: `fan_out^depth` manifests reached from a few KB.

@@ -39,6 +39,16 @@ pub fn json(dir: &Path, args: &[&str]) -> (Value, i32) {
     (value, out.status.code().unwrap())
 }
 
+/// The `path` of every file a JSON report lists.
+fn reported_paths(report: &Value) -> Vec<&str> {
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect()
+}
+
 fn rules_of(file: &Value) -> Vec<(String, String, Option<String>)> {
     file["findings"]
         .as_array()
@@ -308,12 +318,7 @@ fn ignored_paths_are_not_reported() {
     std::fs::write(dir.path().join("bin/server.debug"), b"not elf").unwrap();
     let (report, code) = json(dir.path(), &["bin", "bin/server.debug"]);
     assert_eq!(code, 0, "the named non-ELF file is ignored too");
-    let paths: Vec<&str> = report["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = reported_paths(&report);
     assert_eq!(paths, ["bin/go-static-stripped"]);
     assert_eq!(report["errors"], serde_json::json!([]));
     assert_eq!(report["summary"]["files"], 1);
@@ -420,12 +425,7 @@ fn issue_13_the_policy_file_is_found_up_to_the_repository_root_with_its_globs_ro
     )
     .unwrap();
     let (report, code) = json(&svc, &["bin"]);
-    let paths: Vec<&str> = report["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = reported_paths(&report);
     assert_eq!(
         paths,
         ["bin/c-static"],
