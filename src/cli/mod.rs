@@ -488,12 +488,9 @@ fn run_image(args: &ImageArgs, matches: Option<&ArgMatches>) -> ExitCode {
         Err(line) => return usage_error(&line),
     };
     use gostatic::image::{self, ImageOptions, ImageSource, Platform};
-    let source = if args.source == "-" {
-        ImageSource::Stdin
-    } else if let Some(dir) = args.source.to_str().and_then(|s| s.strip_prefix("dir:")) {
-        ImageSource::Rootfs(dir.into())
-    } else {
-        ImageSource::Path(args.source.clone().into())
+    let source = match ImageSource::parse(&args.source) {
+        Ok(source) => source,
+        Err(line) => return usage_error(&format!("gostatic: {line}")),
     };
     let platform = match args.platform.as_deref().map(Platform::parse).transpose() {
         Ok(platform) => platform,
