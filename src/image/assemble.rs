@@ -92,7 +92,7 @@ pub(super) fn open<I: Inspector>(
             reference,
             ..
         } => {
-            selected = with_reference(options, reference.as_deref())?;
+            selected = super::source::with_reference(options, reference.as_deref())?;
             (path, Some(*transport), &selected)
         }
     };
@@ -100,7 +100,7 @@ pub(super) fn open<I: Inspector>(
     if let Some(transport) = forced
         && transport.wants_directory() != meta.is_dir()
     {
-        return Err(wrong_format(
+        return Err(super::source::wrong_format(
             transport,
             if meta.is_dir() {
                 "a directory"
@@ -116,7 +116,7 @@ pub(super) fn open<I: Inspector>(
         let layout = store.resolve("manifest.json")?.is_some()
             || (store.resolve("index.json")?.is_some() && store.resolve("oci-layout")?.is_some());
         if !layout && let Some(transport) = forced {
-            return Err(wrong_format(
+            return Err(super::source::wrong_format(
                 transport,
                 "a directory without index.json and oci-layout",
             ));
@@ -124,7 +124,7 @@ pub(super) fn open<I: Inspector>(
         if !layout {
             // Any directory would read as a root filesystem, so a mistyped path would pass the
             // gate on nothing: only one that looks like one is taken without `dir:`.
-            if !looks_like_rootfs(path) {
+            if !rootfs::looks_like_rootfs(path) {
                 return Err(ImageError::NotAnImage(
                     "a directory with neither manifest.json, nor index.json and oci-layout, nor \
                      any of a root filesystem's etc, usr, bin, sbin, lib"
@@ -133,7 +133,7 @@ pub(super) fn open<I: Inspector>(
             }
             return from_rootfs(path, &display, &context(0));
         }
-        let total = dir_size(path);
+        let total = rootfs::dir_size(path);
         return from_indexed(
             Indexed::Dir(store),
             &display,
@@ -193,63 +193,6 @@ pub(crate) fn open_stream<I: Inspector>(
     from_streamed(&archive, "-", None, options, &ctx)
 }
 
-/// The options with a transport's `:REFERENCE` as the image to pick; `--image` may name the
-/// same one, not another.
-fn with_reference(
-    options: &ImageOptions,
-    reference: Option<&str>,
-) -> Result<ImageOptions, ImageError> {
-    let mut selected = options.clone();
-    if let Some(reference) = reference {
-        match &options.image {
-            Some(image) if image != reference => {
-                return Err(ImageError::TwoImageNames {
-                    reference: reference.to_string(),
-                    image: image.clone(),
-                });
-            }
-            _ => selected.image = Some(reference.to_string()),
-        }
-    }
-    Ok(selected)
-}
-
-fn wrong_format(transport: Transport, found: &'static str) -> ImageError {
-    ImageError::WrongFormat {
-        prefix: transport.prefix(),
-        expects: transport.expects(),
-        found,
-    }
-}
-
-/// Refuse an archive that is not what its prefix promised, naming both.
-fn check_forced(forced: Option<Transport>, format: ImageFormat) -> Result<(), ImageError> {
-    match forced {
-        Some(transport) if !transport.accepts(format) => {
-            Err(wrong_format(transport, super::source::described(format)))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Top-level directories every root filesystem from a distribution has at least one of;
-/// a directory of build outputs or documents has none.
-fn looks_like_rootfs(path: &Path) -> bool {
-    ["etc", "usr", "bin", "sbin", "lib"]
-        .iter()
-        .any(|dir| path.join(dir).symlink_metadata().is_ok())
-}
-
-fn dir_size(path: &Path) -> u64 {
-    walkdir::WalkDir::new(path.join("blobs"))
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter_map(|e| e.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum()
-}
-
 /// Which documents say which format, and the images they describe.
 fn plan(
     docs: &dyn Documents,
@@ -265,7 +208,7 @@ fn plan(
         } else {
             ImageFormat::DockerArchive
         };
-        check_forced(forced, format)?;
+        super::source::check_forced(forced, format)?;
         let groups = formats::docker::plan(docs, &manifest, options)?;
         let plans = formats::select(groups, options)?;
         if format == ImageFormat::DockerOciArchive {
@@ -279,7 +222,7 @@ fn plan(
         } else {
             ImageFormat::OciArchive
         };
-        check_forced(forced, format)?;
+        super::source::check_forced(forced, format)?;
         let groups = formats::oci::plan(docs, &index, options)?;
         return Ok((format, formats::select(groups, options)?));
     }

@@ -26,7 +26,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::ImageFormat;
+use super::{ImageError, ImageFormat, ImageOptions};
 
 /// Where to read images from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +118,48 @@ pub(crate) fn described(format: ImageFormat) -> &'static str {
     }
 }
 
+/// The options with a transport's `:REFERENCE` as the image to pick; `--image` may name the
+/// same one, not another.
+pub(crate) fn with_reference(
+    options: &ImageOptions,
+    reference: Option<&str>,
+) -> Result<ImageOptions, ImageError> {
+    let mut selected = options.clone();
+    if let Some(reference) = reference {
+        match &options.image {
+            Some(image) if image != reference => {
+                return Err(ImageError::TwoImageNames {
+                    reference: reference.to_string(),
+                    image: image.clone(),
+                });
+            }
+            _ => selected.image = Some(reference.to_string()),
+        }
+    }
+    Ok(selected)
+}
+
+pub(crate) fn wrong_format(transport: Transport, found: &'static str) -> ImageError {
+    ImageError::WrongFormat {
+        prefix: transport.prefix(),
+        expects: transport.expects(),
+        found,
+    }
+}
+
+/// Refuse an archive that is not what its prefix promised, naming both.
+pub(crate) fn check_forced(
+    forced: Option<Transport>,
+    format: ImageFormat,
+) -> Result<(), ImageError> {
+    match forced {
+        Some(transport) if !transport.accepts(format) => {
+            Err(wrong_format(transport, described(format)))
+        }
+        _ => Ok(()),
+    }
+}
+
 const TRANSPORTS: [Transport; 3] = [
     Transport::OciArchive,
     Transport::DockerArchive,
@@ -205,7 +247,7 @@ impl ImageSource {
 
 fn nonempty<'a>(rest: &'a str, prefix: &str) -> Result<&'a str, String> {
     if rest.is_empty() {
-        Err(format!("{prefix}: names nothing"))
+        Err(format!("{prefix} names nothing"))
     } else {
         Ok(rest)
     }

@@ -199,3 +199,293 @@ fn a_name_that_is_a_file_and_a_reference_is_the_file_unless_prefixed() {
         "app.tar: no such file or directory\n"
     );
 }
+
+const DYNAMIC: &str = "testdata/image/scratch-dynamic.oci.tar";
+
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = gostatic().args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn several_sources_are_one_report_in_the_order_given_and_a_failing_one_is_an_input_error() {
+    let (code, stdout, stderr) = run(&[
+        "image",
+        "--format",
+        "json",
+        LAYOUT,
+        "missing.tar",
+        DOCKER,
+        DYNAMIC,
+    ]);
+    assert_eq!(
+        code,
+        Some(2),
+        "an unreadable source is an input error: {stderr}"
+    );
+    assert_eq!(stderr, "missing.tar: no such file or directory\n");
+    let report = json(stdout.as_bytes());
+    let images: Vec<(&str, &str)> = report["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["source"].as_str().unwrap(), i["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        images,
+        [
+            (LAYOUT, "needs"),
+            (LAYOUT, "needs-fixed"),
+            (DOCKER, "localhost/scratch-static:latest"),
+            (DYNAMIC, "scratch-dynamic"),
+            (DYNAMIC, "scratch-dynamic-libs"),
+        ]
+    );
+    // Files follow their images, each image's files in path order.
+    let sources: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    let first_docker = sources.iter().position(|p| p.starts_with(DOCKER)).unwrap();
+    let first_dynamic = sources.iter().position(|p| p.starts_with(DYNAMIC)).unwrap();
+    assert!(
+        sources[..first_docker]
+            .iter()
+            .all(|p| p.starts_with(LAYOUT))
+    );
+    assert!(first_docker < first_dynamic);
+    assert_eq!(report["summary"]["images"]["total"], 5);
+    assert_eq!(report["summary"]["errors"], 1);
+    // Each image's results are those of the source read alone.
+    for source in [LAYOUT, DOCKER, DYNAMIC] {
+        let (_, alone, _) = run(&["image", "--format", "json", source]);
+        let alone = json(alone.as_bytes());
+        for image in alone["images"].as_array().unwrap() {
+            let same = report["images"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["source"] == image["source"] && i["name"] == image["name"])
+                .unwrap();
+            assert_eq!(same, image);
+        }
+        for file in alone["files"].as_array().unwrap() {
+            assert!(report["files"].as_array().unwrap().contains(file), "{file}");
+        }
+    }
+    // Text: a block per image, then one summary.
+    let (code, text, _) = run(&["image", DOCKER, DYNAMIC]);
+    assert_eq!(code, Some(1), "the dynamic image will not start");
+    assert_eq!(
+        text.matches("\nimage ").count() + usize::from(text.starts_with("image ")),
+        3
+    );
+    let last = text.lines().last().unwrap();
+    assert!(
+        last.starts_with("3 images: 2 start, 1 will not start;"),
+        "{last}"
+    );
+    assert_eq!(text.matches(" images: ").count(), 1, "{text}");
+}
+
+#[test]
+fn from_file_lists_sources_with_comments_and_blanks() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let list = format!("# the fleet\n\n  {root}/{DOCKER}  \ndocker-archive:{root}/{DOCKER}\n");
+    let list_path = dir.path().join("list");
+    std::fs::write(&list_path, &list).unwrap();
+    let out = gostatic()
+        .args(["image", "--format", "json", OCI, "--from-file"])
+        .arg(&list_path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out.stdout);
+    let formats: Vec<&str> = report["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(formats, ["oci-archive", "docker-archive", "docker-archive"]);
+    // The same list on stdin.
+    let out = gostatic()
+        .args(["image", "--format", "json", "--from-file", "-"])
+        .write_stdin(list.clone())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out.stdout)["summary"]["images"]["total"], 2);
+    // A list that names nothing checks nothing, which does not pass.
+    let out = gostatic()
+        .args(["image", "--from-file", "-"])
+        .write_stdin("# nothing yet\n\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("- names no source"), "{stderr}");
+    // A bad line is named by its number; stdin cannot be read twice.
+    let out = gostatic()
+        .args(["image", "--from-file", "-"])
+        .write_stdin(format!("{root}/{DOCKER}\noci-archive:\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "gostatic: -:2: oci-archive: names nothing\n"
+    );
+    let (code, _, stderr) = run(&["image", "-", "--from-file", "-"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("standard input (-) can be read once"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["image"]);
+    assert_eq!(code, Some(2), "no source at all is a usage error: {stderr}");
+}
+
+#[test]
+fn jsonl_is_one_self_contained_document_per_image() {
+    let (code, stdout, stderr) =
+        run(&["image", "--format", "jsonl", DOCKER, "missing.tar", DYNAMIC]);
+    assert_eq!(
+        code,
+        Some(2),
+        "the exit code still reflects every source: {stderr}"
+    );
+    let documents: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(documents.len(), 4, "{stdout}");
+    let (_, whole, _) = run(&["image", "--format", "json", DOCKER, "missing.tar", DYNAMIC]);
+    let whole = json(whole.as_bytes());
+    let mut images_seen = 0;
+    for document in &documents {
+        assert_eq!(document["schema"], "gostatic/v1");
+        let source = document["source"].as_str().unwrap();
+        if document["image"].is_null() {
+            assert_eq!(source, "missing.tar");
+            assert_eq!(
+                document["errors"][0]["message"],
+                "no such file or directory"
+            );
+            assert_eq!(document["summary"]["errors"], 1);
+            continue;
+        }
+        images_seen += 1;
+        let image = &document["image"];
+        assert_eq!(image["source"], source);
+        // The image object is the one `--format json` has in `images[]`...
+        assert!(
+            whole["images"].as_array().unwrap().contains(image),
+            "{image}"
+        );
+        // ...with its own files, and counts of its own.
+        let files = document["files"].as_array().unwrap();
+        assert!(!files.is_empty());
+        for file in files {
+            assert_eq!(file["image"], image["name"]);
+            assert!(file["path"].as_str().unwrap().starts_with(source));
+            assert!(whole["files"].as_array().unwrap().contains(file));
+        }
+        assert_eq!(document["summary"]["files"], files.len());
+        assert_eq!(document["summary"]["images"]["total"], 1);
+    }
+    assert_eq!(images_seen, 3);
+    // A run without a failing source passes or fails on findings only.
+    let (code, stdout, _) = run(&["image", "--format", "jsonl", DOCKER]);
+    assert_eq!(code, Some(0));
+    assert_eq!(stdout.lines().count(), 1);
+    let (code, _, _) = run(&["check", "--format", "jsonl", "testdata/bin"]);
+    assert_eq!(code, Some(2), "jsonl is for image");
+}
+
+#[test]
+fn a_baseline_of_several_sources_accepts_their_findings_per_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let sources = [DOCKER, DYNAMIC];
+    let out = gostatic()
+        .args(["image", "--format", "json", "--fail-on", "note"])
+        .args(sources)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::write(&baseline, &out.stdout).unwrap();
+    let out = gostatic()
+        .args([
+            "image",
+            "--format",
+            "json",
+            "--fail-on",
+            "note",
+            "--baseline",
+        ])
+        .arg(&baseline)
+        .args(sources)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let report = json(&out.stdout);
+    assert!(report["summary"]["suppressed"].as_u64().unwrap() > 0);
+    // The baseline of one image does not cover another source's image.
+    let out = gostatic()
+        .args(["image", "--fail-on", "note", "--baseline"])
+        .arg(&baseline)
+        .args([DOCKER, LAYOUT])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+}
+
+#[test]
+fn sarif_and_junit_of_several_sources() {
+    let args = ["image", LAYOUT, "missing.tar", DYNAMIC, "--format"];
+    let (_, sarif, _) = run(&[&args[..], &["sarif"]].concat());
+    let sarif = json(sarif.as_bytes());
+    assert_eq!(sarif["runs"].as_array().unwrap().len(), 1, "one run");
+    let properties: std::collections::BTreeSet<String> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap();
+            format!("{uri} {}", r["properties"]["image"].as_str().unwrap())
+        })
+        .collect();
+    insta::assert_debug_snapshot!("several_sources_sarif_places", properties);
+    let notifications = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert_eq!(
+        notifications.as_array().unwrap().len(),
+        1,
+        "{notifications}"
+    );
+    assert_eq!(
+        sarif["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+    let (_, junit, _) = run(&[&args[..], &["junit"]].concat());
+    insta::assert_snapshot!("several_sources_junit", junit);
+}
