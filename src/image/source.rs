@@ -234,6 +234,19 @@ impl ImageSource {
         })
     }
 
+    /// The file or directory this source reads, without a transport prefix or reference: where
+    /// SARIF and GitHub annotations locate its results. `-` for stdin; a registry reference
+    /// as written.
+    pub fn file(&self) -> String {
+        match self {
+            ImageSource::Path(path)
+            | ImageSource::Rootfs(path)
+            | ImageSource::Transport { path, .. } => path.display().to_string(),
+            ImageSource::Stdin => "-".to_string(),
+            ImageSource::Registry { reference, .. } => reference.clone(),
+        }
+    }
+
     /// How files of this source are named in reports: the argument as given, or `-`.
     pub fn display(&self) -> String {
         match self {

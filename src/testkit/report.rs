@@ -39,6 +39,7 @@ pub fn image_section(name: &str, several: bool, findings: Vec<Finding>) -> Image
     ImageSection {
         name: name.to_string(),
         source: "app.tar".to_string(),
+        file: "app.tar".to_string(),
         format: crate::image::ImageFormat::DockerArchive,
         platform: crate::image::Platform::default(),
         verdict: None,

@@ -489,3 +489,18 @@ fn sarif_and_junit_of_several_sources() {
     let (_, junit, _) = run(&[&args[..], &["junit"]].concat());
     insta::assert_snapshot!("several_sources_junit", junit);
 }
+
+#[test]
+fn sarif_and_github_locate_a_prefixed_source_at_its_file() {
+    let arg = format!("oci:{LAYOUT}:needs");
+    let (_, sarif, _) = run(&["image", &arg, "--format", "sarif"]);
+    let sarif = json(sarif.as_bytes());
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for result in results {
+        let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        assert_eq!(uri, LAYOUT, "{result}");
+    }
+    let (_, github, _) = run(&["image", &arg, "--format", "github"]);
+    assert!(github.contains(&format!("file={LAYOUT},")), "{github}");
+}
