@@ -79,6 +79,11 @@ pub fn run(args: &ImageArgs, matches: Option<&ArgMatches>) -> ExitCode {
                 bar.set_position(done);
             }) as image::ProgressFn
         }),
+        endpoints: image::daemon::Endpoints {
+            docker_host: std::env::var("DOCKER_HOST").ok(),
+            container_host: std::env::var("CONTAINER_HOST").ok(),
+            xdg_runtime_dir: std::env::var("XDG_RUNTIME_DIR").ok(),
+        },
         ..ImageOptions::default()
     };
     options.limits.max_binary_bytes = args.max_binary_bytes;

@@ -63,7 +63,8 @@ enum Command {
     /// zstd-compressed), an OCI archive, an OCI layout directory, a directory taken as a root
     /// filesystem, or `-` for a tar (plain, gzip or zstd) on standard input; the prefixes
     /// `docker-archive:PATH[:TAG]`, `oci-archive:PATH[:REF]`, `oci:DIR[:REF]` and `dir:DIR`
-    /// force the format. Sources are read in parallel and reported in the order given. Layers
+    /// force the format; `docker:NAME` and `podman:NAME` read a local engine's image through
+    /// its API socket (DOCKER_HOST, CONTAINER_HOST). Sources are read in parallel and reported in the order given. Layers
     /// are merged as a container runtime would (whiteouts, opaque directories, hard links)
     /// without extracting anything; digests are verified. Exit status as `check`: 2 if a
     /// source cannot be read (the others are still reported).

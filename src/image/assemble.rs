@@ -71,6 +71,13 @@ pub(super) fn open<I: Inspector>(
             let archive = StreamedArchive::read(input, &ctx)?;
             return from_streamed(&archive, &display, None, options, &ctx);
         }
+        ImageSource::Daemon { engine, name, .. } => {
+            let ctx = context(0);
+            let socket = super::daemon::socket(*engine, &options.endpoints)?;
+            let body = super::daemon::save(&socket, name)?;
+            let archive = StreamedArchive::read(body, &ctx)?;
+            return from_streamed(&archive, &display, None, options, &ctx);
+        }
         ImageSource::Registry { explicit, .. } => {
             return Err(ImageError::RegistryUnsupported {
                 explicit: *explicit,

@@ -105,6 +105,9 @@ pub enum ImageError {
         if *explicit { "" } else { "no such file or directory, and " }
     )]
     RegistryUnsupported { explicit: bool },
+    /// A local engine (`docker:`, `podman:`) could not be reached or would not give the image.
+    #[error("{0}")]
+    Daemon(String),
 }
 
 impl ImageError {

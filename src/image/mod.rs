@@ -26,6 +26,7 @@
 
 pub(crate) mod assemble;
 pub(crate) mod content;
+pub mod daemon;
 pub mod digest;
 mod error;
 pub mod formats;
@@ -80,6 +81,8 @@ pub struct ImageOptions {
     pub image: Option<String>,
     pub limits: ImageLimits,
     pub progress: Option<ProgressFn>,
+    /// Where `docker:` and `podman:` sources find their engine (the CLI reads the variables).
+    pub endpoints: daemon::Endpoints,
 }
 
 impl std::fmt::Debug for ImageOptions {

@@ -18,6 +18,9 @@
 //!   manifest-and-blobs directory, which no builder ships; in gostatic it is any directory read
 //!   as a root filesystem (`buildah mount`, `docker export | tar -x`).
 //!
+//! - `docker:NAME`, `podman:NAME`: an image of a local engine (`daemon`), as syft and dive
+//!   name them (c/image spells docker's `docker-daemon:`).
+//!
 //! A bare name is a path when something exists there (or it looks like one: `./x`, `/x`,
 //! `x.tar`), else a registry reference when it has a reference's grammar.
 
@@ -26,6 +29,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::daemon::Engine;
 use super::{ImageError, ImageFormat, ImageOptions};
 
 /// Where to read images from.
@@ -45,6 +49,13 @@ pub enum ImageSource {
         transport: Transport,
         path: PathBuf,
         reference: Option<String>,
+        /// The argument as given, for reports.
+        given: String,
+    },
+    /// `docker:NAME` or `podman:NAME`: an image of a local engine, read through its API socket.
+    Daemon {
+        engine: Engine,
+        name: String,
         /// The argument as given, for reports.
         given: String,
     },
@@ -218,6 +229,15 @@ impl ImageSource {
                 });
             }
         }
+        for engine in [Engine::Docker, Engine::Podman] {
+            if let Some(name) = text.strip_prefix(engine.prefix()) {
+                return nonempty(name, engine.prefix()).map(|name| ImageSource::Daemon {
+                    engine,
+                    name: name.to_string(),
+                    given: text.to_string(),
+                });
+            }
+        }
         if exists(text) || looks_like_path(text) || !is_reference(text) {
             return Ok(ImageSource::Path(text.into()));
         }
@@ -244,6 +264,7 @@ impl ImageSource {
             | ImageSource::Transport { path, .. } => path.display().to_string(),
             ImageSource::Stdin => "-".to_string(),
             ImageSource::Registry { reference, .. } => reference.clone(),
+            ImageSource::Daemon { given, .. } => given.clone(),
         }
     }
 
@@ -252,7 +273,9 @@ impl ImageSource {
         match self {
             ImageSource::Path(path) | ImageSource::Rootfs(path) => path.display().to_string(),
             ImageSource::Stdin => "-".to_string(),
-            ImageSource::Transport { given, .. } => given.clone(),
+            ImageSource::Transport { given, .. } | ImageSource::Daemon { given, .. } => {
+                given.clone()
+            }
             ImageSource::Registry { reference, .. } => reference.clone(),
         }
     }
@@ -466,6 +489,36 @@ mod tests {
             };
             assert_eq!(parse(arg), Ok(want), "{arg}");
         }
+    }
+
+    #[test]
+    fn engine_prefixes_name_a_local_image() {
+        assert_eq!(
+            parse("docker:app:1"),
+            Ok(ImageSource::Daemon {
+                engine: Engine::Docker,
+                name: "app:1".into(),
+                given: "docker:app:1".into()
+            })
+        );
+        assert_eq!(
+            parse("podman:localhost/app"),
+            Ok(ImageSource::Daemon {
+                engine: Engine::Podman,
+                name: "localhost/app".into(),
+                given: "podman:localhost/app".into()
+            })
+        );
+        // `docker://` is a registry; `docker-archive:` an archive; `docker:` alone nothing.
+        assert!(matches!(
+            parse("docker://app"),
+            Ok(ImageSource::Registry { .. })
+        ));
+        assert!(matches!(
+            parse("docker-archive:a.tar"),
+            Ok(ImageSource::Transport { .. })
+        ));
+        assert!(parse("podman:").is_err());
     }
 
     #[test]

@@ -504,3 +504,140 @@ fn sarif_and_github_locate_a_prefixed_source_at_its_file() {
     let (_, github, _) = run(&["image", &arg, "--format", "github"]);
     assert!(github.contains(&format!("file={LAYOUT},")), "{github}");
 }
+
+/// `podman system service` on a socket of its own, with storage of its own; killed on drop.
+struct PodmanService {
+    child: std::process::Child,
+    socket: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for PodmanService {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Start podman's API service with the committed docker archive loaded into its storage, or
+/// say why it cannot run here.
+fn podman_service() -> Result<PodmanService, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = |cmd: &mut std::process::Command| {
+        cmd.args(["--storage-driver", "vfs", "--root"])
+            .arg(dir.path().join("root"))
+            .arg("--runroot")
+            .arg(dir.path().join("run"));
+    };
+    let mut load = std::process::Command::new("podman");
+    storage(&mut load);
+    let loaded = load
+        .args(["load", "-i"])
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(DOCKER))
+        .output()
+        .map_err(|err| format!("podman cannot be run: {err}"))?;
+    if !loaded.status.success() {
+        return Err(format!(
+            "podman load failed: {}",
+            String::from_utf8_lossy(&loaded.stderr).trim()
+        ));
+    }
+    let socket = dir.path().join("api.sock");
+    let mut serve = std::process::Command::new("podman");
+    storage(&mut serve);
+    let child = serve
+        .args(["system", "service", "--time=0"])
+        .arg(format!("unix://{}", socket.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|err| format!("podman system service cannot start: {err}"))?;
+    let service = PodmanService {
+        child,
+        socket,
+        _dir: dir,
+    };
+    for _ in 0..200 {
+        if std::os::unix::net::UnixStream::connect(&service.socket).is_ok() {
+            return Ok(service);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Err("podman system service did not listen within 20 s".to_string())
+}
+
+#[test]
+fn podman_and_docker_sources_read_the_image_through_the_engine_api() {
+    let service = match podman_service() {
+        Ok(service) => service,
+        Err(reason) => {
+            #[allow(clippy::print_stderr)] // say why the test did nothing
+            {
+                eprintln!("skipped: {reason}");
+            }
+            return;
+        }
+    };
+    let host = format!("unix://{}", service.socket.display());
+    let (_, archive, _) = run(&["image", "--format", "json", DOCKER]);
+    let expected = judged(&json(archive.as_bytes()));
+    // podman's own variable, and DOCKER_HOST for docker: podman serves the Docker Engine API.
+    for (variable, source) in [
+        ("CONTAINER_HOST", "podman:localhost/scratch-static:latest"),
+        ("DOCKER_HOST", "docker:localhost/scratch-static:latest"),
+    ] {
+        let out = gostatic()
+            .env(variable, &host)
+            .args(["image", "--format", "json", source])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{source}: {stderr}");
+        let report = json(&out.stdout);
+        assert_eq!(report["images"][0]["source"], source);
+        assert_eq!(report["images"][0]["format"], "docker-archive");
+        assert_eq!(judged(&report), expected, "{source}");
+    }
+    let out = gostatic()
+        .env("CONTAINER_HOST", &host)
+        .args(["image", "podman:no-such-image:1", DOCKER])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("podman:no-such-image:1: the engine has no image 'no-such-image:1'"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn an_engine_that_is_not_there_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("none.sock");
+    let out = gostatic()
+        .env("DOCKER_HOST", format!("unix://{}", socket.display()))
+        .args(["image", "docker:app:1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(&format!(
+            "docker:app:1: cannot connect to {}",
+            socket.display()
+        )),
+        "{stderr}"
+    );
+    let out = gostatic()
+        .env("DOCKER_HOST", "tcp://127.0.0.1:2375")
+        .args(["image", "docker:app:1"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "docker:app:1: DOCKER_HOST=tcp://127.0.0.1:2375: only a unix:// socket can be read (no \
+         TLS or SSH here)\n"
+    );
+}
