@@ -39,12 +39,9 @@ fn judged(report: &serde_json::Value) -> serde_json::Value {
 
 #[test]
 fn stdin_takes_gzip_and_zstd_tarballs_as_files_do() {
-    let by_path = gostatic()
-        .args(["image", "--format", "json", DOCKER])
-        .output()
-        .unwrap();
-    assert_eq!(by_path.status.code(), Some(0));
-    let expected = judged(&json(&by_path.stdout));
+    let (code, by_path, _) = run(&["image", "--format", "json", DOCKER]);
+    assert_eq!(code, Some(0));
+    let expected = judged(&json(by_path.as_bytes()));
     let plain = read(DOCKER);
     let zstd = zstd::stream::encode_all(&plain[..], 3).unwrap();
     for (name, bytes) in [
@@ -88,13 +85,9 @@ fn a_prefix_forces_the_format_and_refuses_another() {
         (format!("oci-archive:{OCI}"), "oci-archive"),
         (format!("oci:{LAYOUT}:needs-fixed"), "oci-layout"),
     ] {
-        let out = gostatic()
-            .args(["image", "--format", "json", &arg])
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_ne!(out.status.code(), Some(2), "{arg}: {stderr}");
-        let report = json(&out.stdout);
+        let (code, stdout, stderr) = run(&["image", "--format", "json", &arg]);
+        assert_ne!(code, Some(2), "{arg}: {stderr}");
+        let report = json(stdout.as_bytes());
         assert_eq!(report["images"][0]["format"], format, "{arg}");
         assert_eq!(report["images"][0]["source"], arg.as_str());
     }
@@ -123,9 +116,8 @@ fn a_prefix_forces_the_format_and_refuses_another() {
             "no image named 'no-such-tag'",
         ),
     ] {
-        let out = gostatic().args(["image", &arg]).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{arg}");
-        let stderr = String::from_utf8(out.stderr).unwrap();
+        let (code, _, stderr) = run(&["image", &arg]);
+        assert_eq!(code, Some(2), "{arg}");
         assert!(stderr.starts_with(&format!("{arg}: ")), "{stderr}");
         assert!(stderr.contains(said), "{arg}: {stderr}");
     }
@@ -134,12 +126,8 @@ fn a_prefix_forces_the_format_and_refuses_another() {
 #[test]
 fn a_prefix_reference_and_image_must_agree() {
     let arg = format!("oci:{LAYOUT}:needs-fixed");
-    let out = gostatic()
-        .args(["image", &arg, "--image", "needs"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let (code, _, stderr) = run(&["image", &arg, "--image", "needs"]);
+    assert_eq!(code, Some(2));
     assert!(
         stderr.contains("the source names image 'needs-fixed' and --image names 'needs'"),
         "{stderr}"
@@ -151,25 +139,11 @@ fn a_name_that_is_a_file_and_a_reference_is_the_file_unless_prefixed() {
     let dir = tempfile::tempdir().unwrap();
     // `app:1` is also a valid image reference (docker.io/library/app:1).
     std::fs::write(dir.path().join("app:1"), read(DOCKER)).unwrap();
-    let out = gostatic()
-        .current_dir(dir.path())
-        .args(["image", "app:1"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, _, stderr) = run_in(dir.path(), &["image", "app:1"]);
+    assert_eq!(code, Some(0), "{stderr}");
     for arg in ["registry:app:1", "docker://app:1"] {
-        let out = gostatic()
-            .current_dir(dir.path())
-            .args(["image", arg])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2));
-        let stderr = String::from_utf8(out.stderr).unwrap();
+        let (code, _, stderr) = run_in(dir.path(), &["image", arg]);
+        assert_eq!(code, Some(2));
         assert_eq!(
             stderr,
             "app:1: registry references are not supported yet; save the image with `docker save` \
@@ -177,33 +151,26 @@ fn a_name_that_is_a_file_and_a_reference_is_the_file_unless_prefixed() {
         );
     }
     // A reference that is no file says both.
-    let out = gostatic()
-        .current_dir(dir.path())
-        .args(["image", "alpine:3.20"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let (code, _, stderr) = run_in(dir.path(), &["image", "alpine:3.20"]);
+    assert_eq!(code, Some(2));
     assert!(
         stderr.starts_with("alpine:3.20: no such file or directory, and registry references"),
         "{stderr}"
     );
     // A mistyped archive name stays a missing file.
-    let out = gostatic()
-        .current_dir(dir.path())
-        .args(["image", "app.tar"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
-        "app.tar: no such file or directory\n"
-    );
+    let (_, _, stderr) = run_in(dir.path(), &["image", "app.tar"]);
+    assert_eq!(stderr, "app.tar: no such file or directory\n");
 }
 
 const DYNAMIC: &str = "testdata/image/scratch-dynamic.oci.tar";
 
 fn run(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = gostatic().args(args).output().unwrap();
+    run_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+/// Exit code, stdout and stderr of `gostatic ARGS` run in `cwd`.
+fn run_in(cwd: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = gostatic().current_dir(cwd).args(args).output().unwrap();
     (
         out.status.code(),
         String::from_utf8(out.stdout).unwrap(),
