@@ -571,6 +571,36 @@ mod tests {
     }
 
     #[test]
+    fn a_reference_picks_the_image_and_must_agree_with_image() {
+        let plain = ImageOptions {
+            platform: Some(crate::image::Platform::parse("linux/arm64").unwrap()),
+            ..ImageOptions::default()
+        };
+        let picked = with_reference(&plain, Some("app:1")).unwrap();
+        assert_eq!(picked.image.as_deref(), Some("app:1"));
+        assert_eq!(picked.platform, plain.platform, "the other options stay");
+        assert_eq!(with_reference(&plain, None).unwrap().image, None);
+        let named = ImageOptions {
+            image: Some("app:1".into()),
+            ..ImageOptions::default()
+        };
+        assert_eq!(
+            with_reference(&named, Some("app:1"))
+                .unwrap()
+                .image
+                .as_deref(),
+            Some("app:1")
+        );
+        let err = with_reference(&named, Some("app:2"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "the source names image 'app:2' and --image names 'app:1'; name one"
+        );
+    }
+
+    #[test]
     fn transports_accept_their_formats() {
         use ImageFormat::*;
         assert!(Transport::OciArchive.accepts(OciArchive));
