@@ -3,6 +3,7 @@
 #![allow(clippy::print_stderr)]
 
 mod exit;
+mod image;
 mod policy;
 
 use std::ffi::OsString;
@@ -56,14 +57,18 @@ enum Command {
     /// Exit status: 0, or 1 if a named file is missing or is not a readable Go binary (errors on
     /// stderr in `go version`'s words); 2 on a usage error.
     Buildinfo(BuildinfoArgs),
-    /// Check a container image: every executable in its final filesystem, as `check` does.
+    /// Check container images: every executable in their final filesystems, as `check` does.
     ///
-    /// ARCHIVE is a `docker save` tarball (any Docker version, optionally gzip- or
+    /// Each SOURCE is a `docker save` tarball (any Docker version, optionally gzip- or
     /// zstd-compressed), an OCI archive, an OCI layout directory, a directory taken as a root
-    /// filesystem, or `-` for a tar on standard input. Layers are merged as a container runtime
-    /// would (whiteouts, opaque directories, hard links) without extracting anything; digests
-    /// are verified. Exit status as `check`: 2 if the image cannot be read.
-    Image(ImageArgs),
+    /// filesystem, or `-` for a tar (plain, gzip or zstd) on standard input; the prefixes
+    /// `docker-archive:PATH[:TAG]`, `oci-archive:PATH[:REF]`, `oci:DIR[:REF]` and `dir:DIR`
+    /// force the format; `docker:NAME` and `podman:NAME` read a local engine's image through
+    /// its API socket (DOCKER_HOST, CONTAINER_HOST). Sources are read in parallel and reported in the order given. Layers
+    /// are merged as a container runtime would (whiteouts, opaque directories, hard links)
+    /// without extracting anything; digests are verified. Exit status as `check`: 2 if a
+    /// source cannot be read (the others are still reported).
+    Image(image::ImageArgs),
     /// List every rule: ID, default severity, category, slug and what it finds.
     Rules(DocArgs),
     /// Explain one rule: why it matters, how to fix it, what evidence it reports.
@@ -128,33 +133,6 @@ struct JobsArgs {
 }
 
 #[derive(Debug, Args)]
-struct ImageArgs {
-    /// The image archive, OCI layout or root filesystem directory (one with etc, usr, bin, sbin
-    /// or lib; `dir:PATH` reads any directory as one); `-` reads a tar from stdin.
-    #[arg(value_name = "ARCHIVE")]
-    source: OsString,
-    /// The platform to pick from a multi-platform index: `os/arch[/variant]`.
-    #[arg(long, value_name = "PLATFORM", env = "GOSTATIC_PLATFORM")]
-    platform: Option<String>,
-    /// The one image to read from an archive holding several (by tag or reference name).
-    #[arg(long, value_name = "NAME")]
-    image: Option<String>,
-    /// Executables larger than this are listed, not analysed.
-    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20, env = "GOSTATIC_MAX_BINARY_BYTES")]
-    max_binary_bytes: u64,
-    /// Text: show every executable in full. Without it, the programs the command runs are
-    /// shown in full and the others as counts and their warnings and errors.
-    #[arg(long)]
-    all: bool,
-    #[command(flatten)]
-    digests: DigestArgs,
-    #[command(flatten)]
-    policy: policy::PolicyArgs,
-    #[command(flatten)]
-    report: ReportArgs,
-}
-
-#[derive(Debug, Args)]
 struct DigestArgs {
     /// Compute each reported file's SHA-256 (the `sha256` field of JSON). Without it files are
     /// hashed only when the policy needs it (an [[allow]] by sha256, --baseline-exact).
@@ -183,7 +161,8 @@ struct CheckArgs {
 #[derive(Debug, Args)]
 struct ReportArgs {
     /// Report format: text, json, sarif (2.1.0, for GitHub code scanning), github (workflow
-    /// annotations) or junit (XML, for GitLab and Jenkins).
+    /// annotations), junit (XML, for GitLab and Jenkins), or for `image` jsonl (one JSON
+    /// document per image, a line each, written as each image is done).
     #[arg(long, value_enum, default_value_t = Format::Text, env = "GOSTATIC_FORMAT")]
     format: Format,
     /// Write the report to FILE instead of standard output, and the summary line to standard
@@ -215,6 +194,7 @@ enum Format {
     Sarif,
     Github,
     Junit,
+    Jsonl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -283,7 +263,7 @@ pub fn main() -> ExitCode {
     match command {
         Command::Check(args) => run_check(&args, matches.subcommand_matches("check")),
         Command::Buildinfo(args) => run_buildinfo(&args),
-        Command::Image(args) => run_image(&args, matches.subcommand_matches("image")),
+        Command::Image(args) => image::run(&args, matches.subcommand_matches("image")),
         Command::Rules(doc) => print_with(doc.output.output.as_deref(), |out| match doc.format {
             DocFormat::Json => report::rules::render_list_json(out),
             DocFormat::Text => report::rules::render_list(out),
@@ -403,6 +383,11 @@ fn run_buildinfo(args: &BuildinfoArgs) -> ExitCode {
 
 fn run_check(args: &CheckArgs, matches: Option<&ArgMatches>) -> ExitCode {
     let common = &args.report;
+    if common.format == Format::Jsonl {
+        return usage_error(
+            "gostatic: --format jsonl is for `gostatic image` (one document per image); use json",
+        );
+    }
     let loaded = match policy::load(&args.policy, matches) {
         Ok(loaded) => loaded,
         Err(line) => return usage_error(&line),
@@ -452,13 +437,7 @@ fn needs_hash(digests: &DigestArgs, loaded: &policy::Loaded) -> bool {
         || loaded.policy.needs_hash()
 }
 
-/// Apply the policy in its one place, then render and pick the exit code: `--fail-on` beats
-/// the file, which beats the default.
-fn gate(mut report: Report, loaded: &policy::Loaded, common: &ReportArgs, all: bool) -> ExitCode {
-    apply_policy(&mut report, loaded);
-    finish(&report, common, fail_on(common, loaded), all)
-}
-
+/// The policy in its one place: levels, suppressions and the baseline.
 fn apply_policy(report: &mut Report, loaded: &policy::Loaded) {
     gostatic::policy::apply(
         report,
@@ -479,67 +458,6 @@ fn fail_on(common: &ReportArgs, loaded: &policy::Loaded) -> FailOn {
 fn usage_error(line: &str) -> ExitCode {
     eprintln!("{}", gostatic::sanitize::for_terminal(line));
     ExitCode::from(exit::ERROR)
-}
-
-fn run_image(args: &ImageArgs, matches: Option<&ArgMatches>) -> ExitCode {
-    let common = &args.report;
-    let loaded = match policy::load(&args.policy, matches) {
-        Ok(loaded) => loaded,
-        Err(line) => return usage_error(&line),
-    };
-    use gostatic::image::{self, ImageOptions, ImageSource, Platform};
-    let source = if args.source == "-" {
-        ImageSource::Stdin
-    } else if let Some(dir) = args.source.to_str().and_then(|s| s.strip_prefix("dir:")) {
-        ImageSource::Rootfs(dir.into())
-    } else {
-        ImageSource::Path(args.source.clone().into())
-    };
-    let platform = match args.platform.as_deref().map(Platform::parse).transpose() {
-        Ok(platform) => platform,
-        Err(err) => {
-            let report = run::unreadable_image(&source.display(), err.to_string());
-            return gate(report, &loaded, common, args.all);
-        }
-    };
-    let bar = if common.quiet { None } else { progress_bar() };
-    let mut options = ImageOptions {
-        platform,
-        image: args.image.clone(),
-        progress: bar.clone().map(|bar| {
-            std::sync::Arc::new(move |done: u64, total: u64| {
-                if total > 0 {
-                    bar.set_length(total);
-                }
-                bar.set_position(done);
-            }) as image::ProgressFn
-        }),
-        ..ImageOptions::default()
-    };
-    options.limits.max_binary_bytes = args.max_binary_bytes;
-    let run_options = run::Options {
-        hash: needs_hash(&args.digests, &loaded),
-        ..run::Options::default()
-    };
-    let report = run::image(&source, &options, &run_options);
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    gate(report, &loaded, common, args.all)
-}
-
-/// A byte-count bar on stderr, only when stderr is a terminal.
-fn progress_bar() -> Option<indicatif::ProgressBar> {
-    if !io::stderr().is_terminal() {
-        return None;
-    }
-    let bar =
-        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-    let style =
-        indicatif::ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {bytes_per_sec}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-    bar.set_style(style);
-    Some(bar)
 }
 
 /// Render the report, print errors and notices on stderr, and turn the summary into an exit
@@ -563,6 +481,7 @@ fn finish(report: &Report, common: &ReportArgs, fail_on: FailOn, all: bool) -> E
             },
         ),
         Format::Json => report::json::render(report, out),
+        Format::Jsonl => report::jsonl::render(report, out),
         Format::Sarif => report::sarif::render(report, out, &SarifOptions { cwd }),
         Format::Github => report::github::render(report, out, &GithubOptions { cwd }),
         Format::Junit => report::junit::render(
@@ -576,6 +495,12 @@ fn finish(report: &Report, common: &ReportArgs, fail_on: FailOn, all: bool) -> E
     if let Err(code) = written {
         return code;
     }
+    finish_without_document(report, common, fail_on)
+}
+
+/// After the report is written: the summary line when it went to a file, errors and notices
+/// on stderr, and the exit code.
+fn finish_without_document(report: &Report, common: &ReportArgs, fail_on: FailOn) -> ExitCode {
     let stderr = io::stderr();
     let mut err_out = stderr.lock();
     if common.output.is_some() && !common.quiet {

@@ -21,7 +21,7 @@ use super::store::{DirStore, TarStore};
 use super::streamed::StreamedArchive;
 use super::{
     Image, ImageConfig, ImageError, ImageFile, ImageOptions, ImageSource, Inspector, LayerInfo,
-    SkippedFile, Tree, rootfs,
+    SkippedFile, Transport, Tree, rootfs,
 };
 
 /// An archive whose members can be read in any order.
@@ -62,11 +62,26 @@ pub(super) fn open<I: Inspector>(
         total,
     };
     let display = source.display();
-    let path = match source {
+    let selected;
+    let (path, forced, options) = match source {
         ImageSource::Stdin => {
             let ctx = context(0);
-            let archive = StreamedArchive::read(io::stdin().lock(), &ctx)?;
-            return from_streamed(&archive, &display, options, &ctx);
+            let input = super::streamed::decompressed(io::stdin().lock())
+                .map_err(|e| ImageError::io("", &e))?;
+            let archive = StreamedArchive::read(input, &ctx)?;
+            return from_streamed(&archive, &display, None, options, &ctx);
+        }
+        ImageSource::Daemon { engine, name, .. } => {
+            let ctx = context(0);
+            let socket = super::daemon::socket(*engine, &options.endpoints)?;
+            let body = super::daemon::save(&socket, name)?;
+            let archive = StreamedArchive::read(body, &ctx)?;
+            return from_streamed(&archive, &display, None, options, &ctx);
+        }
+        ImageSource::Registry { explicit, .. } => {
+            return Err(ImageError::RegistryUnsupported {
+                explicit: *explicit,
+            });
         }
         ImageSource::Rootfs(path) => {
             let meta = std::fs::metadata(path).map_err(|e| ImageError::io("", &e))?;
@@ -77,19 +92,46 @@ pub(super) fn open<I: Inspector>(
             }
             return from_rootfs(path, &display, &context(0));
         }
-        ImageSource::Path(path) => path,
+        ImageSource::Path(path) => (path, None, options),
+        ImageSource::Transport {
+            transport,
+            path,
+            reference,
+            ..
+        } => {
+            selected = super::source::with_reference(options, reference.as_deref())?;
+            (path, Some(*transport), &selected)
+        }
     };
     let meta = std::fs::metadata(path).map_err(|e| ImageError::io("", &e))?;
+    if let Some(transport) = forced
+        && transport.wants_directory() != meta.is_dir()
+    {
+        return Err(super::source::wrong_format(
+            transport,
+            if meta.is_dir() {
+                "a directory"
+            } else {
+                "a file"
+            },
+        ));
+    }
     if meta.is_dir() {
         let store = DirStore::new(path);
         // `resolve`, not `file`: an index.json that is a FIFO or a symlink out of the layout
         // is an error naming it, not a directory without a layout.
         let layout = store.resolve("manifest.json")?.is_some()
             || (store.resolve("index.json")?.is_some() && store.resolve("oci-layout")?.is_some());
+        if !layout && let Some(transport) = forced {
+            return Err(super::source::wrong_format(
+                transport,
+                "a directory without index.json and oci-layout",
+            ));
+        }
         if !layout {
             // Any directory would read as a root filesystem, so a mistyped path would pass the
             // gate on nothing: only one that looks like one is taken without `dir:`.
-            if !looks_like_rootfs(path) {
+            if !rootfs::looks_like_rootfs(path) {
                 return Err(ImageError::NotAnImage(
                     "a directory with neither manifest.json, nor index.json and oci-layout, nor \
                      any of a root filesystem's etc, usr, bin, sbin, lib"
@@ -98,11 +140,11 @@ pub(super) fn open<I: Inspector>(
             }
             return from_rootfs(path, &display, &context(0));
         }
-        let total = dir_size(path);
+        let total = rootfs::dir_size(path);
         return from_indexed(
             Indexed::Dir(store),
             &display,
-            true,
+            (true, forced),
             options,
             &context(total),
         );
@@ -119,19 +161,19 @@ pub(super) fn open<I: Inspector>(
         [0x1f, 0x8b, ..] | [0x28, 0xb5, 0x2f, 0xfd] => {
             // `docker save | gzip`: a compressed outer tar can only be read in order.
             let file = File::open(path).map_err(|e| ImageError::io("", &e))?;
-            let reader: Box<dyn Read> = if head[0] == 0x1f {
-                Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(file)))
-            } else {
-                Box::new(
-                    zstd::stream::read::Decoder::new(file).map_err(|e| ImageError::io("", &e))?,
-                )
-            };
+            let reader = super::streamed::decompressed(file).map_err(|e| ImageError::io("", &e))?;
             let archive = StreamedArchive::read(reader, &ctx)?;
-            from_streamed(&archive, &display, options, &ctx)
+            from_streamed(&archive, &display, forced, options, &ctx)
         }
         _ => {
             let store = TarStore::index(file, options.limits.max_path_bytes)?;
-            from_indexed(Indexed::Tar(store), &display, false, options, &ctx)
+            from_indexed(
+                Indexed::Tar(store),
+                &display,
+                (false, forced),
+                options,
+                &ctx,
+            )
         }
     }
 }
@@ -155,32 +197,14 @@ pub(crate) fn open_stream<I: Inspector>(
         total: 0,
     };
     let archive = StreamedArchive::read(input, &ctx)?;
-    from_streamed(&archive, "-", options, &ctx)
-}
-
-/// Top-level directories every root filesystem from a distribution has at least one of;
-/// a directory of build outputs or documents has none.
-fn looks_like_rootfs(path: &Path) -> bool {
-    ["etc", "usr", "bin", "sbin", "lib"]
-        .iter()
-        .any(|dir| path.join(dir).symlink_metadata().is_ok())
-}
-
-fn dir_size(path: &Path) -> u64 {
-    walkdir::WalkDir::new(path.join("blobs"))
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter_map(|e| e.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum()
+    from_streamed(&archive, "-", None, options, &ctx)
 }
 
 /// Which documents say which format, and the images they describe.
 fn plan(
     docs: &dyn Documents,
     has: &dyn Fn(&str) -> bool,
-    directory: bool,
+    (directory, forced): (bool, Option<Transport>),
     describe: &dyn Fn() -> String,
     options: &ImageOptions,
 ) -> Result<(ImageFormat, Vec<Plan>), ImageError> {
@@ -191,6 +215,7 @@ fn plan(
         } else {
             ImageFormat::DockerArchive
         };
+        super::source::check_forced(forced, format)?;
         let groups = formats::docker::plan(docs, &manifest, options)?;
         let plans = formats::select(groups, options)?;
         if format == ImageFormat::DockerOciArchive {
@@ -204,6 +229,7 @@ fn plan(
         } else {
             ImageFormat::OciArchive
         };
+        super::source::check_forced(forced, format)?;
         let groups = formats::oci::plan(docs, &index, options)?;
         return Ok((format, formats::select(groups, options)?));
     }
@@ -260,7 +286,7 @@ fn same_images_both_ways(
 fn from_indexed<I: Inspector>(
     store: Indexed,
     display: &str,
-    directory: bool,
+    kind: (bool, Option<Transport>),
     options: &ImageOptions,
     ctx: &Context<'_, I>,
 ) -> Result<Vec<Image<I::Output>>, ImageError> {
@@ -277,13 +303,7 @@ fn from_indexed<I: Inspector>(
         }
         Indexed::Dir(_) => "no layout".to_string(),
     };
-    let (format, plans) = plan(
-        store.docs(),
-        &|n| store.has(n),
-        directory,
-        &describe,
-        options,
-    )?;
+    let (format, plans) = plan(store.docs(), &|n| store.has(n), kind, &describe, options)?;
     // Each blob once, with every digest any plan wants checked. A blob whose digest the
     // manifest gives is verified by that digest alone: the manifest names the config by
     // digest and the config lists the diff_ids, so hashing the uncompressed stream too would
@@ -342,11 +362,18 @@ fn from_indexed<I: Inspector>(
 fn from_streamed<I: Inspector>(
     archive: &StreamedArchive<I::Output>,
     display: &str,
+    forced: Option<Transport>,
     options: &ImageOptions,
     ctx: &Context<'_, I>,
 ) -> Result<Vec<Image<I::Output>>, ImageError> {
     let describe = || "no image documents".to_string();
-    let (format, plans) = plan(archive, &|n| archive.has(n), false, &describe, options)?;
+    let (format, plans) = plan(
+        archive,
+        &|n| archive.has(n),
+        (false, forced),
+        &describe,
+        options,
+    )?;
     let mut merged = 0;
     plans
         .into_iter()

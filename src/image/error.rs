@@ -88,6 +88,26 @@ pub enum ImageError {
     },
     #[error("invalid --platform '{0}' (expected os/arch or os/arch/variant)")]
     BadPlatform(String),
+    /// A transport prefix promised one format and the source holds another.
+    #[error("{prefix} names {expects}, and this is {found}")]
+    WrongFormat {
+        prefix: &'static str,
+        expects: &'static str,
+        found: &'static str,
+    },
+    /// `--image` and a transport's `:REFERENCE` name different images.
+    #[error("the source names image '{reference}' and --image names '{image}'; name one")]
+    TwoImageNames { reference: String, image: String },
+    /// A registry reference: reading registries is not built yet (issue 12, item 1).
+    #[error(
+        "{}registry references are not supported yet; save the image with `docker save` or \
+         `skopeo copy` and name the archive",
+        if *explicit { "" } else { "no such file or directory, and " }
+    )]
+    RegistryUnsupported { explicit: bool },
+    /// A local engine (`docker:`, `podman:`) could not be reached or would not give the image.
+    #[error("{0}")]
+    Daemon(String),
 }
 
 impl ImageError {

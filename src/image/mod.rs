@@ -26,6 +26,7 @@
 
 pub(crate) mod assemble;
 pub(crate) mod content;
+pub mod daemon;
 pub mod digest;
 mod error;
 pub mod formats;
@@ -34,6 +35,7 @@ pub(crate) mod limits;
 pub mod merge;
 pub mod path;
 mod rootfs;
+mod source;
 mod store;
 mod streamed;
 pub(crate) mod tar;
@@ -43,7 +45,6 @@ pub mod tree;
 mod tests;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -54,6 +55,7 @@ pub use formats::{ImageFormat, Platform};
 pub use layer::Compression;
 pub use limits::ImageLimits;
 pub use merge::Wasted;
+pub use source::{ImageSource, Transport, is_reference};
 #[doc(hidden)]
 pub use tar::Listed as TarMember;
 pub use tree::{Node, NodeKind, Tree};
@@ -70,29 +72,6 @@ pub fn list_tar(bytes: &[u8]) -> Result<Vec<TarMember>, String> {
 /// Called from worker threads, about once per MiB.
 pub type ProgressFn = Arc<dyn Fn(u64, u64) + Send + Sync>;
 
-/// Where to read images from.
-#[derive(Debug, Clone)]
-pub enum ImageSource {
-    /// A `docker save` or OCI archive file (plain, or gzip/zstd-compressed), an OCI layout
-    /// directory, or a directory that looks like a root filesystem (has `etc`, `usr`, `bin`,
-    /// `sbin` or `lib`).
-    Path(PathBuf),
-    /// A tar on standard input, read once in order.
-    Stdin,
-    /// `dir:PATH`: a directory read as a root filesystem, whatever it holds.
-    Rootfs(PathBuf),
-}
-
-impl ImageSource {
-    /// How files of this source are named in reports: the path as given, or `-`.
-    pub fn display(&self) -> String {
-        match self {
-            ImageSource::Path(path) | ImageSource::Rootfs(path) => path.display().to_string(),
-            ImageSource::Stdin => "-".to_string(),
-        }
-    }
-}
-
 /// What to read and how.
 #[derive(Clone, Default)]
 pub struct ImageOptions {
@@ -102,6 +81,8 @@ pub struct ImageOptions {
     pub image: Option<String>,
     pub limits: ImageLimits,
     pub progress: Option<ProgressFn>,
+    /// Where `docker:` and `podman:` sources find their engine (the CLI reads the variables).
+    pub endpoints: daemon::Endpoints,
 }
 
 impl std::fmt::Debug for ImageOptions {

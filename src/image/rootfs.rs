@@ -113,3 +113,22 @@ fn read_content<I: Inspector>(
     let mut disk = DiskFile(std::fs::File::open(file).map_err(io_err)?);
     classify(image_path, size, &mut disk, ctx.limits, ctx.inspector).map_err(io_err)
 }
+
+/// Top-level directories every root filesystem from a distribution has at least one of;
+/// a directory of build outputs or documents has none.
+pub(super) fn looks_like_rootfs(path: &Path) -> bool {
+    ["etc", "usr", "bin", "sbin", "lib"]
+        .iter()
+        .any(|dir| path.join(dir).symlink_metadata().is_ok())
+}
+
+/// Bytes under an OCI layout directory's `blobs/`: the progress total of reading one.
+pub(super) fn dir_size(path: &Path) -> u64 {
+    walkdir::WalkDir::new(path.join("blobs"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}

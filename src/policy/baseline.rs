@@ -151,12 +151,18 @@ impl Baseline {
             cwd: cwd.map(Path::to_path_buf),
             ..Baseline::default()
         };
-        // A report reads one source: its images carry their names in paths when it has several.
-        let several = raw.images.len() > 1;
+        // A file carries its image's name in its place when its source holds several images,
+        // as its path says (`SOURCE[NAME]:/path`, made by `display_name` alone): a report of
+        // several sources mixes sources of one image and of many (issue 12).
+        let in_several = |path: &str, image: &str| {
+            raw.images.iter().any(|i| {
+                i.name == image && path.starts_with(&display_name(&i.source, image, true, Some("")))
+            })
+        };
         for file in &raw.files {
             let place = match (&file.image, &file.image_path) {
                 (Some(image), Some(image_path)) => Place::Image {
-                    name: several.then(|| image.clone()),
+                    name: in_several(&file.path, image).then(|| image.clone()),
                     image_path: Some(image_path.clone()),
                 },
                 _ => Place::File(file.path.clone()),
@@ -416,6 +422,39 @@ mod tests {
         assert!(!has("GS601", &place("c:1", None)));
         assert!(has("GS302", &place("b:1", Some("/app"))));
         assert!(!has("GS302", &place("c:1", Some("/app"))));
+    }
+
+    #[test]
+    fn a_report_of_several_sources_names_images_only_where_a_source_has_several() {
+        let report = format!(
+            r#"{{"schema":"{SCHEMA}","files":[
+                {{"path":"one.tar:/app","image":"a:1","image_path":"/app","findings":[{{"rule":"GS302"}}]}},
+                {{"path":"two.tar[b:1]:/srv","image":"b:1","image_path":"/srv","findings":[{{"rule":"GS301"}}]}}
+            ],"images":[
+                {{"source":"one.tar","name":"a:1","config_digest":null,"findings":[]}},
+                {{"source":"two.tar","name":"b:1","config_digest":null,"findings":[]}},
+                {{"source":"two.tar","name":"c:1","config_digest":null,"findings":[]}}
+            ]}}"#
+        );
+        let baseline = Baseline::parse(report.as_bytes(), "prev.json", None).unwrap();
+        let has = |rule: &str, name: Option<&str>, image_path: &str| {
+            baseline.contains(&Subject {
+                rule,
+                place: &Place::Image {
+                    name: name.map(str::to_string),
+                    image_path: Some(image_path.to_string()),
+                },
+                key: None,
+                path: "",
+                hash: None,
+            })
+        };
+        // one.tar holds one image: its file is known by the path in it, as a live run of
+        // one.tar places it; two.tar's by image name and path.
+        assert!(has("GS302", None, "/app"));
+        assert!(!has("GS302", Some("a:1"), "/app"));
+        assert!(has("GS301", Some("b:1"), "/srv"));
+        assert!(!has("GS301", None, "/srv"));
     }
 
     #[test]

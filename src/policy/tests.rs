@@ -1,9 +1,9 @@
 //! Policy parsing, merging and matching, with pinned dates.
 
 use super::*;
-use crate::report::image::ImageSection;
 use crate::report::{FileReport, Report};
-use crate::rules::{Finding, Scratch, SuppressionKind, Verdict};
+use crate::rules::{Finding, SuppressionKind};
+use crate::testkit::report::{file, image_section};
 
 fn parse(text: &str) -> Policy {
     Policy::parse(text, "gostatic.toml").unwrap_or_else(|e| panic!("{e}"))
@@ -235,34 +235,6 @@ fn the_command_line_overrides_the_file() {
     assert_eq!(policy.severity(Rule::BuildPaths), None);
 }
 
-fn file(path: &str, sha256: Option<&str>, rules: &[Rule]) -> FileReport {
-    FileReport {
-        path: path.to_string(),
-        format: crate::input::Format::Elf,
-        sha256: sha256.map(str::to_string),
-        size: 1,
-        elf: None,
-        go: None,
-        place: None,
-        foreign: None,
-        script: None,
-        link: None,
-        aliases: Vec::new(),
-        verdict: Verdict {
-            scratch: Scratch::Ready,
-            reasons: Vec::new(),
-            add: Vec::new(),
-            base: None,
-            needs_glibc: None,
-            needs_glibcxx: None,
-            here: None,
-            summary: "scratch: ready".to_string(),
-        },
-        findings: rules.iter().map(|&r| Finding::new(r, "m", "f")).collect(),
-        not_applicable: Vec::new(),
-    }
-}
-
 fn report(files: Vec<FileReport>) -> Report {
     Report::new(files, Vec::new())
 }
@@ -474,26 +446,6 @@ fn config_md_shows_the_committed_example() {
         example,
         "docs/config.md and docs/gostatic.example.toml differ"
     );
-}
-
-fn image_section(name: &str, several: bool, findings: Vec<Finding>) -> ImageSection {
-    ImageSection {
-        name: name.to_string(),
-        source: "app.tar".to_string(),
-        format: crate::image::ImageFormat::DockerArchive,
-        platform: crate::image::Platform::default(),
-        verdict: None,
-        manifest_digest: None,
-        config_digest: Some("sha256:c0".to_string()),
-        config: crate::report::image::ConfigSection::from(&crate::image::ImageConfig::default()),
-        layers: Vec::new(),
-        entries: 0,
-        skipped: Vec::new(),
-        notes: Vec::new(),
-        findings,
-        size: None,
-        several,
-    }
 }
 
 #[test]

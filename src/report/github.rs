@@ -44,13 +44,13 @@ pub fn render(report: &Report, out: &mut dyn Write, options: &GithubOptions) -> 
                 Some(path) => format!("{path} in image {}: ", section.name),
                 None => format!("image {}: ", section.name),
             };
-            annotate(finding, &section.source, &prefix)?;
+            annotate(finding, &section.file, &prefix)?;
         }
     }
     for file in &report.files {
         let (source, prefix) = match &file.place {
             Some(place) => (
-                sections[place.section].source.as_str(),
+                sections[place.section].file.as_str(),
                 format!("{} in image {}: ", place.image_path, place.image),
             ),
             None => (file.path.as_str(), String::new()),
@@ -62,7 +62,7 @@ pub fn render(report: &Report, out: &mut dyn Write, options: &GithubOptions) -> 
     for error in &report.errors {
         let (source, prefix) = match &error.place {
             Some(place) => (
-                sections[place.section].source.as_str(),
+                sections[place.section].file.as_str(),
                 format!("{}: ", place.image_path),
             ),
             None => (error.path.as_str(), String::new()),

@@ -11,6 +11,10 @@ use crate::rules::{Finding, human_bytes};
 pub struct ImageSection {
     pub name: String,
     pub source: String,
+    /// The file or directory the source reads (`source` without a transport prefix), where
+    /// SARIF and GitHub locate the image's results; `-` for stdin.
+    #[serde(skip)]
+    pub file: String,
     pub format: ImageFormat,
     pub platform: Platform,
     /// Starts? Runs clean? Scratch? Absent only for an image the rules have not judged.
@@ -78,6 +82,7 @@ impl ImageSection {
         ImageSection {
             name: image.name.clone(),
             source: image.source.clone(),
+            file: image.source.clone(),
             format: image.format,
             platform: image.platform.clone(),
             verdict: None,

@@ -1,5 +1,7 @@
 //! JUnit XML (`--format junit`) for GitLab's test report and Jenkins' JUnit plugin: one
-//! `<testsuite>` for the run, one `<testcase>` per image (`gostatic image`: name `SOURCE` or
+//! `<testsuite>` for a `check` run; for `image`, one `<testsuite>` per image (named as the image
+//! is: `SOURCE` or `SOURCE[NAME]`) holding its cases, and one per source that could not be
+//! read. One `<testcase>` per image (`gostatic image`: name `SOURCE` or
 //! `SOURCE[NAME]`, failing on the image-level findings and on those that keep the programs its
 //! command runs from starting (the image verdict's `starts: no`), with the size story in
 //! `<system-out>`), one per reported file (classname `gostatic`, name the path) and one per
@@ -18,6 +20,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::image::ImageSection;
 use super::{FileReport, Report};
 use crate::rules::image::START_RULES;
 use crate::rules::{Finding, Scratch, Severity, SuppressionKind};
@@ -69,62 +72,137 @@ pub fn render(report: &Report, out: &mut dyn Write, options: JunitOptions) -> io
         .iter()
         .map(|file| judge(file, options.fail_at))
         .collect();
-    let failures = cases
-        .iter()
-        .chain(&image_cases)
-        .filter(|c| matches!(c, Case::Failed(_)))
-        .count();
-    let skipped = cases.iter().filter(|c| matches!(c, Case::Skipped)).count();
-    let counts = format!(
-        "tests=\"{}\" failures=\"{failures}\" errors=\"{}\" skipped=\"{skipped}\"",
-        sections.len() + report.files.len() + report.errors.len(),
-        report.errors.len(),
-    );
+    // `check`: one suite. `image`: a suite per image (its own case, its files', its files'
+    // errors), then one per source that could not be read.
+    let mut suites: Vec<Suite> = Vec::new();
+    if report.images.is_none() {
+        suites.push(Suite {
+            name: "gostatic check".to_string(),
+            files: (0..report.files.len()).collect(),
+            errors: (0..report.errors.len()).collect(),
+            image: None,
+        });
+    } else {
+        let section = |place: Option<&super::ImagePlace>| place.map(|p| p.section);
+        for (index, image) in sections.iter().enumerate() {
+            suites.push(Suite {
+                name: image.label(),
+                image: Some(index),
+                files: (0..report.files.len())
+                    .filter(|&i| section(report.files[i].place.as_ref()) == Some(index))
+                    .collect(),
+                errors: (0..report.errors.len())
+                    .filter(|&i| section(report.errors[i].place.as_ref()) == Some(index))
+                    .collect(),
+            });
+        }
+        let placed = |index: Option<usize>| index.is_some_and(|i| i < sections.len());
+        let loose_files: Vec<usize> = (0..report.files.len())
+            .filter(|&i| !placed(section(report.files[i].place.as_ref())))
+            .collect();
+        if !loose_files.is_empty() {
+            suites.push(Suite {
+                name: "gostatic image".to_string(),
+                image: None,
+                files: loose_files,
+                errors: Vec::new(),
+            });
+        }
+        for (i, error) in report.errors.iter().enumerate() {
+            if !placed(section(error.place.as_ref())) {
+                suites.push(Suite {
+                    name: error.path.clone(),
+                    image: None,
+                    files: Vec::new(),
+                    errors: vec![i],
+                });
+            }
+        }
+    }
+    let tally = |suite: &Suite| {
+        let image_case = suite.image.map(|i| &image_cases[i]);
+        let file_cases = suite.files.iter().map(|&i| &cases[i]);
+        let all: Vec<&Case> = image_case.into_iter().chain(file_cases).collect();
+        let failures = all.iter().filter(|c| matches!(c, Case::Failed(_))).count();
+        let skipped = all.iter().filter(|c| matches!(c, Case::Skipped)).count();
+        (
+            all.len() + suite.errors.len(),
+            failures,
+            suite.errors.len(),
+            skipped,
+        )
+    };
+    let counts = |(tests, failures, errors, skipped): (usize, usize, usize, usize)| {
+        format!(
+            "tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\""
+        )
+    };
+    let total = suites.iter().map(tally).fold((0, 0, 0, 0), |a, b| {
+        (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3)
+    });
     let mut xml = String::new();
     xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(xml, "<testsuites name=\"gostatic\" {counts}>");
-    let _ = writeln!(xml, "  <testsuite name=\"gostatic check\" {counts}>");
-    for (image, case) in sections.iter().zip(&image_cases) {
-        let mut summary = format!(
-            "image {} ({}, {})\n",
-            image.name,
-            image.format.as_str(),
-            image.platform
-        );
-        if let Some(verdict) = &image.verdict {
-            let _ = writeln!(summary, "{}", verdict.summary());
-        }
-        if let Some(size) = &image.size {
-            let _ = writeln!(summary, "size: {}", super::image::size_line(size));
-            for line in &size.dockerfile {
-                let _ = writeln!(summary, "  {line}");
-            }
-            if let Some(reason) = &size.no_stage_reason {
-                let _ = writeln!(summary, "final stage: none: {reason}");
-            }
-        }
-        write_case(&mut xml, &image.label(), &summary, &image.findings, case);
-    }
-    for (file, case) in report.files.iter().zip(&cases) {
-        write_case(
-            &mut xml,
-            &file.path,
-            &format!("{}\n", file.verdict.summary),
-            &file.findings,
-            case,
-        );
-    }
-    for error in &report.errors {
+    let _ = writeln!(xml, "<testsuites name=\"gostatic\" {}>", counts(total));
+    for suite in &suites {
         let _ = writeln!(
             xml,
-            "    <testcase classname=\"gostatic\" name=\"{}\">\n      <error message=\"{}\" type=\"input-error\">{}</error>\n    </testcase>",
-            attr(&error.path),
-            attr(&error.message),
-            text(&error.line()),
+            "  <testsuite name=\"{}\" {}>",
+            attr(&suite.name),
+            counts(tally(suite))
         );
+        if let Some(index) = suite.image {
+            write_image_case(&mut xml, &sections[index], &image_cases[index]);
+        }
+        for &i in &suite.files {
+            let file = &report.files[i];
+            let summary = format!("{}\n", file.verdict.summary);
+            write_case(&mut xml, &file.path, &summary, &file.findings, &cases[i]);
+        }
+        for &i in &suite.errors {
+            let error = &report.errors[i];
+            let _ = writeln!(
+                xml,
+                "    <testcase classname=\"gostatic\" name=\"{}\">\n      <error message=\"{}\" type=\"input-error\">{}</error>\n    </testcase>",
+                attr(&error.path),
+                attr(&error.message),
+                text(&error.line()),
+            );
+        }
+        xml.push_str("  </testsuite>\n");
     }
-    xml.push_str("  </testsuite>\n</testsuites>\n");
+    xml.push_str("</testsuites>\n");
     out.write_all(xml.as_bytes())
+}
+
+/// What one `<testsuite>` holds, by index into the report's images, files and errors.
+struct Suite {
+    name: String,
+    image: Option<usize>,
+    files: Vec<usize>,
+    errors: Vec<usize>,
+}
+
+/// An image's own test case: its verdict and size story, failing as `render` judged it.
+fn write_image_case(xml: &mut String, image: &ImageSection, case: &Case) {
+    let mut summary = format!(
+        "image {} ({}, {})\n",
+        image.name,
+        image.format.as_str(),
+        image.platform
+    );
+    if let Some(verdict) = &image.verdict {
+        let _ = writeln!(summary, "{}", verdict.summary());
+    }
+    if let Some(size) = &image.size {
+        let _ = writeln!(summary, "size: {}", super::image::size_line(size));
+        for line in &size.dockerfile {
+            let _ = writeln!(summary, "  {line}");
+        }
+        if let Some(reason) = &size.no_stage_reason {
+            let _ = writeln!(summary, "final stage: none: {reason}");
+        }
+    }
+    write_case(xml, &image.label(), &summary, &image.findings, case);
 }
 
 /// The active findings at or above the threshold.

@@ -6,6 +6,7 @@ pub mod buildinfo;
 pub mod github;
 pub mod image;
 pub mod json;
+pub mod jsonl;
 pub mod junit;
 pub mod location;
 pub mod rules;
@@ -231,6 +232,39 @@ impl Report {
         images: Vec<image::ImageSection>,
     ) -> Self {
         Report::build(files, errors, Some(images))
+    }
+
+    /// The reports of several image sources as one, in the order given: each source's images,
+    /// files and errors keep their order and follow the previous source's, and file places are
+    /// renumbered to index the merged `images`. Notices are said once.
+    pub fn merge(reports: Vec<Report>) -> Self {
+        let mut merged = Report::with_images(Vec::new(), Vec::new(), Vec::new());
+        let images = merged.images.get_or_insert_with(Vec::new);
+        for report in reports {
+            let offset = images.len();
+            let renumber = |place: &mut Option<ImagePlace>| {
+                if let Some(place) = place {
+                    place.section += offset;
+                }
+            };
+            for mut file in report.files {
+                renumber(&mut file.place);
+                merged.files.push(file);
+            }
+            for mut error in report.errors {
+                renumber(&mut error.place);
+                merged.errors.push(error);
+            }
+            images.extend(report.images.into_iter().flatten());
+            for notice in report.notices {
+                if !merged.notices.contains(&notice) {
+                    merged.notices.push(notice);
+                }
+            }
+            merged.summary.ignored.extend(report.summary.ignored);
+        }
+        merged.recount();
+        merged
     }
 
     fn build(

@@ -36,7 +36,13 @@ pub fn image(source: &ImageSource, image_options: &ImageOptions, options: &Optio
         }),
     };
     match image::open(source, image_options, &inspect) {
-        Ok(images) => judge(images),
+        Ok(images) => {
+            let mut report = judge(images);
+            for section in report.images.iter_mut().flatten() {
+                section.file = source.file();
+            }
+            report
+        }
         Err(err) => unreadable_image(&source.display(), err.to_string()),
     }
 }

@@ -7,7 +7,8 @@
 //! - [`archive`]: tar streams, gzip/zstd, OCI layouts and `docker save` archives as bytes, for
 //!   tests of the image reader itself and end-to-end runs of the binary;
 //! - [`image`]: an [`Image<FileFacts>`](crate::image::Image) built in memory through the
-//!   reader's own layer merge, for tests of the image rules.
+//!   reader's own layer merge, for tests of the image rules;
+//! - [`report`]: report values by hand, for the policy, merging and renderers.
 //!
 //! Not part of the supported API: hidden from the docs, and free to change with the tests.
 #![allow(clippy::missing_panics_doc)]
@@ -17,3 +18,4 @@ pub mod elf;
 pub mod hostile;
 pub mod image;
 pub mod minimal;
+pub mod report;

@@ -17,6 +17,7 @@ mod image_fixtures;
 mod image_libs;
 mod image_places;
 mod image_rules;
+mod image_sources;
 mod image_verdict;
 mod optin;
 mod outputs;

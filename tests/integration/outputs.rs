@@ -113,35 +113,59 @@ fn check_junit(cwd: &Path, args: &[&str], fail_on: &str) {
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "testsuites");
     let suites: Vec<_> = root.children().filter(|n| n.is_element()).collect();
-    assert_eq!(suites.len(), 1, "one testsuite: {xml}");
-    let suite = suites[0];
-    assert_eq!(suite.tag_name().name(), "testsuite");
+    // `check`: one suite; `image`: one per image and one per unreadable source (issue 12).
+    let images = json["images"].as_array().map(Vec::len);
+    let sources_failed = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e.get("image_path").is_none())
+        .count();
+    let want_suites = images.map_or(1, |images| images + sources_failed);
+    assert_eq!(suites.len(), want_suites, "testsuites: {xml}");
     let mut names = BTreeSet::new();
     let mut failing = BTreeSet::new();
-    for case in suite.children().filter(|n| n.is_element()) {
-        assert_eq!(case.tag_name().name(), "testcase");
-        let name = case.attribute("name").unwrap().to_string();
-        let failures = case
-            .children()
-            .filter(|c| c.has_tag_name("failure"))
-            .count();
-        assert!(failures <= 1, "{name}: {failures} failures");
-        if failures == 1 {
-            failing.insert(name.clone());
+    for suite in &suites {
+        assert_eq!(suite.tag_name().name(), "testsuite");
+        let mut in_suite = 0;
+        let mut failing_in_suite = 0;
+        for case in suite.children().filter(|n| n.is_element()) {
+            assert_eq!(case.tag_name().name(), "testcase");
+            let name = case.attribute("name").unwrap().to_string();
+            if images.is_some() {
+                let suite_name = suite.attribute("name").unwrap();
+                assert!(name.starts_with(suite_name), "{name} in suite {suite_name}");
+            }
+            let failures = case
+                .children()
+                .filter(|c| c.has_tag_name("failure"))
+                .count();
+            assert!(failures <= 1, "{name}: {failures} failures");
+            if failures == 1 {
+                failing.insert(name.clone());
+                failing_in_suite += 1;
+            }
+            in_suite += 1;
+            assert!(names.insert(name.clone()), "two test cases named {name}");
         }
-        assert!(names.insert(name.clone()), "two test cases named {name}");
+        assert_eq!(
+            suite.attribute("tests"),
+            Some(in_suite.to_string().as_str())
+        );
+        assert_eq!(
+            suite.attribute("failures"),
+            Some(failing_in_suite.to_string().as_str())
+        );
     }
     let (want_names, want_failing) = expected_cases(&json, fail_on);
     assert_eq!(names, want_names, "a testcase per file and per image");
     assert_eq!(failing, want_failing, "failures at or above {fail_on}");
-    for node in [root, suite] {
-        assert_eq!(
-            node.attribute("tests"),
-            Some(names.len().to_string().as_str())
-        );
-        let failures = failing.len().to_string();
-        assert_eq!(node.attribute("failures"), Some(failures.as_str()));
-    }
+    assert_eq!(
+        root.attribute("tests"),
+        Some(names.len().to_string().as_str())
+    );
+    let failures = failing.len().to_string();
+    assert_eq!(root.attribute("failures"), Some(failures.as_str()));
 }
 
 /// An archive of two images whose names are prefixes of each other, a static and a dynamic
@@ -178,6 +202,12 @@ fn junit_is_xml_with_a_case_per_file_and_image_failing_exactly_at_the_threshold(
     for fail_on in ["error", "warning", "note"] {
         check_junit(dir.path(), &["image", "rules.tar"], fail_on);
         check_junit(dir.path(), &["image", "two.tar"], fail_on);
+        // Several sources, one unreadable: a suite per image, one for the failed source.
+        check_junit(
+            dir.path(),
+            &["image", "rules.tar", "missing.tar", "two.tar"],
+            fail_on,
+        );
         check_junit(dir.path(), &["check", "broken", "rules.tar"], fail_on);
     }
 }

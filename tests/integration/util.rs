@@ -23,8 +23,10 @@ pub const FLAG_VARIABLES: [&str; 12] = [
 /// The `gostatic` binary in a scrubbed environment: no colour variables, no terminal.
 pub fn gostatic() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gostatic"));
+    let engines = ["DOCKER_HOST", "CONTAINER_HOST"];
     for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM", "COLUMNS"]
         .into_iter()
+        .chain(engines)
         .chain(FLAG_VARIABLES)
     {
         cmd.env_remove(var);

@@ -74,7 +74,7 @@ fn build(report: &Report, options: &SarifOptions) -> Log {
     for section in sections {
         for finding in &section.findings {
             let place = Place {
-                artifact: Artifact::locate(&section.source, options.cwd),
+                artifact: Artifact::locate(&section.file, options.cwd),
                 image: Some(section),
                 image_path: finding.image_path.as_deref(),
                 layer: None,
@@ -85,7 +85,7 @@ fn build(report: &Report, options: &SarifOptions) -> Log {
     for file in &report.files {
         let place = match &file.place {
             Some(in_image) => Place {
-                artifact: Artifact::locate(&sections[in_image.section].source, options.cwd),
+                artifact: Artifact::locate(&sections[in_image.section].file, options.cwd),
                 image: Some(&sections[in_image.section]),
                 image_path: Some(&in_image.image_path),
                 layer: in_image.layer.as_deref(),
@@ -304,7 +304,7 @@ fn fingerprint(input: &str, occurrence: usize) -> String {
 fn notification(error: &ErrorEntry, sections: &[ImageSection], cwd: Option<&Path>) -> Notification {
     // An executable of an image that could not be analysed: the archive is the artifact.
     let artifact = match &error.place {
-        Some(place) => Artifact::locate(&sections[place.section].source, cwd),
+        Some(place) => Artifact::locate(&sections[place.section].file, cwd),
         None => Artifact::locate(&error.path, cwd),
     };
     Notification {
