@@ -149,7 +149,17 @@ fn a_program_that_looks_users_up_gets_a_passwd_with_the_stage_user() {
         "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin"
     );
     assert_eq!(lines[heredoc + 3], "EOF");
-    assert!(has(&lines, "COPY --from=t:1 /tmp /tmp"), "{lines:?}");
+    // go-needs makes temp files: the image's /tmp, made 1777 whatever its mode; and it writes
+    // under HOME, which the heredoc passwd makes /home/nonroot: made by WORKDIR after USER.
+    assert!(
+        has(&lines, "COPY --from=t:1 --chmod=1777 /tmp /tmp"),
+        "{lines:?}"
+    );
+    let user = lines.iter().position(|l| l == "USER 65532:65532").unwrap();
+    assert_eq!(
+        lines[user + 1..user + 3],
+        ["WORKDIR /home/nonroot", "WORKDIR /"]
+    );
 
     // A passwd that has the user is copied instead.
     let img = os_user_image(b"nonroot:x:65532:65532::/:/sbin/nologin\n");
