@@ -295,3 +295,55 @@ fn a_bare_uid_keeps_the_group_the_images_passwd_gave_it() {
     );
     assert!(has(&stage_of(&img).0, "USER 1000"));
 }
+
+/// go-needs on an image without /tmp, whose passwd gives the stage's uid the home `/`: the
+/// stage makes /tmp and /home/nonroot the user's with WORKDIR after USER (BuildKit), sets
+/// HOME, and its check (the stage as an image) finds both writable.
+#[test]
+fn a_program_that_writes_gets_a_tmp_and_a_home_of_its_own() {
+    let img = image(
+        Layer::new()
+            .file("usr/local/bin/needs", &go_needs())
+            .file("etc/ssl/certs/ca-certificates.crt", b"pem")
+            .file("usr/share/zoneinfo/Europe/Paris", b"TZif")
+            .file("etc/passwd", b"nonroot:x:65532:65532::/:/sbin/nologin\n"),
+        Config {
+            entrypoint: words(&["/usr/local/bin/needs"]),
+            working_dir: "/srv".into(),
+            ..Config::default()
+        },
+    );
+    let (lines, reason) = stage_of(&img);
+    assert_eq!(reason, None);
+    assert!(!lines.iter().any(|l| l.contains(" /tmp /tmp")), "{lines:?}");
+    let Some(user) = lines.iter().position(|l| l.starts_with("USER ")) else {
+        panic!("{lines:?}");
+    };
+    assert_eq!(
+        lines[user - 1..user + 1],
+        ["ENV HOME=/home/nonroot", "USER 65532:65532"],
+        "{lines:?}"
+    );
+    assert_eq!(
+        lines[user + 1..user + 4],
+        ["WORKDIR /tmp", "WORKDIR /home/nonroot", "WORKDIR /srv"]
+    );
+
+    // The same lines as an image: the directories are the user's, the rest root's.
+    let plan = Plan {
+        user: "65532:65532".into(),
+        dirs: words(&["/tmp", "/home/nonroot"]),
+        workdir: Some("/srv".into()),
+        ..Plan::default()
+    };
+    let stage = image_of(&img, &plan);
+    let owner = |p: &str| {
+        let n = stage.tree.get(p).unwrap();
+        (n.mode, n.uid, n.gid)
+    };
+    assert_eq!(owner("/tmp"), (0o755, 65532, 65532));
+    assert_eq!(owner("/home"), (0o755, 65532, 65532));
+    assert_eq!(owner("/home/nonroot"), (0o755, 65532, 65532));
+    assert_eq!(owner("/srv"), (0o755, 0, 0));
+    assert_eq!(numeric_user("10001"), (10001, 0));
+}

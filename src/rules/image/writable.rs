@@ -106,7 +106,7 @@ const USES: [(&str, Option<&str>, Option<&str>); 3] = [
 
 /// Where the process's HOME comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum HomeFrom {
+enum HomeFrom {
     /// `HOME=` in the config's Env.
     Config,
     /// The user's line in /etc/passwd.
@@ -116,7 +116,7 @@ pub(super) enum HomeFrom {
 }
 
 /// HOME as the process will have it.
-pub(super) fn runtime_home(
+fn runtime_home(
     image: &Image<FileFacts>,
     start: &Start,
     identity: &Identity,
