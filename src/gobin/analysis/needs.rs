@@ -9,13 +9,13 @@
 //! `src/os/tempfile.go`, `src/io/ioutil/tempfile.go`, `src/mime/multipart/formdata.go` and
 //! `src/os/file.go` (`TempDir`, `UserHomeDir`, `UserCacheDir`, `UserConfigDir`).
 //!
-//! The temp-dir and home needles are the functions that survive in the function table, checked
-//! on Go 1.21 and 1.27 builds: `os.TempDir` (`return tempDir()`) and `os.tempDir` always inline
-//! into their caller and leave no function, and `io/ioutil.TempFile`/`TempDir` inline into a
-//! call of `os.CreateTemp`/`os.MkdirTemp` (they are the real code only before Go 1.16), as
-//! `ReadForm` does into `mime/multipart.(*Reader).readForm`. So a program that only asks
-//! `os.TempDir` for a path and makes the file itself is not seen; every std caller that makes
-//! files goes through `CreateTemp` or `MkdirTemp`.
+//! The temp-dir and home needles are the functions that survive in the function table,
+//! checked on Go 1.19, 1.21 and 1.27 builds: `os.TempDir` (`return tempDir()`) and `os.tempDir`
+//! always inline into their caller and leave no function, and `io/ioutil.TempFile`/`TempDir`
+//! inline into a call of `os.CreateTemp`/`os.MkdirTemp` (they are the real code only before
+//! Go 1.16), as `ReadForm` does into `mime/multipart.(*Reader).readForm`. So a program that
+//! only asks `os.TempDir` for a path and makes the file itself is not seen; every std caller
+//! that makes files goes through `CreateTemp` or `MkdirTemp`.
 
 use serde::Serialize;
 
@@ -360,8 +360,8 @@ mod tests {
         assert_eq!(out[1].implementation, Some("go"));
     }
 
-    /// What CreateTemp-style callers leave in the function table (checked on Go 1.21 and 1.27
-    /// builds): `ioutil.TempFile` and `ReadForm` inline into `os.CreateTemp` and `readForm`.
+    /// What CreateTemp-style callers leave in the function table (checked on Go 1.19, 1.21 and
+    /// 1.27 builds): `ioutil.TempFile` and `ReadForm` inline into `os.CreateTemp` and `readForm`.
     #[test]
     fn temp_files_need_tmp() {
         let out = needs(&[
