@@ -242,10 +242,11 @@ impl Stage {
     }
 
     /// The directories a program that writes its home needs the stage to make, and the `ENV
-    /// HOME` it needs when the runtime's HOME would be `/`, which only root may write. HOME is
-    /// what the runtime will set (`writable::runtime_home`): the config's, else the stage's
-    /// /etc/passwd home for the uid (the image's line, or the heredoc's `/home/NAME`), else
-    /// `/`. The XDG variables carried over from the config name directories too.
+    /// HOME` it needs when the runtime's HOME would be `/`, which the stage's user (never root:
+    /// `Stage::of`) may not write. HOME is what the runtime will set (`writable::runtime_home`):
+    /// the config's, else the stage's /etc/passwd home for the uid (the image's line, or the
+    /// heredoc's `/home/NAME`), else `/`. The XDG variables carried over from the config name
+    /// directories too.
     fn home_dirs(&self, start: &Start, passwd: bool, env: &mut Vec<String>) -> Vec<String> {
         let set = |key: &str| {
             env.iter()
@@ -260,19 +261,16 @@ impl Stage {
         let passwd_home = || match start.accounts.user_with_uid(self.uid) {
             Some(entry) if !entry.home.is_empty() => entry.home.clone(),
             Some(_) => "/".to_string(),
-            None if self.uid == 0 => "/root".to_string(),
             None => format!("/home/{}", self.account_name()),
         };
         let mut home = set("HOME")
             .or_else(|| passwd.then(passwd_home))
             .unwrap_or_else(|| "/".to_string());
-        if home == "/" && self.uid != 0 {
+        if home == "/" {
             home = format!("/home/{}", self.account_name());
             env.push(format!("HOME={home}"));
         }
-        if home != "/" {
-            dirs.insert(0, home);
-        }
+        dirs.insert(0, home);
         dirs.dedup();
         dirs
     }

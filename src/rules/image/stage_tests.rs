@@ -347,3 +347,37 @@ fn a_program_that_writes_gets_a_tmp_and_a_home_of_its_own() {
     assert_eq!(owner("/srv"), (0o755, 0, 0));
     assert_eq!(numeric_user("10001"), (10001, 0));
 }
+
+/// The image's passwd line decides the stage's HOME: its home when it has one (made by WORKDIR,
+/// no ENV), runc's `/` when it is empty (then ENV HOME). go-needs also looks users up, so the
+/// image's passwd, which has the uid, is copied.
+#[test]
+fn the_stage_home_is_the_passwd_home_unless_that_is_empty() {
+    let with = |passwd: &[u8]| {
+        let img = image(
+            Layer::new()
+                .file("usr/local/bin/needs", &go_needs())
+                .file("etc/ssl/certs/ca-certificates.crt", b"pem")
+                .file("usr/share/zoneinfo/Europe/Paris", b"TZif")
+                .file("etc/passwd", passwd)
+                .dir_mode("tmp", 0o1777),
+            Config {
+                entrypoint: words(&["/usr/local/bin/needs"]),
+                user: "10001:10001".into(),
+                ..Config::default()
+            },
+        );
+        let (lines, reason) = stage_of(&img);
+        assert_eq!(reason, None, "{lines:?}");
+        lines
+    };
+    let lines = with(b"app:x:10001:10001::/data:/sbin/nologin\n");
+    assert!(has(&lines, "WORKDIR /data"), "{lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.starts_with("ENV HOME")),
+        "{lines:?}"
+    );
+    let lines = with(b"app:x:10001:10001:::/sbin/nologin\n");
+    assert!(has(&lines, "ENV HOME=/home/app"), "{lines:?}");
+    assert!(has(&lines, "WORKDIR /home/app"), "{lines:?}");
+}
