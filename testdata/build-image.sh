@@ -136,8 +136,9 @@ c=$(Bout from localhost/scratch-dynamic)
 B copy --chown 0:0 "$c" "$stand_in" /
 commit "$c" scratch-dynamic-libs
 
-# needs: go-needs (CA bundle, zoneinfo, users, temp dir) with USER app and none of those files
-# (GS501-GS503 become errors, GS602); needs-fixed adds them in a second layer.
+# needs: go-needs (CA bundle, zoneinfo, users, temp dir, cache dir under HOME) with USER app and
+# none of those files (GS501-GS503, GS506, GS507 become errors, GS602); needs-fixed adds them in
+# a second layer, with /tmp mode 1777 and app's home /home/app owned by app.
 mkdir -p "$etc/etc/ssl/certs" "$etc/usr/share/zoneinfo/Europe" "$etc/tmp"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\napp:x:10001:10001:app:/home/app:/sbin/nologin\n' \
   > "$etc/etc/passwd"
@@ -156,6 +157,10 @@ B config --entrypoint '["/usr/local/bin/needs"]' --cmd '["localhost"]' --user ap
 commit "$c" needs
 c=$(Bout from localhost/needs)
 B copy --chown 0:0 "$c" "$etc" /
+# app's /etc/passwd home, owned by app: go-needs writes its cache under HOME (GS507).
+m=$(Bout mount "$c")
+install -d -o 10001 -g 10001 -m 0700 "$m/home/app"
+B umount "$c"
 commit "$c" needs-fixed
 
 # multiarch: amd64 (the same image as scratch-static) and arm64 in one index.

@@ -94,7 +94,8 @@ needles='^(crypto/x509\.(loadSystemRoots|initSystemRoots|systemRootsPool|loadOnD
 needles+='|time\.(LoadLocation|loadLocation|loadTzinfo|registerLoadFromEmbeddedTZData)$|time/tzdata\.'
 needles+='|os/user\.|net\.(dnsReadConfig|readHosts|lookupStaticHost|goLookupIPFiles|parseNSSConfFile'
 needles+='|readServices|cgoLookupHost|cgoLookupIP|_C2func_getaddrinfo)$|mime\.(initMimeUnix|loadMimeFile'
-needles+='|loadMimeGlobsFile)$|os\.(CreateTemp|MkdirTemp|TempDir|UserHomeDir)$|runtime/cgo\.'
+needles+='|loadMimeGlobsFile)$|os\.(CreateTemp|MkdirTemp|TempDir|UserHomeDir|UserCacheDir|UserConfigDir)$'
+needles+='|io/ioutil\.(TempFile|TempDir)$|mime/multipart\.\(\*Reader\)\.(ReadForm|readForm)$|runtime/cgo\.'
 needles+='|crosscall2$|_cgo_panic$|_cgo_topofstack$|x_cgo_init$|_rt0_|main\.)'
 
 # record NAME: what independent tools say about one fixture, in the current directory.
@@ -221,6 +222,18 @@ if wants go; then
       timeout 20 env -i "$(command -v chroot)" "$scratch" "/$f" localhost 2>&1 |
         sed -E 's/:[0-9]+->/:PORT->/; s/needs[0-9]+/needsNNN/' > "$out/$f.scratch-run" || true
     done
+    # The writes go-needs makes (a temp file, a directory in os.UserCacheDir), as distroless's
+    # nonroot uid 65532 with the HOME runc gives a uid that /etc/passwd lacks ("/"): on scratch
+    # (no /tmp, "/" owned by root), then on a root with a mode 1777 /tmp and a HOME the user owns.
+    rm -rf "$scratch" && mkdir -p "$scratch" && cp "$out/go-needs" "$scratch/"
+    writes() {
+      timeout 20 env -i HOME="$1" "$(command -v chroot)" --userspec=65532:65532 "$scratch" \
+        /go-needs -writes 2>&1 | sed -E 's/selftest[0-9]+/selftestNNN/' > "$out/go-needs.$2" || true
+    }
+    writes / writes-scratch-run
+    mkdir -p "$scratch/tmp" "$scratch/home/nonroot" && chmod 1777 "$scratch/tmp"
+    chown 65532:65532 "$scratch/home/nonroot"
+    writes /home/nonroot writes-base-run
   fi
 
   # hello for the other two executable formats, for buildinfo parity with go version -m.

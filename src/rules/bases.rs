@@ -32,6 +32,10 @@ pub struct Files {
     pub ca_certificates: bool,
     pub zoneinfo: bool,
     pub passwd: bool,
+    /// A mode 1777 /tmp (base-files, alpine-baselayout, distroless all make one).
+    pub tmp: bool,
+    /// A home the run user may write: distroless's /home/nonroot (uid 65532) and /root.
+    pub home: bool,
 }
 
 /// The C library a base is built on.
@@ -59,6 +63,8 @@ const ALL_FILES: Files = Files {
     ca_certificates: true,
     zoneinfo: true,
     passwd: true,
+    tmp: true,
+    home: true,
 };
 
 /// glibc's own libraries (Debian's libc6 in bullseye and bookworm ships each of them; the
@@ -93,6 +99,8 @@ pub const TABLE: &[BaseImage] = &[
             ca_certificates: false,
             zoneinfo: false,
             passwd: false,
+            tmp: false,
+            home: false,
         },
     },
     BaseImage {
@@ -173,6 +181,8 @@ pub const TABLE: &[BaseImage] = &[
             ca_certificates: true,
             zoneinfo: false,
             passwd: true,
+            tmp: true,
+            home: false,
         },
     },
     BaseImage {
@@ -230,6 +240,8 @@ pub const TABLE: &[BaseImage] = &[
             ca_certificates: false,
             zoneinfo: true,
             passwd: true,
+            tmp: true,
+            home: false,
         },
     },
 ];

@@ -299,6 +299,8 @@ mod tests {
                 "GS503 needs-passwd note",
                 "GS504 missing-libraries error",
                 "GS505 symbol-versions error",
+                "GS506 needs-tmp note",
+                "GS507 needs-home note",
                 "GS601 root-user warning",
                 "GS602 unknown-user error",
                 "GS603 entrypoint error",

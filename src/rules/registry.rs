@@ -301,6 +301,24 @@ registry! {
         key: "the rule, the executable's path in the image, the library and the version: each unmet version is a finding",
         example: "/app/cgohello needs GLIBC_2.34 from libc.so.6; the image's libc.so.6 (/lib/x86_64-linux-gnu/libc.so.6, glibc 2.31) defines up to GLIBC_2.30",
     };
+    NeedsTmp => RuleInfo {
+        id: "GS506", slug: "needs-tmp", severity: Note, category: Runtime,
+        summary: "creates temporary files (os.CreateTemp, os.MkdirTemp, multipart forms spilling to disk), which needs a writable /tmp",
+        rationale: "os.CreateTemp and os.MkdirTemp with an empty dir use os.TempDir: $TMPDIR, else /tmp. A FROM scratch image has no /tmp, so they fail with 'open /tmp/...: no such file or directory'; a net/http server that parses forms (FormValue, ParseMultipartForm) spills every file part over its memory limit there, and the upload fails. The directory must also be writable by the run user: mode 1777, or owned by the user. In `check` this is advice for the Dockerfile; in an image it is an error when neither /tmp nor $TMPDIR is a directory the user may write.",
+        fix: "Give the final stage a writable /tmp: COPY --from=build --chmod=1777 /tmp /tmp (BuildKit), or set TMPDIR to a directory the user owns.",
+        evidence: "the functions that create temporary files, and in an image what /tmp (or $TMPDIR) is",
+        key: "the rule and the path alone",
+        example: "creates temporary files (os.CreateTemp, mime/multipart.(*Reader).readForm): on scratch it needs a /tmp the user may write (or set TMPDIR)",
+    };
+    NeedsHome => RuleInfo {
+        id: "GS507", slug: "needs-home", severity: Note, category: Runtime,
+        summary: "uses the home, cache or config directory (os.UserHomeDir, os.UserCacheDir, os.UserConfigDir), which must be writable",
+        rationale: "os.UserHomeDir is $HOME; os.UserCacheDir is $XDG_CACHE_HOME, else $HOME/.cache, and os.UserConfigDir $XDG_CONFIG_HOME, else $HOME/.config. When the config sets no HOME, the runtime (runc's init) sets it to the user's home in /etc/passwd, or / when the user has no line there. On FROM scratch that is / (or a home directory the image lacks), which a non-root user cannot write, so the first cache write fails with 'mkdir //.cache: permission denied' (HOME=/ plus /.cache). os/user's pure-Go Current also calls os.UserHomeDir, only to fill in a field: that alone is not reported.",
+        fix: "Make the directory in the final stage and own it by the run user (USER, then WORKDIR /home/nonroot with BuildKit), and set ENV HOME (or XDG_CACHE_HOME/XDG_CONFIG_HOME) to it when /etc/passwd does not give it.",
+        evidence: "the functions that use the directories, and in an image the HOME the runtime sets and what it is",
+        key: "the rule and the path alone",
+        example: "uses the home or cache directory (os.UserCacheDir): on scratch it needs a HOME the user may write (or set HOME/XDG_CACHE_HOME/XDG_CONFIG_HOME)",
+    };
     RootUser => RuleInfo {
         id: "GS601", slug: "root-user", severity: Warning, category: Image,
         summary: "the image runs as root",

@@ -91,6 +91,9 @@ pub struct Needs {
     ca_certificates: bool,
     zoneinfo: bool,
     passwd: bool,
+    /// A writable /tmp and HOME (GS506, GS507).
+    tmp: bool,
+    home: bool,
 }
 
 impl Needs {
@@ -120,6 +123,8 @@ impl Needs {
                 NeedKind::CaCertificates => needs.ca_certificates = true,
                 NeedKind::Zoneinfo => needs.zoneinfo = true,
                 NeedKind::Passwd => needs.passwd = true,
+                NeedKind::Tmp => needs.tmp = true,
+                NeedKind::Home => needs.home = true,
                 NeedKind::NameResolution | NeedKind::Mime => {}
             }
             needs.files.push(file.to_string());
@@ -153,6 +158,8 @@ impl Needs {
         self.ca_certificates |= other.ca_certificates;
         self.zoneinfo |= other.zoneinfo;
         self.passwd |= other.passwd;
+        self.tmp |= other.tmp;
+        self.home |= other.home;
     }
 
     /// What an empty image lacks that no COPY of a run-time file gives: the blockers.
@@ -197,7 +204,9 @@ impl Needs {
         let ships = !files
             || ((!self.ca_certificates || base.files.ca_certificates)
                 && (!self.zoneinfo || base.files.zoneinfo)
-                && (!self.passwd || base.files.passwd));
+                && (!self.passwd || base.files.passwd)
+                && (!self.tmp || base.files.tmp)
+                && (!self.home || base.files.home));
         loader && libraries && glibc && glibcxx && nss && ships
     }
 

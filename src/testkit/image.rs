@@ -31,6 +31,7 @@ enum Member {
     },
     Dir {
         mode: u32,
+        owner: (u64, u64),
     },
     Symlink(String),
     HardLink(String),
@@ -75,7 +76,12 @@ impl Layer {
     }
 
     pub fn dir_mode(&mut self, name: &str, mode: u32) -> &mut Self {
-        self.push(name, Member::Dir { mode })
+        self.dir_owned(name, mode, (0, 0))
+    }
+
+    /// A directory with an owner (`uid`, `gid`).
+    pub fn dir_owned(&mut self, name: &str, mode: u32, owner: (u64, u64)) -> &mut Self {
+        self.push(name, Member::Dir { mode, owner })
     }
 
     pub fn symlink(&mut self, name: &str, target: &str) -> &mut Self {
@@ -136,8 +142,8 @@ impl Layer {
                         }),
                     }
                 }
-                Member::Dir { mode: m } => {
-                    mode = *m;
+                Member::Dir { mode: m, owner: o } => {
+                    (mode, owner) = (*m, *o);
                     Op::Dir
                 }
                 Member::Symlink(target) => {

@@ -100,7 +100,7 @@ fn each_fixture_gets_exactly_the_go_rules_its_build_promises() {
         ("go-386", &[]),
         ("go-arm", &[]),
         ("go-embedded", &[]),
-        ("go-needs", &["GS501", "GS502", "GS503"]),
+        ("go-needs", &["GS501", "GS502", "GS503", "GS506", "GS507"]),
         ("go-nss-static-glibc", &["GS104", "GS105", "GS503"]),
         ("go-ppc64le", &[]),
         ("go-replace", &["GS405"]),
@@ -163,17 +163,19 @@ fn runtime_needs_name_the_files_and_match_the_function_table() {
         serde_json::json!([
             "/etc/ssl/certs/ca-certificates.crt",
             "/usr/share/zoneinfo",
-            "/etc/passwd"
+            "/etc/passwd",
+            "/tmp",
+            "$HOME"
         ])
     );
     assert_eq!(verdict["base"], "distroless-static");
-    // Every piece of evidence for the three rules is a function debug/gosym found (the record
+    // Every piece of evidence for the five rules is a function debug/gosym found (the record
     // lists the needles build.sh asked it about).
     let funcs: BTreeSet<String> = record("go-needs", "funcs")
         .lines()
         .map(str::to_string)
         .collect();
-    let ruled = ["ca-certificates", "zoneinfo", "passwd"];
+    let ruled = ["ca-certificates", "zoneinfo", "passwd", "tmp", "home"];
     for need in file["go"]["runtime_needs"].as_array().unwrap() {
         if !ruled.contains(&need["kind"].as_str().unwrap()) {
             continue;
@@ -288,4 +290,38 @@ fn go_text_report_snapshot() {
         "check_go_fixtures_text",
         String::from_utf8(out.stdout).unwrap()
     );
+}
+
+/// GS506/GS507 name the directories the recorded runs of go-needs fail on: on scratch as uid
+/// 65532 with runc's HOME=/ (build.sh), CreateTemp fails on /tmp and the cache directory on
+/// HOME; with a 1777 /tmp and a HOME the user owns, both writes pass.
+#[test]
+fn temp_and_home_needs_match_the_recorded_runs() {
+    let file = check(go_fixture("go-needs"));
+    let findings = file["findings"].as_array().unwrap();
+    let message = |rule: &str| {
+        findings
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .and_then(|f| f["message"].as_str())
+            .unwrap_or_else(|| panic!("no {rule}"))
+            .to_string()
+    };
+    assert!(message("GS506").contains("(os.CreateTemp)"));
+    assert!(message("GS506").ends_with("it needs a /tmp the user may write (or set TMPDIR)"));
+    assert!(message("GS507").contains("os.UserCacheDir"));
+    let scratch = record("go-needs", "writes-scratch-run");
+    assert!(
+        scratch.contains("selftest: temp file: open /tmp/selftestNNN: no such file or directory"),
+        "{scratch}"
+    );
+    assert!(
+        scratch.contains("selftest: cache dir: mkdir //.cache: permission denied"),
+        "{scratch}"
+    );
+    assert_eq!(record("go-needs", "writes-base-run"), "selftest: ok\n");
+    // Run alone with no environment at all, Go says so for HOME.
+    let bare = record("go-needs", "scratch-run");
+    assert!(bare.contains("temp file: open /tmp/needsNNN: no such file or directory"));
+    assert!(bare.contains("cache dir: neither $XDG_CACHE_HOME nor $HOME are defined"));
 }

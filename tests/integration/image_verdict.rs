@@ -66,7 +66,8 @@ fn every_committed_image_gets_the_verdict_its_contents_decide() {
             "needs.oci",
             Some("needs"),
             "no",
-            &["ca-certificates", "zoneinfo", "passwd"],
+            // USER app cannot be resolved (no /etc/passwd): its HOME is unknown, not judged.
+            &["ca-certificates", "zoneinfo", "passwd", "tmp"],
             "ready-with-files",
         ),
         (
@@ -174,4 +175,51 @@ fn text_puts_the_verdict_under_the_image_header() {
         text.ends_with("1 image: 1 starts; 1 file: 0 ready, 1 ready if files are added, 0 blocked; 0 errors, 0 warnings, 0 notes\n"),
         "{text}"
     );
+}
+
+/// GS506/GS507 judged for the run user on the go-needs images (build-image.sh): `needs` has no
+/// /tmp; `needs-fixed` adds a 1777 /tmp and app's home, owned by app; `stage-os-user` runs as
+/// root, whose passwd home /root the image lacks. The final stages make what is missing.
+#[test]
+fn the_temp_dir_and_home_are_judged_for_the_run_user() {
+    let errors = |json: &Value, rule: &str| -> Vec<String> {
+        json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| f["findings"].as_array().unwrap())
+            .filter(|f| f["rule"] == rule && f["severity"] == "error")
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, _, needs) = image(&["testdata/image/needs.oci", "--image", "needs"]);
+    assert_eq!(
+        errors(&needs, "GS506"),
+        ["creates temporary files (os.CreateTemp): the image has no /tmp"]
+    );
+
+    let (_, verdict, fixed) = image(&["testdata/image/needs.oci", "--image", "needs-fixed"]);
+    assert!(strings(&verdict["runtime_missing"]).is_empty(), "{verdict}");
+    assert!(errors(&fixed, "GS506").is_empty() && errors(&fixed, "GS507").is_empty());
+    let stage = strings(&fixed["images"][0]["size"]["dockerfile"]);
+    assert!(
+        stage.contains(&"COPY --from=needs-fixed --chmod=1777 /tmp /tmp"),
+        "{stage:?}"
+    );
+    let user = stage.iter().position(|l| *l == "USER 10001:10001").unwrap();
+    assert_eq!(
+        stage[user + 1..user + 3],
+        ["WORKDIR /home/app", "WORKDIR /"]
+    );
+
+    let (_, verdict, root) = image(&["testdata/image/stage.oci.tar", "--image", "stage-os-user"]);
+    assert_eq!(strings(&verdict["runtime_missing"]), ["home"]);
+    assert_eq!(
+        errors(&root, "GS507"),
+        [
+            "uses the home or cache directory (os.UserCacheDir, os.UserHomeDir): HOME is /root (uid 0's /etc/passwd home), which is not in the image"
+        ]
+    );
+    let stage = strings(&root["images"][0]["size"]["dockerfile"]);
+    assert!(stage.contains(&"WORKDIR /home/nonroot"), "{stage:?}");
 }

@@ -11,7 +11,8 @@
 //! the working directory, drop supplementary groups, setgid, setuid, then execve with the
 //! config's environment (runc's default PATH when it sets none, HOME from the stage's passwd).
 //! A program built with `-selftest` (go-needs) is given it, so the run also proves that its CA
-//! pool, zoneinfo, user lookup and temp dir work.
+//! pool, zoneinfo, user lookup, temp dir and a directory in its `os.UserCacheDir` work.
+//! `WORKDIR` makes its directory as BuildKit does, owned by the `USER` in force.
 //!
 //! The loader and libc of `scratch-dynamic-libs` are stand-ins (they cannot run, and real
 //! glibc is a third-party binary we do not commit): the test puts the host's own files in
@@ -283,7 +284,7 @@ impl Stage {
                 "USER" => stage.user = rest.to_string(),
                 "WORKDIR" => {
                     stage.workdir = rest.to_string();
-                    std::fs::create_dir_all(stage.at(rest)).unwrap();
+                    stage.mkdir_as_user(rest);
                 }
                 "ENTRYPOINT" => entrypoint = words(),
                 "CMD" => cmd = words(),
@@ -293,6 +294,28 @@ impl Stage {
         stage.argv = entrypoint.into_iter().chain(cmd).collect();
         stage.replace_stand_ins();
         stage
+    }
+
+    /// `WORKDIR dir` as BuildKit makes it (`dispatchWorkdir` in dockerfile2llb/convert.go:
+    /// `llb.Mkdir(wd, 0755, WithParents(true), WithUser(USER))`): the directory and its missing
+    /// parents, mode 0755, owned by the `USER` in force; what exists is left alone.
+    fn mkdir_as_user(&self, dir: &str) {
+        let (uid, gid) = if self.user.is_empty() {
+            (0, 0)
+        } else {
+            let (uid, gid, _) = self.identity().unwrap();
+            (uid, gid)
+        };
+        let mut at = self.root.clone();
+        for component in dir.split('/').filter(|c| !c.is_empty()) {
+            at.push(component);
+            if at.exists() {
+                continue;
+            }
+            std::fs::create_dir(&at).unwrap();
+            set_mode(&at, 0o755);
+            std::os::unix::fs::chown(&at, Some(uid), Some(gid)).unwrap();
+        }
     }
 
     /// A path of the stage, on the host.

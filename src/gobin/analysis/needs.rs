@@ -5,7 +5,17 @@
 //!
 //! Needles per `src/crypto/x509/root_linux.go`/`root_unix.go`, `src/time/zoneinfo_read.go`,
 //! `src/time/tzdata/tzdata.go`, `src/os/user/lookup_unix.go`/`cgo_lookup_cgo.go`,
-//! `src/net/{dnsconfig_unix,hook_unix,nss,conf}.go`, `src/mime/type_unix.go`.
+//! `src/net/{dnsconfig_unix,hook_unix,nss,conf}.go`, `src/mime/type_unix.go`,
+//! `src/os/tempfile.go`, `src/io/ioutil/tempfile.go`, `src/mime/multipart/formdata.go` and
+//! `src/os/file.go` (`TempDir`, `UserHomeDir`, `UserCacheDir`, `UserConfigDir`).
+//!
+//! The temp-dir and home needles are the functions that survive in the function table,
+//! checked on Go 1.19, 1.21 and 1.27 builds: `os.TempDir` (`return tempDir()`) and `os.tempDir`
+//! always inline into their caller and leave no function, and `io/ioutil.TempFile`/`TempDir`
+//! inline into a call of `os.CreateTemp`/`os.MkdirTemp` (they are the real code only before
+//! Go 1.16), as `ReadForm` does into `mime/multipart.(*Reader).readForm`. So a program that
+//! only asks `os.TempDir` for a path and makes the file itself is not seen; every std caller
+//! that makes files goes through `CreateTemp` or `MkdirTemp`.
 
 use serde::Serialize;
 
@@ -19,6 +29,10 @@ pub enum NeedKind {
     Passwd,
     NameResolution,
     Mime,
+    /// A writable temp dir: `$TMPDIR`, else /tmp.
+    Tmp,
+    /// A writable `$HOME` (or `$XDG_CACHE_HOME`/`$XDG_CONFIG_HOME`).
+    Home,
 }
 
 /// The fixed part of a need: what to look for and how to satisfy it on scratch.
@@ -40,7 +54,7 @@ pub struct NeedSpec {
     pub note: &'static str,
 }
 
-pub const NEEDS: [NeedSpec; 5] = [
+pub const NEEDS: [NeedSpec; 7] = [
     NeedSpec {
         kind: NeedKind::CaCertificates,
         needles: &[
@@ -155,7 +169,46 @@ pub const NEEDS: [NeedSpec; 5] = [
         env: &[],
         note: "missing files are harmless: a built-in table answers common extensions",
     },
+    NeedSpec {
+        kind: NeedKind::Tmp,
+        // What makes files in the temp dir. `readForm` calls `os.CreateTemp` for a part over
+        // `maxMemory` (formdata.go), so a server that parses forms (`Request.FormValue`,
+        // `ParseMultipartForm`) has both; a plain net/http server, fmt or os/user have neither.
+        // Not `os.TempDir`: always inlined (see above), and it only names a path.
+        needles: &[
+            "os.CreateTemp",
+            "os.MkdirTemp",
+            "io/ioutil.TempFile",
+            "io/ioutil.TempDir",
+            "mime/multipart.(*Reader).readForm",
+            "mime/multipart.(*Reader).ReadForm",
+        ],
+        embedded: &[],
+        files: &["/tmp/"],
+        dockerfile: "COPY --from=build --chmod=1777 /tmp /tmp",
+        env: &["TMPDIR"],
+        note: "os.TempDir is $TMPDIR, else /tmp, which scratch lacks: CreateTemp fails with \
+               \"open /tmp/...: no such file or directory\"; the directory must be writable by \
+               the run user (mode 1777, or owned by it)",
+    },
+    NeedSpec {
+        kind: NeedKind::Home,
+        // `os.UserHomeDir` is also called by os/user's pure-Go `current` (lookup_stubs.go) to
+        // fill `User.HomeDir` when /etc/passwd lacks the uid, which writes nothing: with
+        // `os/user.current` present it counts only beside one of the other two (`finish`).
+        needles: &["os.UserHomeDir", "os.UserCacheDir", "os.UserConfigDir"],
+        embedded: &[],
+        files: &["$HOME/"],
+        dockerfile: "ENV HOME=/home/nonroot and, after USER, WORKDIR /home/nonroot (BuildKit makes it the user's)",
+        env: &["HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"],
+        note: "the runtime sets HOME to the user's /etc/passwd home, else /, which only root \
+               may write; os.UserCacheDir is $XDG_CACHE_HOME, else $HOME/.cache, and \
+               os.UserConfigDir $XDG_CONFIG_HOME, else $HOME/.config",
+    },
 ];
+
+/// The function of os/user's pure-Go `current` (lookup_stubs.go), which calls `os.UserHomeDir`.
+const USER_CURRENT_STUB: &str = "os/user.current";
 
 /// One need the function names show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -174,13 +227,15 @@ pub struct RuntimeNeed {
 
 #[derive(Debug, Default)]
 pub(crate) struct NeedScan {
-    evidence: [Vec<String>; 5],
-    embedded: [Vec<String>; 5],
+    evidence: [Vec<String>; 7],
+    embedded: [Vec<String>; 7],
+    /// `os/user.current` is in the binary: `os.UserHomeDir` alone is its call, not the program's.
+    user_current: bool,
 }
 
 /// The packages every needle and embedded marker above belongs to: a name outside them is
 /// skipped with a few prefix checks (this runs on every function of every Go binary).
-const PACKAGES: [&str; 7] = [
+const PACKAGES: [&str; 10] = [
     "crypto/x509.",
     "time.",
     "time/tzdata.",
@@ -188,6 +243,9 @@ const PACKAGES: [&str; 7] = [
     "net.",
     "mime.",
     "golang.org/x/crypto/x509roots/",
+    "os.",
+    "io/ioutil.",
+    "mime/multipart.",
 ];
 
 /// Whether a name belongs to a package a need looks at, from its bytes alone.
@@ -200,6 +258,7 @@ impl NeedScan {
         if !may_matter(name.as_bytes()) {
             return;
         }
+        self.user_current |= name == USER_CURRENT_STUB;
         for (i, spec) in NEEDS.iter().enumerate() {
             if spec.needles.contains(&name) {
                 push_capped(&mut self.evidence[i], name);
@@ -212,8 +271,12 @@ impl NeedScan {
 
     pub(crate) fn finish(self) -> Vec<RuntimeNeed> {
         let mut out = Vec::new();
+        let user_current = self.user_current;
         for ((spec, evidence), embedded) in NEEDS.iter().zip(self.evidence).zip(self.embedded) {
-            if evidence.is_empty() {
+            let only_os_user = spec.kind == NeedKind::Home
+                && user_current
+                && evidence.iter().all(|n| n == "os.UserHomeDir");
+            if evidence.is_empty() || only_os_user {
                 continue;
             }
             let uses_cgo = evidence
@@ -295,6 +358,66 @@ mod tests {
         assert_eq!(out[0].spec.kind, NeedKind::Passwd);
         assert_eq!(out[0].implementation, Some("cgo"));
         assert_eq!(out[1].implementation, Some("go"));
+    }
+
+    /// What CreateTemp-style callers leave in the function table (checked on Go 1.19, 1.21 and
+    /// 1.27 builds): `ioutil.TempFile` and `ReadForm` inline into `os.CreateTemp` and `readForm`.
+    #[test]
+    fn temp_files_need_tmp() {
+        let out = needs(&[
+            "os.CreateTemp",
+            "os.prefixAndSuffix",
+            "mime/multipart.(*Reader).readForm",
+            "net/http.(*Request).ParseMultipartForm",
+        ]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].spec.kind, NeedKind::Tmp);
+        assert_eq!(
+            out[0].evidence,
+            ["os.CreateTemp", "mime/multipart.(*Reader).readForm"]
+        );
+        assert!(out[0].files_required);
+        assert_eq!(out[0].spec.env, ["TMPDIR"]);
+        for name in ["os.MkdirTemp", "io/ioutil.TempFile", "io/ioutil.TempDir"] {
+            assert_eq!(needs(&[name])[0].spec.kind, NeedKind::Tmp, "{name}");
+        }
+    }
+
+    /// A plain server or a program that only asks for the path: nothing (os.TempDir inlines).
+    #[test]
+    fn no_temp_file_no_need() {
+        let server = [
+            "net/http.(*Server).Serve",
+            "net/http.(*conn).serve",
+            "os.Getenv",
+            "os.OpenFile",
+            "mime.TypeByExtension",
+        ];
+        assert!(needs(&server).is_empty());
+    }
+
+    #[test]
+    fn home_cache_and_config_dirs_need_home() {
+        for name in ["os.UserHomeDir", "os.UserCacheDir", "os.UserConfigDir"] {
+            let out = needs(&[name, "main.main"]);
+            assert_eq!(out.len(), 1, "{name}");
+            assert_eq!(out[0].spec.kind, NeedKind::Home);
+            assert_eq!(out[0].evidence, [name]);
+        }
+    }
+
+    /// os/user's pure-Go `current` calls os.UserHomeDir to fill `HomeDir` (lookup_stubs.go):
+    /// that alone is GS503's, not a home the program writes.
+    #[test]
+    fn os_user_alone_does_not_need_home() {
+        let out = needs(&["os/user.current", "os/user.Current", "os.UserHomeDir"]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].spec.kind, NeedKind::Passwd);
+        let both = needs(&["os/user.current", "os.UserHomeDir", "os.UserCacheDir"]);
+        assert_eq!(both[1].spec.kind, NeedKind::Home);
+        assert_eq!(both[1].evidence, ["os.UserHomeDir", "os.UserCacheDir"]);
+        // Without os/user, UserHomeDir is the program's own call.
+        assert_eq!(needs(&["os.UserHomeDir"])[0].spec.kind, NeedKind::Home);
     }
 
     #[test]

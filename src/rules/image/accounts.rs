@@ -186,6 +186,12 @@ impl Identity {
         }
         mode & 0o001 != 0
     }
+
+    /// Whether this identity may create files in a directory with `mode` owned by `uid`:`gid`:
+    /// root always (CAP_DAC_OVERRIDE), others by the write bit that applies, as for execute.
+    pub fn may_write(&self, mode: u32, uid: u64, gid: u64) -> bool {
+        self.uid == 0 || self.may_execute((mode & 0o222) >> 1, uid, gid)
+    }
 }
 
 /// `User` resolved once for an image, as runc's `GetExecUser` would: what GS601, GS602, GS603,

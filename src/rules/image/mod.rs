@@ -26,6 +26,7 @@ mod tests;
 mod users;
 mod verdict;
 mod versions;
+mod writable;
 
 pub use verdict::{Here, ImageScratch, ImageVerdict, START_RULES, Starts, need_id};
 

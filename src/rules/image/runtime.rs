@@ -1,7 +1,8 @@
-//! GS501–GS503 in an image: `check` says a Go program will read the CA bundle, the zoneinfo
-//! database or /etc/passwd; in an image we can look. Present: the note is dropped. Absent (and
-//! no variable in the config's Env points elsewhere): the note becomes an error saying what
-//! the image lacks.
+//! GS501–GS503, GS506, GS507 in an image: `check` says a Go program will read the CA bundle,
+//! the zoneinfo database or /etc/passwd, or write a temp dir or its home; in an image we can
+//! look. Present: the note is dropped. Absent (and no variable in the config's Env points
+//! elsewhere): the note becomes an error saying what the image lacks. The directories a
+//! program writes are judged in `writable.rs`.
 //!
 //! What counts, per reference §5 (`crypto/x509/root_linux.go`, `root_unix.go`;
 //! `time/zoneinfo_read.go`; `os/user/lookup_unix.go`):
@@ -22,12 +23,12 @@ use crate::image::{Image, Tree};
 use crate::rules::{Finding, Rule, Severity};
 
 /// Files of the image that satisfy a need: what a scratch image would copy.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Provision {
     /// Paths as named (a directory is copied whole).
     pub paths: Vec<String>,
-    /// The variable that pointed at them, to keep as an `ENV` line.
-    pub env: Option<String>,
+    /// The variables that pointed at them, each to keep as an `ENV` line (`KEY=value`).
+    pub env: Vec<String>,
 }
 
 pub(super) fn check(image: &Image<FileFacts>, start: &Start, evaluation: &mut Collected) {
@@ -45,7 +46,7 @@ pub(super) fn check(image: &Image<FileFacts>, start: &Start, evaluation: &mut Co
             };
             // The file rules noted the need (`rules::runtime`); the image answers it.
             update.drop.push(rule);
-            if let Err(lack) = provision(image, start, need.spec.kind) {
+            if let Err(lack) = provision(image, start, need) {
                 update.add.push(error(rule, need, &lack));
             }
         }
@@ -66,6 +67,8 @@ fn error(rule: Rule, need: &RuntimeNeed, lack: &str) -> Finding {
             "{} in the final stage, or embed the database: import _ \"time/tzdata\" (or -tags timetzdata)",
             need.spec.dockerfile
         ),
+        NeedKind::Tmp => "give the final stage a /tmp the user may write: COPY --from=build --chmod=1777 /tmp /tmp, or after USER, WORKDIR /tmp (BuildKit makes it the user's); or set TMPDIR to such a directory".to_string(),
+        NeedKind::Home => "make the directory the user's in the final stage: after USER, WORKDIR /home/nonroot (BuildKit makes it the user's), with ENV HOME=/home/nonroot unless /etc/passwd gives that home; or set HOME/XDG_CACHE_HOME/XDG_CONFIG_HOME to a directory the user owns".to_string(),
         _ => format!(
             "{} in the final stage, with an entry for the run user (nonroot:x:65532:65532::/home/nonroot:/sbin/nologin)",
             need.spec.dockerfile
@@ -80,8 +83,9 @@ fn error(rule: Rule, need: &RuntimeNeed, lack: &str) -> Finding {
 pub(super) fn provision(
     image: &Image<FileFacts>,
     start: &Start,
-    kind: NeedKind,
+    need: &RuntimeNeed,
 ) -> Result<Provision, String> {
+    let kind = need.spec.kind;
     let spec = crate::gobin::analysis::NEEDS
         .iter()
         .find(|s| s.kind == kind)
@@ -145,17 +149,16 @@ pub(super) fn provision(
             ))
         }
         NeedKind::Passwd => passwd(image, start),
-        NeedKind::NameResolution | NeedKind::Mime => Ok(Provision {
-            paths: Vec::new(),
-            env: None,
-        }),
+        NeedKind::Tmp => super::writable::tmp(image, start),
+        NeedKind::Home => super::writable::home(image, start, need),
+        NeedKind::NameResolution | NeedKind::Mime => Ok(Provision::default()),
     }
 }
 
 fn provided(path: &str, env: Option<String>) -> Provision {
     Provision {
         paths: vec![path.trim_end_matches('/').to_string()],
-        env,
+        env: env.into_iter().collect(),
     }
 }
 
@@ -171,7 +174,10 @@ fn passwd(image: &Image<FileFacts>, start: &Start) -> Result<Provision, String> 
     if tree.resolve("/etc/group").is_some_and(|(_, n)| n.is_file()) {
         paths.push("/etc/group".into());
     }
-    let provision = Provision { paths, env: None };
+    let provision = Provision {
+        paths,
+        env: Vec::new(),
+    };
     // Too big to keep: taken on trust.
     if start.accounts.passwd.is_none() || start.user.entry.is_some() {
         return Ok(provision);

@@ -1,4 +1,5 @@
-//! GS501–GS503 on images built around the `go-needs` fixture (CA roots, zoneinfo, os/user).
+//! GS501–GS503, GS506, GS507 on images built around the `go-needs` fixture (CA roots, zoneinfo,
+//! os/user, a temp file, a cache directory).
 
 use super::*;
 use crate::testkit::elf::go_needs;
@@ -25,7 +26,9 @@ fn an_empty_image_turns_every_need_into_an_error() {
         [
             Rule::NeedsCaCertificates,
             Rule::NeedsZoneinfo,
-            Rule::NeedsPasswd
+            Rule::NeedsPasswd,
+            Rule::NeedsTmp,
+            Rule::NeedsHome,
         ]
     );
     let rules: Vec<Rule> = update.add.iter().map(|f| f.rule).collect();
@@ -56,6 +59,15 @@ fn an_empty_image_turns_every_need_into_an_error() {
         "{}",
         update.add[2].message
     );
+    assert_eq!(
+        update.add[3].message,
+        "creates temporary files (os.CreateTemp): the image has no /tmp"
+    );
+    assert_eq!(
+        update.add[4].message,
+        "uses the home or cache directory (os.UserCacheDir, os.UserHomeDir): HOME is / (the runtime's default: /etc/passwd has no uid 65532), which is mode 0755, owned by 0:0, not writable by uid 65532"
+    );
+    assert!(update.add[3].fix.contains("--chmod=1777 /tmp /tmp"));
     assert!(
         update.add[0]
             .fix
@@ -74,10 +86,13 @@ fn files_in_the_image_drop_the_notes() {
             )
             .file("usr/share/zoneinfo/Europe/Paris", b"TZif2")
             .file("etc/passwd", passwd())
-            .file("etc/group", b"nonroot:x:65532:\n"),
+            .file("etc/group", b"nonroot:x:65532:\n")
+            .dir_mode("tmp", 0o1777)
+            .dir("home")
+            .dir_owned("home/nonroot", 0o700, (65532, 65532)),
         Config::default(),
     );
-    assert_eq!(update.drop.len(), 3);
+    assert_eq!(update.drop.len(), 5);
     assert!(update.add.is_empty(), "{:?}", update.add);
 }
 
@@ -87,12 +102,16 @@ fn environment_variables_redirect_the_lookups() {
         Layer::new()
             .file("app", &go_needs())
             .file("certs/bundle.pem", b"-----BEGIN CERTIFICATE-----\n")
+            .dir_owned("tz", 0o755, (65532, 65532))
             .file("tz/zoneinfo.zip", b"PK\x03\x04"),
         Config {
             env: vec![
                 "SSL_CERT_FILE=/certs/bundle.pem".into(),
                 "ZONEINFO=/tz/zoneinfo.zip".into(),
                 "TZ=Europe/Paris".into(),
+                "TMPDIR=/tz".into(),
+                "XDG_CACHE_HOME=/tz".into(),
+                "HOME=/tz".into(),
             ],
             ..Config::default()
         },

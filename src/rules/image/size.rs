@@ -75,6 +75,8 @@ pub(super) fn story(image: &Image<FileFacts>, start: &Start, libraries: &Librari
     let mut env = Vec::new();
     let mut dynamic = false;
     let mut needs_passwd = false;
+    let mut needs_tmp = false;
+    let mut needs_home = false;
     let mut go = false;
     for &(index, why) in &kept {
         let file = &image.files[index];
@@ -93,10 +95,18 @@ pub(super) fn story(image: &Image<FileFacts>, start: &Start, libraries: &Librari
         go = true;
         for need in facts.required_needs() {
             needs_passwd |= need.spec.kind == NeedKind::Passwd;
+            needs_tmp |= need.spec.kind == NeedKind::Tmp;
+            if need.spec.kind == NeedKind::Home {
+                needs_home = true;
+                // The variables the config sets for it; the stage makes the directories.
+                if let Ok(provision) = runtime::provision(image, start, need) {
+                    env.extend(provision.env);
+                }
+            }
             let Some(why) = why_for(need.spec.kind) else {
                 continue;
             };
-            if let Ok(provision) = runtime::provision(image, start, need.spec.kind) {
+            if let Ok(provision) = runtime::provision(image, start, need) {
                 env.extend(provision.env);
                 // The accounts are the stage's own, chosen with its user below.
                 if why != PartKind::Passwd {
@@ -129,9 +139,29 @@ pub(super) fn story(image: &Image<FileFacts>, start: &Start, libraries: &Librari
 
     let stage = Stage::of(image, start, program);
     let heredocs = stage.accounts(start, needs_passwd, &mut parts);
+    let mut dirs = Vec::new();
+    // No temp dir to copy: the stage makes /tmp, the run user's.
+    if needs_tmp && !parts.list.iter().any(|p| p.why == PartKind::Tmp) {
+        dirs.push("/tmp".to_string());
+    }
+    if needs_home {
+        dirs.extend(stage.home_dirs(start, needs_passwd, &mut env));
+    }
     story.parts = parts.list;
     story.scratch_bytes = story.parts.iter().map(|p| p.bytes).sum();
-    let plan = plan(image, start, &stage, &story.parts, heredocs, env);
+    let mut plan = plan(image, start, &stage, &story.parts, heredocs, env);
+    plan.dirs = dirs;
+    if needs_tmp {
+        for copy in &mut plan.copies {
+            if story
+                .parts
+                .iter()
+                .any(|p| p.path == copy.path && p.why == PartKind::Tmp)
+            {
+                copy.chmod = Some(0o1777);
+            }
+        }
+    }
     let problems = stage::problems(image, &plan);
     if problems.is_empty() {
         story.dockerfile = plan.dockerfile();
@@ -149,7 +179,8 @@ fn why_for(kind: NeedKind) -> Option<PartKind> {
         NeedKind::CaCertificates => Some(PartKind::CaCertificates),
         NeedKind::Zoneinfo => Some(PartKind::Zoneinfo),
         NeedKind::Passwd => Some(PartKind::Passwd),
-        NeedKind::NameResolution | NeedKind::Mime => None,
+        NeedKind::Tmp => Some(PartKind::Tmp),
+        NeedKind::NameResolution | NeedKind::Mime | NeedKind::Home => None,
     }
 }
 
@@ -201,6 +232,49 @@ impl Stage {
         }
     }
 
+    /// The name a heredoc passwd gives the stage's user, and its home there.
+    fn account_name(&self) -> &'static str {
+        if self.uid == NONROOT_ID {
+            "nonroot"
+        } else {
+            "app"
+        }
+    }
+
+    /// The directories a program that writes its home needs the stage to make, and the `ENV
+    /// HOME` it needs when the runtime's HOME would be `/`, which the stage's user (never root:
+    /// `Stage::of`) may not write. HOME is what the runtime will set (`writable::runtime_home`):
+    /// the config's, else the stage's /etc/passwd home for the uid (the image's line, or the
+    /// heredoc's `/home/NAME`), else `/`. The XDG variables carried over from the config name
+    /// directories too.
+    fn home_dirs(&self, start: &Start, passwd: bool, env: &mut Vec<String>) -> Vec<String> {
+        let set = |key: &str| {
+            env.iter()
+                .rev()
+                .find_map(|e| e.strip_prefix(key)?.strip_prefix('='))
+                .map(str::to_string)
+        };
+        let mut dirs: Vec<String> = ["XDG_CACHE_HOME", "XDG_CONFIG_HOME"]
+            .iter()
+            .filter_map(|key| set(key))
+            .collect();
+        let passwd_home = || match start.accounts.user_with_uid(self.uid) {
+            Some(entry) if !entry.home.is_empty() => entry.home.clone(),
+            Some(_) => "/".to_string(),
+            None => format!("/home/{}", self.account_name()),
+        };
+        let mut home = set("HOME")
+            .or_else(|| passwd.then(passwd_home))
+            .unwrap_or_else(|| "/".to_string());
+        if home == "/" {
+            home = format!("/home/{}", self.account_name());
+            env.push(format!("HOME={home}"));
+        }
+        dirs.insert(0, home);
+        dirs.dedup();
+        dirs
+    }
+
     /// /etc/passwd and /etc/group for a program that looks users up (os/user): the image's,
     /// when its passwd has the stage's uid; else a minimal pair written by heredocs.
     fn accounts(&self, start: &Start, needed: bool, parts: &mut Parts<'_>) -> Vec<Heredoc> {
@@ -212,11 +286,7 @@ impl Stage {
             parts.add("/etc/group", PartKind::Passwd);
             return Vec::new();
         }
-        let name = if self.uid == NONROOT_ID {
-            "nonroot"
-        } else {
-            "app"
-        };
+        let name = self.account_name();
         let (uid, gid) = (self.uid, self.gid);
         let mut passwd = "root:x:0:0:root:/root:/sbin/nologin\n".to_string();
         let mut group = "root:x:0:\n".to_string();
@@ -390,6 +460,7 @@ fn plan(
         heredocs,
         env,
         user: stage.user.clone(),
+        dirs: Vec::new(),
         workdir,
         entrypoint,
         cmd,

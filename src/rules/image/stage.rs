@@ -12,6 +12,13 @@
 //! `WORKDIR` makes its directory. The copied executables keep the facts the source image's
 //! inspection gave them: no byte is read again.
 //!
+//! Directories the program writes (a temp dir, HOME) that the source image cannot give are
+//! made by a `WORKDIR` line after `USER`: BuildKit's `dispatchWorkdir`
+//! (`frontend/dockerfile/dockerfile2llb/convert.go`) makes the directory and its missing
+//! parents with `llb.Mkdir(wd, 0755, WithParents(true), WithUser(USER))`, so they belong to the
+//! run user; a last `WORKDIR` restores the working directory. The legacy builder makes them
+//! root-owned, but it cannot build this stage anyway: `COPY <<EOF` and `--chmod` are BuildKit's.
+//!
 //! Evaluating a stage image never builds a stage of its own (`super::judge` with
 //! `Story::Skip`), so the check cannot recurse.
 
@@ -38,6 +45,8 @@ pub(super) struct Plan {
     pub env: Vec<String>,
     /// Numeric `uid:gid`.
     pub user: String,
+    /// Directories made by `WORKDIR` after `USER`, owned by the user (a temp dir, HOME).
+    pub dirs: Vec<String>,
     /// `WORKDIR`, when not `/`.
     pub workdir: Option<String>,
     pub entrypoint: Option<Vec<String>>,
@@ -86,8 +95,13 @@ impl Plan {
             lines.push(format!("ENV {line}"));
         }
         lines.push(format!("USER {}", self.user));
-        if let Some(dir) = &self.workdir {
+        for dir in &self.dirs {
             lines.push(format!("WORKDIR {dir}"));
+        }
+        match &self.workdir {
+            Some(dir) => lines.push(format!("WORKDIR {dir}")),
+            None if !self.dirs.is_empty() => lines.push("WORKDIR /".to_string()),
+            None => {}
         }
         if let Some(entrypoint) = &self.entrypoint {
             lines.push(format!("ENTRYPOINT {}", json(entrypoint)));
@@ -140,10 +154,12 @@ pub(super) fn blocking(evaluation: &ImageEvaluation) -> Vec<String> {
 }
 
 /// The rules whose error means a program would miss a run-time file.
-const RUNTIME_RULES: [Rule; 3] = [
+const RUNTIME_RULES: [Rule; 5] = [
     Rule::NeedsCaCertificates,
     Rule::NeedsZoneinfo,
     Rule::NeedsPasswd,
+    Rule::NeedsTmp,
+    Rule::NeedsHome,
 ];
 
 /// The image a builder would make of `plan` on top of `source`.
@@ -158,6 +174,10 @@ pub(super) fn image_of(source: &Image<FileFacts>, plan: &Plan) -> Image<FileFact
     }
     for (index, heredoc) in plan.heredocs.iter().enumerate() {
         build.heredoc(index, heredoc);
+    }
+    let (uid, gid) = numeric_user(&plan.user);
+    for dir in &plan.dirs {
+        build.mkdir_owned(dir, uid, gid);
     }
     if let Some(dir) = &plan.workdir {
         build.mkdir_all(dir);
@@ -315,6 +335,11 @@ impl Build<'_> {
 
     /// `dir` and its missing ancestors, as directories a builder makes (`0755`, root).
     fn mkdir_all(&mut self, dir: &str) {
+        self.mkdir_owned(dir, 0, 0);
+    }
+
+    /// `dir` and its missing ancestors, `0755`, owned by `uid`:`gid` (what exists is kept).
+    fn mkdir_owned(&mut self, dir: &str, uid: u64, gid: u64) {
         let dir = path::normalise_clamped(dir);
         let mut at = String::new();
         for component in dir.split('/').filter(|c| !c.is_empty()) {
@@ -322,14 +347,20 @@ impl Build<'_> {
             self.tree.nodes.entry(at.clone()).or_insert(Node {
                 kind: NodeKind::Dir,
                 mode: 0o755,
-                uid: 0,
-                gid: 0,
+                uid,
+                gid,
                 size: 0,
                 layer: 0,
                 content: None,
             });
         }
     }
+}
+
+/// The ids of a numeric `USER uid[:gid]` (the stage's user is always ids); gid 0 when absent.
+fn numeric_user(user: &str) -> (u64, u64) {
+    let (uid, gid) = user.split_once(':').unwrap_or((user, "0"));
+    (uid.parse().unwrap_or(0), gid.parse().unwrap_or(0))
 }
 
 /// Exec form, as Dockerfiles write it: `["/server", "--port", "80"]`.

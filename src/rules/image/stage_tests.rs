@@ -149,7 +149,17 @@ fn a_program_that_looks_users_up_gets_a_passwd_with_the_stage_user() {
         "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin"
     );
     assert_eq!(lines[heredoc + 3], "EOF");
-    assert!(has(&lines, "COPY --from=t:1 /tmp /tmp"), "{lines:?}");
+    // go-needs makes temp files: the image's /tmp, made 1777 whatever its mode; and it writes
+    // under HOME, which the heredoc passwd makes /home/nonroot: made by WORKDIR after USER.
+    assert!(
+        has(&lines, "COPY --from=t:1 --chmod=1777 /tmp /tmp"),
+        "{lines:?}"
+    );
+    let user = lines.iter().position(|l| l == "USER 65532:65532").unwrap();
+    assert_eq!(
+        lines[user + 1..user + 3],
+        ["WORKDIR /home/nonroot", "WORKDIR /"]
+    );
 
     // A passwd that has the user is copied instead.
     let img = os_user_image(b"nonroot:x:65532:65532::/:/sbin/nologin\n");
@@ -284,4 +294,90 @@ fn a_bare_uid_keeps_the_group_the_images_passwd_gave_it() {
         },
     );
     assert!(has(&stage_of(&img).0, "USER 1000"));
+}
+
+/// go-needs on an image without /tmp, whose passwd gives the stage's uid the home `/`: the
+/// stage makes /tmp and /home/nonroot the user's with WORKDIR after USER (BuildKit), sets
+/// HOME, and its check (the stage as an image) finds both writable.
+#[test]
+fn a_program_that_writes_gets_a_tmp_and_a_home_of_its_own() {
+    let img = image(
+        Layer::new()
+            .file("usr/local/bin/needs", &go_needs())
+            .file("etc/ssl/certs/ca-certificates.crt", b"pem")
+            .file("usr/share/zoneinfo/Europe/Paris", b"TZif")
+            .file("etc/passwd", b"nonroot:x:65532:65532::/:/sbin/nologin\n"),
+        Config {
+            entrypoint: words(&["/usr/local/bin/needs"]),
+            working_dir: "/srv".into(),
+            ..Config::default()
+        },
+    );
+    let (lines, reason) = stage_of(&img);
+    assert_eq!(reason, None);
+    assert!(!lines.iter().any(|l| l.contains(" /tmp /tmp")), "{lines:?}");
+    let Some(user) = lines.iter().position(|l| l.starts_with("USER ")) else {
+        panic!("{lines:?}");
+    };
+    assert_eq!(
+        lines[user - 1..user + 1],
+        ["ENV HOME=/home/nonroot", "USER 65532:65532"],
+        "{lines:?}"
+    );
+    assert_eq!(
+        lines[user + 1..user + 4],
+        ["WORKDIR /tmp", "WORKDIR /home/nonroot", "WORKDIR /srv"]
+    );
+
+    // The same lines as an image: the directories are the user's, the rest root's.
+    let plan = Plan {
+        user: "65532:65532".into(),
+        dirs: words(&["/tmp", "/home/nonroot"]),
+        workdir: Some("/srv".into()),
+        ..Plan::default()
+    };
+    let stage = image_of(&img, &plan);
+    let owner = |p: &str| {
+        let n = stage.tree.get(p).unwrap();
+        (n.mode, n.uid, n.gid)
+    };
+    assert_eq!(owner("/tmp"), (0o755, 65532, 65532));
+    assert_eq!(owner("/home"), (0o755, 65532, 65532));
+    assert_eq!(owner("/home/nonroot"), (0o755, 65532, 65532));
+    assert_eq!(owner("/srv"), (0o755, 0, 0));
+    assert_eq!(numeric_user("10001"), (10001, 0));
+}
+
+/// The image's passwd line decides the stage's HOME: its home when it has one (made by WORKDIR,
+/// no ENV), runc's `/` when it is empty (then ENV HOME). go-needs also looks users up, so the
+/// image's passwd, which has the uid, is copied.
+#[test]
+fn the_stage_home_is_the_passwd_home_unless_that_is_empty() {
+    let with = |passwd: &[u8]| {
+        let img = image(
+            Layer::new()
+                .file("usr/local/bin/needs", &go_needs())
+                .file("etc/ssl/certs/ca-certificates.crt", b"pem")
+                .file("usr/share/zoneinfo/Europe/Paris", b"TZif")
+                .file("etc/passwd", passwd)
+                .dir_mode("tmp", 0o1777),
+            Config {
+                entrypoint: words(&["/usr/local/bin/needs"]),
+                user: "10001:10001".into(),
+                ..Config::default()
+            },
+        );
+        let (lines, reason) = stage_of(&img);
+        assert_eq!(reason, None, "{lines:?}");
+        lines
+    };
+    let lines = with(b"app:x:10001:10001::/data:/sbin/nologin\n");
+    assert!(has(&lines, "WORKDIR /data"), "{lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.starts_with("ENV HOME")),
+        "{lines:?}"
+    );
+    let lines = with(b"app:x:10001:10001:::/sbin/nologin\n");
+    assert!(has(&lines, "ENV HOME=/home/app"), "{lines:?}");
+    assert!(has(&lines, "WORKDIR /home/app"), "{lines:?}");
 }

@@ -11,8 +11,8 @@
 //!    the verdict adds a GS603 finding. `unknown` only where static facts cannot decide: no
 //!    config (a root filesystem), a program too big to analyse, a file that is neither a readable
 //!    ELF nor a script, a 32-bit program that needs the host kernel's compat support.
-//! 2. **Runs clean?** The run-time files the started programs need (GS501–GS503 as errors in
-//!    the image), with what will fail without them.
+//! 2. **Runs clean?** The run-time files the started programs need and the directories they
+//!    write (GS501–GS503, GS506, GS507 as errors in the image), with what will fail without them.
 //! 3. **Scratch?** The same programs judged against an empty image (their file verdicts,
 //!    combined): `ready`, `ready-with-files` (the files a scratch stage copies) or `blocked`,
 //!    with the smallest base that fits them all. When the command goes through a shell that
@@ -138,9 +138,11 @@ const RUNTIME_RULES: &[(Rule, NeedKind)] = &[
     (Rule::NeedsCaCertificates, NeedKind::CaCertificates),
     (Rule::NeedsZoneinfo, NeedKind::Zoneinfo),
     (Rule::NeedsPasswd, NeedKind::Passwd),
+    (Rule::NeedsTmp, NeedKind::Tmp),
+    (Rule::NeedsHome, NeedKind::Home),
 ];
 
-/// The JSON name of a run-time need (`ca-certificates`, `zoneinfo`, `passwd`).
+/// The JSON name of a run-time need (`ca-certificates`, `zoneinfo`, `passwd`, `tmp`, `home`).
 pub fn need_id(kind: NeedKind) -> &'static str {
     match kind {
         NeedKind::CaCertificates => "ca-certificates",
@@ -148,6 +150,8 @@ pub fn need_id(kind: NeedKind) -> &'static str {
         NeedKind::Passwd => "passwd",
         NeedKind::NameResolution => "name-resolution",
         NeedKind::Mime => "mime",
+        NeedKind::Tmp => "tmp",
+        NeedKind::Home => "home",
     }
 }
 

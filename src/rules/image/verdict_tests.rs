@@ -1,6 +1,7 @@
 //! The image verdict on synthetic images: each way an image fails to start, what only static
 //! facts cannot decide, run-time files, and scratch judged on what the command really runs.
 
+use crate::gobin::analysis::NeedKind;
 use crate::image::Image;
 use crate::rules::image::{ImageEvaluation, ImageScratch, Starts, evaluate};
 use crate::rules::{Base, Rule, Severity};
@@ -329,13 +330,16 @@ fn missing_run_time_files_are_named_by_id() {
         .iter()
         .map(|k| super::need_id(*k))
         .collect();
-    assert_eq!(ids, ["ca-certificates", "zoneinfo", "passwd"]);
-    assert_eq!(verdict.runtime_reasons.len(), 3);
+    assert_eq!(
+        ids,
+        ["ca-certificates", "zoneinfo", "passwd", "tmp", "home"]
+    );
+    assert_eq!(verdict.runtime_reasons.len(), 5);
     assert_eq!(verdict.scratch, ImageScratch::ReadyWithFiles);
     assert!(
         verdict
             .summary()
-            .contains("runs clean: no (lacks ca-certificates, zoneinfo, passwd)")
+            .contains("runs clean: no (lacks ca-certificates, zoneinfo, passwd, tmp, home)")
     );
 
     let mut layer = Layer::new();
@@ -343,7 +347,18 @@ fn missing_run_time_files_are_named_by_id() {
         .file_mode("app", 0o755, &go_needs())
         .file("etc/ssl/certs/ca-certificates.crt", b"pem")
         .file("usr/share/zoneinfo/UTC", b"TZif2")
-        .file("etc/passwd", b"nonroot:x:65532:65532::/:/sbin/nologin\n");
+        .file("etc/passwd", b"nonroot:x:65532:65532::/:/sbin/nologin\n")
+        .dir_mode("tmp", 0o1777);
+    let verdict = judged(&image(&layer, entry(&["/app"]))).verdict;
+    // HOME is the passwd's `/`, which uid 65532 may not write.
+    assert_eq!(verdict.runtime_missing, [NeedKind::Home], "{verdict:?}");
+    layer
+        .file(
+            "etc/passwd",
+            b"nonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n",
+        )
+        .dir("home")
+        .dir_owned("home/nonroot", 0o755, (65532, 65532));
     let verdict = judged(&image(&layer, entry(&["/app"]))).verdict;
     assert!(verdict.runtime_missing.is_empty(), "{verdict:?}");
 }

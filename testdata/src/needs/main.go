@@ -1,12 +1,14 @@
 // needs: reaches every runtime file dependency gostatic looks for on a scratch image (CA
-// bundle, zoneinfo, /etc/passwd, the resolver's /etc files, MIME tables, a temp dir), with no
-// embedded fallback. It only does the work when given an argument, so running it is harmless.
+// bundle, zoneinfo, /etc/passwd, the resolver's /etc files, MIME tables, a temp dir, a cache
+// directory under $HOME), with no embedded fallback. It only does the work when given an
+// argument, so running it is harmless.
 //
 // `needs -selftest` checks the run-time files a container gives it, without the network: the
 // CA pool is not empty, a zone loads, the current uid has a passwd entry, a temp file can be
-// made. It prints each failure and exits 1, so running a suggested final stage proves more
-// than "it started". The flag counts anywhere among the arguments: an image's CMD may come
-// first.
+// made, and a directory can be made in os.UserCacheDir ($XDG_CACHE_HOME, else $HOME/.cache).
+// It prints each failure and exits 1, so running a suggested final stage proves more than "it
+// started". `needs -writes` checks only the two writes (the temp file and the cache
+// directory). The flags count anywhere among the arguments: an image's CMD may come first.
 package main
 
 import (
@@ -23,7 +25,10 @@ import (
 func main() {
 	for _, arg := range os.Args[1:] {
 		if arg == "-selftest" {
-			os.Exit(selftest())
+			os.Exit(selftest(true))
+		}
+		if arg == "-writes" {
+			os.Exit(selftest(false))
 		}
 	}
 	if len(os.Args) < 2 {
@@ -52,14 +57,50 @@ func main() {
 		f.Close()
 		os.Remove(f.Name())
 	}
+	report("cache dir", cacheDir())
 }
 
-func selftest() int {
+// cacheDir makes (and removes) a directory in os.UserCacheDir, as a program caching there does.
+func cacheDir() error {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return err
+	}
+	dir += "/needs"
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return os.Remove(dir)
+}
+
+func selftest(files bool) int {
 	failed := 0
 	fail := func(what string, err error) {
 		os.Stdout.WriteString("selftest: " + what + ": " + err.Error() + "\n")
 		failed++
 	}
+	if files {
+		readsFiles(fail)
+	}
+	f, err := os.CreateTemp("", "selftest")
+	if err != nil {
+		fail("temp file", err)
+	} else {
+		f.Close()
+		os.Remove(f.Name())
+	}
+	if err := cacheDir(); err != nil {
+		fail("cache dir", err)
+	}
+	if failed > 0 {
+		return 1
+	}
+	os.Stdout.WriteString("selftest: ok\n")
+	return 0
+}
+
+// readsFiles checks what the program reads: the CA pool, a zone, the passwd entry.
+func readsFiles(fail func(string, error)) {
 	pool, err := x509.SystemCertPool()
 	if err == nil && len(pool.Subjects()) == 0 { //nolint:staticcheck // Linux pools list them
 		err = errors.New("the pool has no certificate")
@@ -73,16 +114,4 @@ func selftest() int {
 	if _, err := user.LookupId(strconv.Itoa(os.Getuid())); err != nil {
 		fail("user lookup", err)
 	}
-	f, err := os.CreateTemp("", "selftest")
-	if err != nil {
-		fail("temp file", err)
-	} else {
-		f.Close()
-		os.Remove(f.Name())
-	}
-	if failed > 0 {
-		return 1
-	}
-	os.Stdout.WriteString("selftest: ok\n")
-	return 0
 }
