@@ -22,8 +22,8 @@ pub struct GoFacts {
     /// `go1.27.3`: from buildinfo, else `runtime.buildVersion` or the DWARF producer.
     pub version: Option<String>,
     /// Where `version` (or `version_range`) comes from: `buildinfo`, `symtab`, `dwarf`,
-    /// `pclntab`.
-    pub version_source: Option<&'static str>,
+    /// `runtime-string`, `pclntab`.
+    pub version_source: Option<VersionSource>,
     /// When only the pclntab layout speaks: the releases that write it (`1.16-1.17`, `1.20+`).
     pub version_range: Option<String>,
     /// The version against gostatic's release table.
@@ -121,20 +121,12 @@ pub fn read(bin: &Binary<'_>, elf: &ElfFacts) -> Option<GoFacts> {
     let (version, version_source, version_range) = match &info {
         Some(info) => (
             Some(info.go_version.to_str_lossy().into_owned()),
-            Some("buildinfo"),
+            Some(VersionSource::Buildinfo),
             None,
         ),
-        None if symtab_version.is_some() => (symtab_version, Some("symtab"), None),
+        None if symtab_version.is_some() => (symtab_version, Some(VersionSource::Symtab), None),
         None => match analysis::go_version(bin, dwarf.as_ref(), table.as_ref()) {
-            Some(guess) => (
-                guess.version,
-                Some(match guess.source {
-                    VersionSource::Symtab => "symtab",
-                    VersionSource::Dwarf => "dwarf",
-                    VersionSource::Pclntab => "pclntab",
-                }),
-                guess.range,
-            ),
+            Some(guess) => (guess.version, Some(guess.source), guess.range),
             None => (None, None, None),
         },
     };

@@ -157,7 +157,7 @@ fn buildinfo_missing(go: &GoFacts, sink: &mut Sink) {
         None => "no build information (.go.buildinfo) was found".to_string(),
     };
     let version = match (&go.version, &go.version_source) {
-        (Some(version), Some(source)) => format!("; the {source} says {version}"),
+        (Some(version), Some(source)) => format!("; the {} says {version}", source.describe()),
         _ => String::new(),
     };
     sink.found(Finding::new(

@@ -243,9 +243,9 @@ registry! {
         summary: "a Go binary without readable build information",
         rationale: "Since Go 1.13 the linker embeds the toolchain version, the module list and (1.18+) the build settings. Without them, scanners cannot tell which modules and Go version are inside, so vulnerability scanning misses the binary. It is removed on purpose by some obfuscators, lost with GOPATH-mode builds, and absent in toolchains older than 1.13.",
         fix: "Build in module mode with a current Go toolchain and do not strip .go.buildinfo.",
-        evidence: "how the binary was recognised as Go (pclntab, Go build ID)",
+        evidence: "how the binary was recognised as Go (pclntab, Go build ID), and the Go version gostatic still found and how: the runtime.buildVersion symbol, the DWARF producer, or the runtime's version string through its string header (GS402 judges that version)",
         key: "the rule and the path alone",
-        example: "Go binary (a Go 1.20+ function table) but no build information (.go.buildinfo) was found; the symtab says go1.22.4",
+        example: "Go binary (a Go 1.20+ function table) but no build information (.go.buildinfo) was found; the runtime's version string says go1.26.5",
     };
     LocalReplace => RuleInfo {
         id: "GS405", slug: "local-replace", severity: Note, category: GoBuild,

@@ -7,6 +7,7 @@ pub mod cgo;
 pub mod needs;
 pub mod nss;
 pub mod paths;
+pub mod runtime_string;
 pub mod version;
 
 use serde::Serialize;
