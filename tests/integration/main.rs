@@ -19,6 +19,7 @@ mod image_places;
 mod image_rules;
 mod image_verdict;
 mod optin;
+mod optin_runtime_string;
 mod outputs;
 mod policy;
 mod real_libc;
