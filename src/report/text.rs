@@ -578,7 +578,9 @@ fn describe(file: &FileReport) -> String {
         if elf.upx.is_some() {
             parts.push("UPX-packed".to_string());
         }
-        if elf.section_headers == 0 {
+        if let Some(reason) = &elf.section_table_unusable {
+            parts.push(format!("section table unusable: {reason}"));
+        } else if elf.section_headers == 0 {
             parts.push("no section headers".to_string());
         }
         if elf.views_agree == Some(false) {

@@ -3,6 +3,7 @@
 
 mod advice;
 mod architecture;
+mod bad_shstrndx;
 mod baseline;
 mod buildinfo;
 mod cli;
