@@ -9,6 +9,7 @@
 
 use serde::Serialize;
 
+use super::analysis::cpu_level::CpuLevel;
 use super::analysis::{self, BuildPaths, CgoEvidence, PathSource, RuntimeNeed, VersionSource};
 use super::binary::Binary;
 use super::buildinfo::{self, BuildInfo, BuildSetting, FoundBy, GoString, Module};
@@ -45,6 +46,9 @@ pub struct GoFacts {
     pub cgo_evidence: CgoEvidence,
     pub runtime_needs: Vec<RuntimeNeed>,
     pub pclntab: Option<PclntabFacts>,
+    /// The CPU level it was built for (`GOAMD64=v3`...), from buildinfo or the runtime's
+    /// start-up check; null when unknown or the architecture has none.
+    pub cpu_level: Option<CpuLevel>,
 }
 
 impl GoFacts {
@@ -140,6 +144,11 @@ pub fn read(bin: &Binary<'_>, elf: &ElfFacts) -> Option<GoFacts> {
         cgo_evidence.evidence.push(format!("NEEDED {libc}"));
     }
 
+    let cpu_level = analysis::cpu_level::read(
+        bin,
+        elf.arch,
+        info.as_ref().map_or(&[][..], |i| &i.settings),
+    );
     let (path, main, deps, settings, found_by) = match info {
         Some(BuildInfo {
             path,
@@ -167,6 +176,7 @@ pub fn read(bin: &Binary<'_>, elf: &ElfFacts) -> Option<GoFacts> {
         cgo_evidence,
         runtime_needs: functions.needs,
         pclntab: table.as_ref().map(pclntab::Pclntab::facts),
+        cpu_level,
     })
 }
 

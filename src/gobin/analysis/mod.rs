@@ -4,6 +4,7 @@
 //! buildinfo is gone. Nothing here decides whether a fact is a problem; the rules do.
 
 pub mod cgo;
+pub mod cpu_level;
 pub mod needs;
 pub mod nss;
 pub mod paths;
