@@ -310,12 +310,21 @@ mod tests {
         );
         let arm64 = cpu_findings(&fixture("go/go-arm64-v8.2"));
         assert_eq!(arm64[0].key.as_deref(), Some("GOARM64=v8.2"));
-        assert!(arm64[0].fix.contains("linux/arm64/v8.2"), "{}", arm64[0].fix);
+        assert!(
+            arm64[0].fix.contains("linux/arm64/v8.2"),
+            "{}",
+            arm64[0].fix
+        );
     }
 
     #[test]
     fn the_baseline_is_quiet() {
-        for path in ["bin/go-static-stripped", "bin/go-arm64", "go/go-arm", "go/go-386"] {
+        for path in [
+            "bin/go-static-stripped",
+            "bin/go-arm64",
+            "go/go-arm",
+            "go/go-386",
+        ] {
             assert!(cpu_findings(&fixture(path)).is_empty(), "{path}");
         }
     }
@@ -338,7 +347,15 @@ mod tests {
         );
         let arm64 = cpu_findings(&erase(fixture("go/go-arm64-v8.2")));
         assert_eq!(arm64[0].key.as_deref(), Some("GOARM64=lse"));
-        assert!(arm64[0].message.contains("below v8.1"), "{}", arm64[0].message);
-        assert!(arm64[0].fix.contains("linux/arm64/v8.1"), "{}", arm64[0].fix);
+        assert!(
+            arm64[0].message.contains("below v8.1"),
+            "{}",
+            arm64[0].message
+        );
+        assert!(
+            arm64[0].fix.contains("linux/arm64/v8.1"),
+            "{}",
+            arm64[0].fix
+        );
     }
 }

@@ -7,6 +7,7 @@ mod bad_shstrndx;
 mod baseline;
 mod buildinfo;
 mod cli;
+mod cpu_level;
 mod elf_edge;
 mod fixtures;
 mod formats;
