@@ -104,3 +104,72 @@ fn an_image_whose_variant_is_lower_does_not_start() {
         assert_eq!(code, i32::from(severity == "error"), "{variant:?}");
     }
 }
+
+/// `check --config` with a `[cpu-level]` table: the report and the exit code.
+fn check_with(config: &str, path: &std::path::Path) -> (Value, i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("gostatic.toml");
+    std::fs::write(&toml, config).unwrap();
+    let out = gostatic()
+        .args(["check", "--format", "json", "--config"])
+        .arg(&toml)
+        .arg(path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (report, out.status.code().unwrap(), stderr)
+}
+
+#[test]
+fn the_fleet_minimum_replaces_the_baseline() {
+    let v3 = go_fixture("go-amd64-v3");
+    // The whole fleet has v3: nothing to say.
+    let (report, code, _) = check_with("[cpu-level]\namd64 = \"v3\"\n", &v3);
+    assert!(gs406(&report["files"][0]).is_empty());
+    assert_eq!(code, 0);
+    // Part of the fleet is v2: the program will not start there.
+    let (report, code, _) = check_with("[cpu-level]\namd64 = \"v2\"\n", &v3);
+    let found = gs406(&report["files"][0]);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].0, "error");
+    assert_eq!(code, 1);
+    // Another architecture's minimum leaves amd64 at its baseline: the note.
+    let (report, code, _) = check_with("[cpu-level]\narm64 = \"v8.2\"\n", &v3);
+    assert_eq!(gs406(&report["files"][0])[0].0, "note");
+    assert_eq!(code, 0);
+    // ... and judges arm64.
+    let arm64 = go_fixture("go-arm64-v8.2");
+    let (report, _, _) = check_with("[cpu-level]\narm64 = \"v8.1\"\n", &arm64);
+    assert_eq!(gs406(&report["files"][0])[0].0, "error");
+    // A configured rule level still wins.
+    let (report, code, _) = check_with(
+        "[rules]\ncpu-level = \"warning\"\n[cpu-level]\namd64 = \"v1\"\n",
+        &v3,
+    );
+    assert_eq!(gs406(&report["files"][0])[0].0, "warning");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_wrong_cpu_level_table_is_a_usage_error_at_its_place() {
+    let v3 = go_fixture("go-amd64-v3");
+    for (config, message) in [
+        (
+            "[cpu-level]\nriscv64 = \"v1\"\n",
+            ":2:1: unknown architecture `riscv64` in [cpu-level], expected amd64, arm64 or arm",
+        ),
+        (
+            "[cpu-level]\namd64 = \"x86-64-v3\"\n",
+            ":2:9: `x86-64-v3` is not a CPU level for amd64",
+        ),
+        (
+            "[cpu-level]\narm64 = \"v7\"\n",
+            ":2:9: `v7` is not a CPU level for arm64",
+        ),
+    ] {
+        let (_, code, stderr) = check_with(config, &v3);
+        assert_eq!(code, 2, "{config}");
+        assert!(stderr.contains(message), "{config}: {stderr}");
+    }
+}

@@ -18,7 +18,7 @@ use crate::gobin::binary::Binary;
 use crate::gobin::buildinfo::BuildSetting;
 
 /// The architectures with levels, by their Go (and OCI) names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum CpuArch {
     #[serde(rename = "amd64")]
     Amd64,
