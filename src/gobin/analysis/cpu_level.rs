@@ -149,9 +149,9 @@ pub fn read(bin: &Binary<'_>, arch: Option<&str>, settings: &[BuildSetting]) -> 
         CpuArch::Arm64 => {
             const NO_LSE: &[u8] =
                 b"This program can only run on ARM64 processors with LSE support.\n";
-            read_only(bin)
+            bin.areas(&[".rodata"], false)
                 .iter()
-                .any(|data| memchr::memmem::find(data, NO_LSE).is_some())
+                .any(|(_, data)| memchr::memmem::find(data, NO_LSE).is_some())
                 .then_some(())?;
             // At least v8.1, the first level with LSE.
             ("lse".to_string(), Level(8, 1))
@@ -167,26 +167,12 @@ pub fn read(bin: &Binary<'_>, arch: Option<&str>, settings: &[BuildSetting]) -> 
     })
 }
 
-/// `.rodata`, else the read-only loadable segments.
-fn read_only<'data>(bin: &Binary<'data>) -> Vec<&'data [u8]> {
-    match bin.section(".rodata") {
-        Some(section) => vec![section.data],
-        None => bin
-            .segments
-            .iter()
-            .filter(|s| !s.writable)
-            .map(|s| s.data)
-            .collect(),
-    }
-}
-
 /// The N of `bad_cpu_msg` in the read-only data.
 fn amd64_bad_cpu_level(bin: &Binary<'_>) -> Option<u32> {
     const HEAD: &[u8] = b"This program can only be run on AMD64 processors with v";
     const TAIL: &[u8] = b" microarchitecture support.\n";
-    let areas = read_only(bin);
     let finder = memchr::memmem::Finder::new(HEAD);
-    for data in areas {
+    for (_, data) in bin.areas(&[".rodata"], false) {
         for at in finder.find_iter(data) {
             let rest = &data[at + HEAD.len()..];
             if let [digit @ b'2'..=b'4', tail @ ..] = rest

@@ -56,7 +56,7 @@ pub fn find(bin: &Binary<'_>, range: MinorRange) -> Option<String> {
     }
     let ptr = bin.pointer_size;
     let mut found = BTreeSet::new();
-    for (address, data) in areas(bin, &[".data"], true) {
+    for (address, data) in bin.areas(&[".data"], true) {
         // The linker aligns the variable to the pointer size (a string header's alignment).
         let skip = (ptr as u64 - address % ptr as u64) % ptr as u64;
         let Some(words) = data.get(skip as usize..) else {
@@ -89,7 +89,7 @@ pub fn find(bin: &Binary<'_>, range: MinorRange) -> Option<String> {
 fn candidates(bin: &Binary<'_>) -> BTreeSet<u64> {
     let finder = memchr::memmem::Finder::new(b"go1.");
     let mut starts = BTreeSet::new();
-    for (address, data) in areas(bin, &[".rodata", "__rodata", ".rdata"], false) {
+    for (address, data) in bin.areas(&[".rodata", "__rodata", ".rdata"], false) {
         for at in finder.find_iter(data) {
             if starts.len() == MAX_CANDIDATES {
                 return starts;
@@ -98,24 +98,6 @@ fn candidates(bin: &Binary<'_>) -> BTreeSet<u64> {
         }
     }
     starts
-}
-
-/// The named sections, or when the file has none of them, the loadable segments that are
-/// (`writable`) or are not writable.
-fn areas<'data>(bin: &Binary<'data>, names: &[&str], writable: bool) -> Vec<(u64, &'data [u8])> {
-    let named: Vec<_> = names
-        .iter()
-        .filter_map(|name| bin.section(name))
-        .map(|s| (s.address, s.data))
-        .collect();
-    if !named.is_empty() {
-        return named;
-    }
-    bin.segments
-        .iter()
-        .filter(|s| s.writable == writable)
-        .map(|s| (s.address, s.data))
-        .collect()
 }
 
 fn version_at(bin: &Binary<'_>, address: u64, len: u64, range: MinorRange) -> Option<String> {
