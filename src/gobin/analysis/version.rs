@@ -2,8 +2,8 @@
 //! `.symtab` (a Go string header `{data, len}`), else the `Go cmd/compile goX.Y.Z` DWARF
 //! producer, else the same string header found without symbols ([`runtime_string`], checked
 //! against the pclntab format's range), else a lower bound from the pclntab magic, sharpened
-//! by sections only newer linkers emit (`.go.fipsinfo` 1.24, `.go.module` 1.26, `.go.type` 1.27, `.data.rel.ro.go.type` in an internal PIE;
-//! `cmd/link/internal/ld/data.go`).
+//! by sections only newer linkers emit (`.go.fipsinfo` 1.24, `.go.module` 1.26, `.go.type`
+//! 1.27, `.data.rel.ro.go.type` in an internal PIE; `cmd/link/internal/ld/data.go`).
 
 use serde::Serialize;
 
