@@ -180,6 +180,11 @@ if wants go; then
   b go-riscv64 "$g27" hello CGO_ENABLED=0 GOARCH=riscv64 -- "${sw[@]}"
   b go-s390x   "$g27" hello CGO_ENABLED=0 GOARCH=s390x -- "${sw[@]}"
   b go-ppc64le "$g27" hello CGO_ENABLED=0 GOARCH=ppc64le -- "${sw[@]}"
+  # Microarchitecture levels above the baseline (GS406): the amd64 one refuses to start on a
+  # CPU without AVX2 ("This program can only be run on AMD64 processors with v3
+  # microarchitecture support."); GOARM64 levels are Go 1.23+.
+  b go-amd64-v3   "$g27" hello CGO_ENABLED=0 GOARCH=amd64 GOAMD64=v3 -- "${sw[@]}"
+  b go-arm64-v8.2 "$g27" hello CGO_ENABLED=0 GOARCH=arm64 GOARM64=v8.2 -- "${sw[@]}"
   # Stripped but not trimmed: the build paths survive in pclntab. Its trimpath twin is
   # testdata/bin/go-static-stripped.
   b go-stripped-paths "$g27" hello CGO_ENABLED=0 GOARCH=amd64 -- -ldflags="-s -w"
@@ -202,7 +207,7 @@ if wants go; then
   gcc -O2 -static -o "$twin/c-nss-static" "$work/src/c/nss.c" 2>/dev/null
 
   fixtures=(go1.19-hello go1.21-pie go1.23-hello go1.25-hello go-386 go-arm go-riscv64
-    go-s390x go-ppc64le go-stripped-paths go-needs go-embedded go-nss-static-glibc
+    go-s390x go-ppc64le go-amd64-v3 go-arm64-v8.2 go-stripped-paths go-needs go-embedded go-nss-static-glibc
     c-nss-static go-replace go-vcs)
   (
     cd "$out"

@@ -294,6 +294,7 @@ mod tests {
                 "GS403 vcs-modified note",
                 "GS404 no-buildinfo note",
                 "GS405 local-replace note",
+                "GS406 cpu-level note",
                 "GS501 needs-ca-certificates note",
                 "GS502 needs-zoneinfo note",
                 "GS503 needs-passwd note",

@@ -243,9 +243,9 @@ registry! {
         summary: "a Go binary without readable build information",
         rationale: "Since Go 1.13 the linker embeds the toolchain version, the module list and (1.18+) the build settings. Without them, scanners cannot tell which modules and Go version are inside, so vulnerability scanning misses the binary. It is removed on purpose by some obfuscators, lost with GOPATH-mode builds, and absent in toolchains older than 1.13.",
         fix: "Build in module mode with a current Go toolchain and do not strip .go.buildinfo.",
-        evidence: "how the binary was recognised as Go (pclntab, Go build ID)",
+        evidence: "how the binary was recognised as Go (pclntab, Go build ID), and the Go version gostatic still found and how: the runtime.buildVersion symbol, the DWARF producer, or the runtime's version string through its string header (GS402 judges that version)",
         key: "the rule and the path alone",
-        example: "Go binary (a Go 1.20+ function table) but no build information (.go.buildinfo) was found; the symtab says go1.22.4",
+        example: "Go binary (a Go 1.20+ function table) but no build information (.go.buildinfo) was found; the runtime's version string says go1.26.5",
     };
     LocalReplace => RuleInfo {
         id: "GS405", slug: "local-replace", severity: Note, category: GoBuild,
@@ -255,6 +255,15 @@ registry! {
         evidence: "the replaced module and the directory",
         key: "the rule, the path and the replaced module paths, sorted (not the directories they point at)",
         example: "module replaced by a local directory: example.com/greeting => ../greeting",
+    };
+    CpuLevel => RuleInfo {
+        id: "GS406", slug: "cpu-level", severity: Note, category: GoBuild,
+        summary: "built for a CPU microarchitecture level above the architecture's baseline",
+        rationale: "GOAMD64=v2..v4 and GOARM64=v8.1+ let the compiler use newer instructions. The runtime checks the CPU before main: an amd64 program built for v3 on a CPU without AVX2 prints 'This program can only be run on AMD64 processors with v3 microarchitecture support.' and exits, so the image works on new hosts and fails on older ones in the same fleet. Some distributions now default GOAMD64 to v3. In `check` this is a note; in an image whose platform variant is lower (linux/amd64/v2 for a v3 program) it is an error. `[cpu-level]` in gostatic.toml sets the fleet's minimum instead of the baseline: a program at or below it is not reported, one above it is an error. GOARM=7 is arm's baseline (the OCI default), and GO386 has no platform variant.",
+        fix: "Build with GOAMD64=v1 (GOARM64=v8.0) to run on every CPU, or publish the image with the platform variant the program needs (linux/amd64/v3) and run it only there.",
+        evidence: "the setting (GOAMD64=v3) and where it was read: the buildinfo settings, or without buildinfo the runtime's own start-up check message (amd64 only)",
+        key: "the rule, the path and the setting (GOAMD64=v3)",
+        example: "built with GOAMD64=v3 (buildinfo): it refuses to start on amd64 CPUs below v3 (\"This program can only be run on AMD64 processors with v3 microarchitecture support.\")",
     };
     NeedsCaCertificates => RuleInfo {
         id: "GS501", slug: "needs-ca-certificates", severity: Note, category: Runtime,

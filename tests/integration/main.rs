@@ -3,9 +3,11 @@
 
 mod advice;
 mod architecture;
+mod bad_shstrndx;
 mod baseline;
 mod buildinfo;
 mod cli;
+mod cpu_level;
 mod elf_edge;
 mod fixtures;
 mod formats;
@@ -20,6 +22,7 @@ mod image_rules;
 mod image_sources;
 mod image_verdict;
 mod optin;
+mod optin_runtime_string;
 mod outputs;
 mod policy;
 mod real_libc;
