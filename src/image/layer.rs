@@ -6,6 +6,7 @@
 //! OCI image-spec `layer.md`: `.wh.NAME` whites out NAME, `.wh..wh..opq` (that exact name)
 //! makes its directory opaque; other `.wh..wh.` names are AUFS internals and are skipped.
 
+use super::caps::FileCaps;
 use std::io::{self, Cursor, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -46,6 +47,8 @@ pub(crate) struct Change {
     pub uid: u64,
     pub gid: u64,
     pub size: u64,
+    /// The `security.capability` the runtime sets on the entry.
+    pub capability: Option<FileCaps>,
 }
 
 #[derive(Debug, Clone)]
@@ -348,6 +351,7 @@ pub(crate) fn decode<I: Inspector>(
                 uid: header.uid,
                 gid: header.gid,
                 size,
+                capability: header.capability.as_deref().map(FileCaps::decode),
             });
         }
         // Read to the end so that both digests cover every byte (and a corrupt tail is noticed).

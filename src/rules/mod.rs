@@ -309,6 +309,9 @@ mod tests {
                 "GS608 wasted-bytes note",
                 "GS609 toolchain-in-image warning",
                 "GS610 source-in-image warning",
+                "GS611 named-user warning",
+                "GS612 high-ids warning",
+                "GS613 file-capabilities note",
             ]
         );
     }

@@ -170,8 +170,13 @@ fn text_puts_the_verdict_under_the_image_header() {
         lines[1].starts_with("  starts: yes; runs clean; scratch: ready with "),
         "{text}"
     );
+    // The image is fixed for starting; its USER is still a name Kubernetes cannot verify.
     assert!(
-        text.ends_with("1 image: 1 starts; 1 file: 0 ready, 1 ready if files are added, 0 blocked; 0 errors, 0 warnings, 0 notes\n"),
+        text.contains("warning[GS611 named-user] USER app is a name"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("1 image: 1 starts; 1 file: 0 ready, 1 ready if files are added, 0 blocked; 0 errors, 1 warning, 0 notes\n"),
         "{text}"
     );
 }

@@ -16,6 +16,7 @@ mod image;
 mod image_fixtures;
 mod image_libs;
 mod image_places;
+mod image_privileges;
 mod image_rules;
 mod image_verdict;
 mod optin;

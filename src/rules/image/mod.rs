@@ -17,6 +17,7 @@ mod entrypoint;
 mod leftovers;
 mod libs;
 mod lookup;
+mod privileges;
 mod runtime;
 mod search;
 mod size;
@@ -212,7 +213,8 @@ fn judge(image: &Image<FileFacts>, story: Story) -> ImageEvaluation {
     }
 }
 
-/// GS601–GS603 from the config, GS605–GS610 from the final filesystem and the layers.
+/// GS601–GS603 and GS611 from the config, GS605–GS610, GS612 and GS613 from the final
+/// filesystem and the layers.
 fn config_and_contents(image: &Image<FileFacts>, start: &Start, findings: &mut Vec<Finding>) {
     // A root filesystem directory has no config: nothing to say about USER or the command.
     if image.format != crate::image::ImageFormat::Rootfs {
@@ -221,4 +223,5 @@ fn config_and_contents(image: &Image<FileFacts>, start: &Start, findings: &mut V
     }
     contents::check(image, &start.accounts, findings);
     leftovers::check(image, findings);
+    privileges::check(image, findings);
 }
