@@ -5,6 +5,7 @@
 //! Rule IDs are never renumbered or reused (see `docs/rules.md`).
 
 pub mod bases;
+pub(crate) mod cpu_quota;
 mod debug;
 mod gobuild;
 mod hardening;
@@ -187,6 +188,7 @@ pub fn evaluate(facts: &FileFacts) -> Evaluation {
             debug::check(elf, &mut sink);
             if let Some(go) = go {
                 gobuild::check(elf, go, &mut sink);
+                cpu_quota::check(elf, go, &mut sink);
                 runtime::check(go, &mut sink);
             }
         }
@@ -294,11 +296,13 @@ mod tests {
                 "GS403 vcs-modified note",
                 "GS404 no-buildinfo note",
                 "GS405 local-replace note",
+                "GS407 cpu-quota note",
                 "GS501 needs-ca-certificates note",
                 "GS502 needs-zoneinfo note",
                 "GS503 needs-passwd note",
                 "GS504 missing-libraries error",
                 "GS505 symbol-versions error",
+                "GS508 hosts-order note",
                 "GS601 root-user warning",
                 "GS602 unknown-user error",
                 "GS603 entrypoint error",

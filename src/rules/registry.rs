@@ -256,6 +256,15 @@ registry! {
         key: "the rule, the path and the replaced module paths, sorted (not the directories they point at)",
         example: "module replaced by a local directory: example.com/greeting => ../greeting",
     };
+    CpuQuota => RuleInfo {
+        id: "GS407", slug: "cpu-quota", severity: Note, category: GoBuild,
+        summary: "GOMAXPROCS will follow the node's CPU count, not the container's CPU limit",
+        rationale: "Since Go 1.25 the runtime sets GOMAXPROCS from the cgroup CPU limit; before that, and whenever the default GODEBUG has containermaxprocs=0 (a Go 1.25+ toolchain building a module whose go.mod says go 1.24 or older), it is the node's CPU count. A pod limited to 2 CPUs on a 64-core node then runs 64 threads of Go code against a 2-CPU quota and is throttled, with long tail latencies.",
+        fix: "Build with Go 1.25 or newer and go 1.25 or later in go.mod; or import _ \"go.uber.org/automaxprocs\"; or set GOMAXPROCS in the container's environment.",
+        evidence: "the Go version, or containermaxprocs=0 in DefaultGODEBUG",
+        key: "the Go release line (`go1.24`), or `containermaxprocs=0`",
+        example: "GOMAXPROCS will be the node's CPU count, not the container's CPU limit: built with go1.24.9, before Go 1.25 made GOMAXPROCS follow it",
+    };
     NeedsCaCertificates => RuleInfo {
         id: "GS501", slug: "needs-ca-certificates", severity: Note, category: Runtime,
         summary: "verifies TLS with the system roots, and has no embedded fallback roots",
@@ -300,6 +309,15 @@ registry! {
         evidence: "the executable (or library) that needs the version, the version, the library it resolves to in the image, and the newest version that library defines",
         key: "the rule, the executable's path in the image, the library and the version: each unmet version is a finding",
         example: "/app/cgohello needs GLIBC_2.34 from libc.so.6; the image's libc.so.6 (/lib/x86_64-linux-gnu/libc.so.6, glibc 2.31) defines up to GLIBC_2.30",
+    };
+    HostsOrder => RuleInfo {
+        id: "GS508", slug: "hosts-order", severity: Note, category: Runtime,
+        summary: "a Go program before 1.16 resolves names in an image without /etc/nsswitch.conf, so it asks DNS before /etc/hosts",
+        rationale: "Without /etc/nsswitch.conf, Go's resolver before 1.16 assumed glibc's old default order and queried DNS first (golang/go#35305, changed in Go 1.16): names from /etc/hosts, docker run --add-host or Kubernetes hostAliases resolve to whatever DNS says, or wait for a DNS timeout first. Scratch and distroless images have no nsswitch.conf.",
+        fix: "Add an /etc/nsswitch.conf holding the line 'hosts: files dns' to the final stage, or rebuild with Go 1.16 or newer.",
+        evidence: "the program, its Go version, and the missing /etc/nsswitch.conf",
+        key: "the rule and the program's path in the image",
+        example: "built with go1.15.15, it resolves names and the image has no /etc/nsswitch.conf: its resolver asks DNS before /etc/hosts",
     };
     RootUser => RuleInfo {
         id: "GS601", slug: "root-user", severity: Warning, category: Image,

@@ -14,6 +14,7 @@ mod arch;
 mod command;
 mod contents;
 mod entrypoint;
+mod go_runtime;
 mod leftovers;
 mod libs;
 mod lookup;
@@ -180,6 +181,7 @@ fn judge(image: &Image<FileFacts>, story: Story) -> ImageEvaluation {
     versions::check(image, &libraries, &mut collected);
     arch::check(image, &start.command, &mut collected);
     runtime::check(image, &start, &mut collected);
+    go_runtime::check(image, &mut collected);
     let size = (story == Story::Tell).then(|| size::story(image, &start, &libraries));
     config_and_contents(image, &start, &mut collected.findings);
     for update in collected.file_updates {
