@@ -96,7 +96,7 @@ fn every_go_fixture_reports_the_version_go_version_m_reports() {
 
 #[test]
 fn each_fixture_gets_exactly_the_go_rules_its_build_promises() {
-    let expected: [(&str, &[&str]); 15] = [
+    let expected: [(&str, &[&str]); 16] = [
         ("go-386", &["GS407"]),
         ("go-arm", &["GS407"]),
         ("go-embedded", &["GS407"]),
@@ -108,6 +108,7 @@ fn each_fixture_gets_exactly_the_go_rules_its_build_promises() {
         ("go-s390x", &["GS407"]),
         ("go-stripped-paths", &["GS401", "GS407"]),
         ("go-vcs", &["GS403", "GS407"]),
+        ("go1.15-hosts", &["GS402", "GS407"]),
         ("go1.19-hello", &["GS401", "GS402", "GS407"]),
         ("go1.21-pie", &["GS101", "GS402", "GS407"]),
         ("go1.23-hello", &["GS402", "GS407"]),

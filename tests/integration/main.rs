@@ -14,6 +14,7 @@ mod go_check;
 mod gobin;
 mod image;
 mod image_fixtures;
+mod image_go_runtime;
 mod image_libs;
 mod image_places;
 mod image_privileges;
