@@ -6,12 +6,12 @@
 //! OCI image-spec `layer.md`: `.wh.NAME` whites out NAME, `.wh..wh..opq` (that exact name)
 //! makes its directory opaque; other `.wh..wh.` names are AUFS internals and are skipped.
 
-use super::caps::FileCaps;
 use std::io::{self, Cursor, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
+use super::caps::FileCaps;
 use super::content::{Content, FileBytes, classify};
 use super::digest::Hashing;
 use super::limits::{Budget, ImageLimits};

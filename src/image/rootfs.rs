@@ -3,11 +3,11 @@
 //! never followed; files are classified as layer members are (`content`); nothing outside the
 //! directory is opened.
 
-use super::caps::FileCaps;
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
+use super::caps::FileCaps;
 use super::content::{Content, FileBytes, classify, is_kept_small};
 use super::layer::{Change, Compression, Context, DecodedLayer, Op};
 use super::{ImageError, Inspector};
