@@ -279,6 +279,9 @@ mod tests {
         // The high word, and a number libcap has no name for.
         let high = FileCaps::decode(&raw(REVISION_2 | 1, &[0, 0, (1 << 7) | (1 << 20), 0]));
         assert_eq!(high.to_string(), "cap_bpf=ep 52+ep");
+        // The inheritable set's high word is its own (getcap prints `cap_perfmon=i`).
+        let inherited = FileCaps::decode(&raw(REVISION_2, &[0, 0, 0, 1 << 6]));
+        assert_eq!(inherited.to_string(), "cap_perfmon=i");
     }
 
     #[test]
