@@ -25,6 +25,8 @@ dest="$here/downloads"
 mkdir -p "$dest"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=../tools/npm-fetch.sh
+. "$here/../tools/npm-fetch.sh"
 
 # arch  tarball-sha256  binary-sha256   (npm package @esbuild/linux-<arch>@0.28.2)
 binaries=(
@@ -41,18 +43,8 @@ binaries=(
 
 for entry in "${binaries[@]}"; do
   read -r arch tarball_sha binary_sha <<< "$entry"
-  name="esbuild-0.28.2-linux-$arch"
-  if [ -f "$dest/$name" ] && echo "$binary_sha  $dest/$name" | sha256sum -c --status; then
-    echo "have $name"
-    continue
-  fi
-  tgz=$(cd "$tmp" && npm pack --silent "@esbuild/linux-$arch@0.28.2" | tail -n 1)
-  echo "$tarball_sha  $tmp/$tgz" | sha256sum -c --quiet
-  tar -xzf "$tmp/$tgz" -C "$tmp" package/bin/esbuild
-  echo "$binary_sha  $tmp/package/bin/esbuild" | sha256sum -c --quiet
-  mv "$tmp/package/bin/esbuild" "$dest/$name"
-  rm -rf "$tmp/package" "$tmp/$tgz"
-  echo "fetched $name"
+  npm_fetch "@esbuild/linux-$arch@0.28.2" "$tarball_sha" "$binary_sha" \
+    "$dest/esbuild-0.28.2-linux-$arch" "$tmp"
 done
 
 # The PyPI toolchains, where testdata/build.sh puts them.
