@@ -1,6 +1,7 @@
 //! GS406 cpu-level on the fixtures built with `GOAMD64=v3` and `GOARM64=v8.2`
 //! (`testdata/go/go-amd64-v3`, `go-arm64-v8.2`): the level `go version -m` recorded, the note
-//! in `check`, the same level without buildinfo from the runtime's start-up check, and the
+//! in `check`, what the fixtures do on emulated CPUs below and at their level (`.cpu-run`,
+//! qemu-user), the same level without buildinfo from the runtime's start-up check, and the
 //! error in an image whose platform variant is lower.
 
 use gostatic::testkit::archive::TarBuilder;
@@ -60,6 +61,58 @@ fn check_reports_the_level_go_version_m_recorded() {
             found[0].1
         );
     }
+}
+
+/// The recorded runs on emulated CPUs (`<fixture>.cpu-run`, qemu-user in testdata/build.sh):
+/// each `# EMULATOR -cpu CPU` block's output and exit status, by CPU.
+fn cpu_runs(name: &str) -> Vec<(String, String, i32)> {
+    let record = std::fs::read_to_string(go_fixture(&format!("{name}.cpu-run"))).unwrap();
+    let mut runs = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in record.lines() {
+        if let Some(cpu) = line
+            .strip_prefix("# ")
+            .and_then(|l| l.split(" -cpu ").nth(1))
+        {
+            current = Some((cpu.to_string(), String::new()));
+        } else if let Some(status) = line.strip_prefix("# exit status ") {
+            let (cpu, output) = current.take().unwrap();
+            runs.push((cpu, output, status.parse().unwrap()));
+        } else if let Some((_, output)) = current.as_mut() {
+            output.push_str(line);
+            output.push('\n');
+        }
+    }
+    runs
+}
+
+#[test]
+fn the_note_says_what_a_cpu_below_the_level_does() {
+    // amd64: Nehalem (v2) gets the runtime's refusal, the very text the note quotes; Haswell
+    // (v3) runs it.
+    let runs = cpu_runs("go-amd64-v3");
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    let (below, at) = (&runs[0], &runs[1]);
+    assert_eq!(below.0, "Nehalem");
+    assert_ne!(below.2, 0);
+    let refusal = below.1.trim_end();
+    assert!(
+        refusal.starts_with("This program can only be run on AMD64"),
+        "{refusal}"
+    );
+    let found = gs406(&check(&go_fixture("go-amd64-v3")));
+    assert!(
+        found[0].1.contains(&format!("(\"{refusal}\")")),
+        "{found:?}"
+    );
+    assert_eq!((at.0.as_str(), at.2), ("Haswell", 0));
+    assert_eq!(at.1, "hello from a Go binary\n");
+    // arm64 v8.2: an emulated v8.0 core (cortex-a53) cannot run it, a v8.2 one (cortex-a76) can.
+    let runs = cpu_runs("go-arm64-v8.2");
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert_eq!(runs[0].0, "cortex-a53");
+    assert_ne!(runs[0].2, 0);
+    assert_eq!((runs[1].0.as_str(), runs[1].2), ("cortex-a76", 0));
 }
 
 #[test]
