@@ -155,6 +155,16 @@ fn an_image_whose_variant_is_lower_does_not_start() {
         assert_eq!(found.len(), 1, "{variant:?}: {found:?}");
         assert_eq!(found[0].0, severity, "{variant:?}");
         assert_eq!(code, i32::from(severity == "error"), "{variant:?}");
+        // A final stage copies the same program: on the lower variant it is withheld, GS406
+        // named as the reason; elsewhere it is printed.
+        let size = &image["size"];
+        if starts == "no" {
+            assert!(size["dockerfile"].as_array().is_none_or(Vec::is_empty));
+            let reason = size["no_stage_reason"].as_str().unwrap();
+            assert!(reason.contains("GS406 /app is built with GOAMD64=v3"), "{reason}");
+        } else {
+            assert_eq!(size["dockerfile"][0], "FROM scratch", "{variant:?}: {size}");
+        }
     }
 }
 
