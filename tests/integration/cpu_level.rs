@@ -161,7 +161,10 @@ fn an_image_whose_variant_is_lower_does_not_start() {
         if starts == "no" {
             assert!(size["dockerfile"].as_array().is_none_or(Vec::is_empty));
             let reason = size["no_stage_reason"].as_str().unwrap();
-            assert!(reason.contains("GS406 /app is built with GOAMD64=v3"), "{reason}");
+            assert!(
+                reason.contains("GS406 /app is built with GOAMD64=v3"),
+                "{reason}"
+            );
         } else {
             assert_eq!(size["dockerfile"][0], "FROM scratch", "{variant:?}: {size}");
         }

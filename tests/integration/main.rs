@@ -10,6 +10,7 @@ mod cli;
 mod cpu_level;
 mod elf_edge;
 mod fixtures;
+mod fleet;
 mod formats;
 mod fuzz_corpus;
 mod go_check;
