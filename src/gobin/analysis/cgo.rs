@@ -47,7 +47,10 @@ pub(crate) fn may_matter(name: &[u8]) -> bool {
         || name.starts_with(b"_cgo_")
         || name.starts_with(b"crosscall")
         || name == b"x_cgo_init"
-        || memchr::memmem::find(name, b"._C").is_some()
+        // The wrapper is the last element of its name, as `is_c_call` reads it: one reverse
+        // search for the dot, not a search of the whole name for `._C` (this runs on every
+        // function name of every Go binary; callgrind on the dense tree).
+        || memchr::memrchr(b'.', name).is_some_and(|dot| name[dot + 1..].starts_with(b"_C"))
 }
 
 fn is_cgo_runtime(name: &str) -> bool {
@@ -105,6 +108,21 @@ mod tests {
         }
         assert!(!may_matter(b"runtime.cgocall"));
         assert!(!may_matter(b"main.main"));
+        // The filter drops nothing `observe` would keep.
+        for name in [
+            "main._Cfunc_greet.func1",
+            "pkg.(*T)._C",
+            "a._C",
+            "_C",
+            "._C",
+            "x.y._Cz",
+            "crosscall3",
+            "runtime/cgo",
+        ] {
+            let kept = is_cgo_runtime(name) || is_c_call(name);
+            assert!(!kept || may_matter(name.as_bytes()), "{name}");
+        }
+        assert!(may_matter(b"x.y._Cz") && !may_matter(b"x._Cy.z"));
     }
 
     fn scan(names: &[&str]) -> CgoEvidence {

@@ -248,9 +248,22 @@ const PACKAGES: [&str; 10] = [
     "mime/multipart.",
 ];
 
+/// The first bytes of `PACKAGES`: most names (runtime., sync., main., internal/...) are
+/// turned away by one lookup before any prefix is compared.
+const FIRST_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < PACKAGES.len() {
+        table[PACKAGES[i].as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Whether a name belongs to a package a need looks at, from its bytes alone.
 pub(crate) fn may_matter(name: &[u8]) -> bool {
-    PACKAGES.iter().any(|p| name.starts_with(p.as_bytes()))
+    name.first().is_some_and(|&b| FIRST_BYTES[b as usize])
+        && PACKAGES.iter().any(|p| name.starts_with(p.as_bytes()))
 }
 
 impl NeedScan {
@@ -317,8 +330,20 @@ mod tests {
         for spec in NEEDS {
             for name in spec.needles.iter().chain(spec.embedded) {
                 assert!(PACKAGES.iter().any(|p| name.starts_with(p)), "{name}");
+                assert!(may_matter(name.as_bytes()), "{name}");
             }
         }
+        for other in [
+            "runtime.main",
+            "internal/poll.(*FD).Read",
+            "sync.(*Mutex).Lock",
+            "",
+        ] {
+            assert!(!may_matter(other.as_bytes()), "{other}");
+        }
+        // A first byte in the table is not enough: the prefix must match too.
+        assert!(!may_matter(b"crypto/tls.(*Conn).Read"));
+        assert!(!may_matter(b"os/exec.Command"));
     }
 
     #[test]
