@@ -79,10 +79,22 @@ pub(super) fn open<I: Inspector>(
             let archive = StreamedArchive::read(body, &ctx)?;
             return from_streamed(&archive, &display, None, options, &ctx);
         }
-        ImageSource::Registry { explicit, .. } => {
-            return Err(ImageError::RegistryUnsupported {
-                explicit: *explicit,
-            });
+        ImageSource::Registry {
+            reference,
+            explicit,
+        } => {
+            return super::registry::open(reference, &display, options, &context(0)).map_err(
+                |err| match err {
+                    // A bare name that is no file may be a mistyped path: say both.
+                    ImageError::Registry { kind, message } if !explicit => ImageError::Registry {
+                        kind,
+                        message: format!(
+                            "no such file or directory; as an image reference: {message}"
+                        ),
+                    },
+                    err => err,
+                },
+            );
         }
         ImageSource::Rootfs(path) => {
             let meta = std::fs::metadata(path).map_err(|e| ImageError::io("", &e))?;
@@ -466,7 +478,7 @@ fn verify_layer<T>(plan: &formats::LayerPlan, layer: &DecodedLayer<T>) -> Result
 /// would build 40 million nodes from a 350 KB archive (issue 11, item 8). The first image is
 /// bounded by the entry limit, all of them together by the merged-entry limit, checked before
 /// anything is merged.
-fn build<T: Clone>(
+pub(super) fn build<T: Clone>(
     plan: Plan,
     decoded: Vec<Arc<DecodedLayer<T>>>,
     format: ImageFormat,
