@@ -29,6 +29,7 @@ mod optin_runtime_string;
 mod outputs;
 mod policy;
 mod real_libc;
+mod registry;
 mod rules_cmd;
 mod stage_fixtures;
 mod stage_runs;
