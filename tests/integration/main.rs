@@ -30,6 +30,7 @@ mod outputs;
 mod policy;
 mod real_libc;
 mod registry;
+mod registry_fake;
 mod rules_cmd;
 mod stage_fixtures;
 mod stage_runs;
