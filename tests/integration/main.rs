@@ -31,6 +31,7 @@ mod policy;
 mod real_libc;
 mod registry;
 mod registry_fake;
+mod registry_token;
 mod rules_cmd;
 mod stage_fixtures;
 mod stage_runs;

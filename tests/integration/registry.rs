@@ -27,7 +27,7 @@ impl Drop for Registry {
     }
 }
 
-fn found(program: &str) -> bool {
+pub fn found(program: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
@@ -57,6 +57,17 @@ fn free_port() -> u16 {
 impl Registry {
     /// Start a registry; with `htpasswd`, Basic auth against that file's users.
     pub fn start(htpasswd: Option<&Path>) -> Option<Registry> {
+        let auth = htpasswd.map_or(String::new(), |file| {
+            format!(
+                "auth:\n  htpasswd:\n    realm: gostatic-test\n    path: {}\n",
+                file.display()
+            )
+        });
+        Registry::start_with(&auth)
+    }
+
+    /// Start a registry with `auth`, the YAML of its config's `auth:` section (or nothing).
+    pub fn start_with(auth: &str) -> Option<Registry> {
         if let Some(reason) = missing() {
             #[allow(clippy::print_stderr)] // say why the test did nothing
             {
@@ -66,12 +77,6 @@ impl Registry {
         }
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
-        let auth = htpasswd.map_or(String::new(), |file| {
-            format!(
-                "auth:\n  htpasswd:\n    realm: gostatic-test\n    path: {}\n",
-                file.display()
-            )
-        });
         let config = format!(
             "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n\
              http:\n  addr: 127.0.0.1:{port}\n{auth}",
@@ -117,11 +122,11 @@ impl Registry {
     }
 }
 
-const STATIC: &str = "testdata/image/scratch-static.oci.tar";
+pub const STATIC: &str = "testdata/image/scratch-static.oci.tar";
 const MULTIARCH: &str = "testdata/image/multiarch.oci.tar";
 
 /// `gostatic image --format json ARGS` with no credentials around: exit code and document.
-fn json_of(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, serde_json::Value) {
+pub fn json_of(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, serde_json::Value) {
     let config = tempfile::tempdir().unwrap();
     let mut cmd = gostatic();
     cmd.env("DOCKER_CONFIG", config.path())
