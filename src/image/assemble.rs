@@ -83,18 +83,8 @@ pub(super) fn open<I: Inspector>(
             reference,
             explicit,
         } => {
-            return super::registry::open(reference, &display, options, &context(0)).map_err(
-                |err| match err {
-                    // A bare name that is no file may be a mistyped path: say both.
-                    ImageError::Registry { kind, message } if !explicit => ImageError::Registry {
-                        kind,
-                        message: format!(
-                            "no such file or directory; as an image reference: {message}"
-                        ),
-                    },
-                    err => err,
-                },
-            );
+            let opened = super::registry::open(reference, &display, options, &context(0));
+            return opened.map_err(|err| super::registry::unless_explicit(err, *explicit));
         }
         ImageSource::Rootfs(path) => {
             let meta = std::fs::metadata(path).map_err(|e| ImageError::io("", &e))?;
@@ -332,7 +322,6 @@ fn from_indexed<I: Inspector>(
         .into_iter()
         .map(|(blob, (hash_raw, hash_diff))| (blob, (hash_raw, hash_diff && !hash_raw)))
         .collect();
-    type Decoded<T> = Result<(String, Arc<DecodedLayer<T>>), ImageError>;
     let decoded: Vec<Decoded<I::Output>> = wanted
         .par_iter()
         .map(|&(blob, (hash_raw, hash_diff))| {
@@ -353,6 +342,20 @@ fn from_indexed<I: Inspector>(
             Ok((blob.to_string(), Arc::new(layer)))
         })
         .collect();
+    build_all(plans, decoded, format, display, &options.limits)
+}
+
+/// A layer decoded in parallel, under its blob name.
+pub(super) type Decoded<T> = Result<(String, Arc<DecodedLayer<T>>), ImageError>;
+
+/// Every plan's image from the layers decoded for them (each blob once); the first error wins.
+pub(super) fn build_all<T: Clone>(
+    plans: Vec<Plan>,
+    decoded: Vec<Decoded<T>>,
+    format: ImageFormat,
+    display: &str,
+    limits: &ImageLimits,
+) -> Result<Vec<Image<T>>, ImageError> {
     let mut layers = BTreeMap::new();
     for result in decoded {
         let (blob, layer) = result?;
@@ -365,9 +368,14 @@ fn from_indexed<I: Inspector>(
             let decoded = plan
                 .layers
                 .iter()
-                .map(|l| layers[&l.blob].clone())
-                .collect();
-            build(plan, decoded, format, display, &mut merged, &options.limits)
+                .map(|l| {
+                    layers
+                        .get(&l.blob)
+                        .cloned()
+                        .ok_or_else(|| ImageError::MissingBlob(l.blob.clone()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            build(plan, decoded, format, display, &mut merged, limits)
         })
         .collect()
 }
@@ -478,7 +486,7 @@ fn verify_layer<T>(plan: &formats::LayerPlan, layer: &DecodedLayer<T>) -> Result
 /// would build 40 million nodes from a 350 KB archive (issue 11, item 8). The first image is
 /// bounded by the entry limit, all of them together by the merged-entry limit, checked before
 /// anything is merged.
-pub(super) fn build<T: Clone>(
+fn build<T: Clone>(
     plan: Plan,
     decoded: Vec<Arc<DecodedLayer<T>>>,
     format: ImageFormat,

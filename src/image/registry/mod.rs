@@ -19,6 +19,7 @@
 pub mod auth;
 pub mod client;
 pub mod reference;
+mod url;
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
@@ -32,8 +33,9 @@ pub use client::{ProxyEnv, Retry, Settings};
 pub use reference::Reference;
 
 use self::client::Client;
+use super::assemble::{Decoded, build_all};
 use super::formats::{self, Documents, ImageFormat, Platform};
-use super::layer::{self, Context, DecodedLayer};
+use super::layer::{self, Context};
 use super::{Image, ImageError, ImageOptions, Inspector};
 use crate::error::ErrorKind;
 
@@ -172,57 +174,46 @@ pub(super) fn open<I: Inspector>(
     };
     let groups = formats::oci::plan(&docs, &docs.index, options)?;
     let plans = formats::select(groups, options)?;
-    let blobs: Vec<String> = {
-        let mut seen = HashSet::new();
-        plans
-            .iter()
-            .flat_map(|p| &p.layers)
-            .filter_map(|l| l.digest.clone())
-            .filter(|d| seen.insert(d.clone()))
-            .collect()
-    };
-    type Fetched<T> = Result<(String, Arc<DecodedLayer<T>>), ImageError>;
-    let fetched: Vec<Fetched<I::Output>> = blobs
+    // Each blob once, by its layout name (`blobs/sha256/<hex>`), with the digest to fetch.
+    let mut seen = HashSet::new();
+    let blobs: Vec<(&str, &str)> = plans
+        .iter()
+        .flat_map(|p| &p.layers)
+        .filter_map(|l| Some((l.blob.as_str(), l.digest.as_deref()?)))
+        .filter(|(blob, _)| seen.insert(*blob))
+        .collect();
+    let decoded: Vec<Decoded<I::Output>> = blobs
         .par_iter()
-        .map(|digest| {
+        .map(|&(blob, digest)| {
             let what = format!("blob {digest}");
             let response = client.get(&client.path("blobs", digest), None, &what)?;
             let body = response.into_body().into_reader();
-            let blob = format!("blobs/sha256/{}", digest.trim_start_matches("sha256:"));
-            let decoded = layer::decode(body, &blob, true, false, ctx)?;
-            Ok((digest.clone(), Arc::new(decoded)))
+            // The only I/O here is the network: a body cut short is a network error.
+            let decoded = layer::decode(body, blob, true, false, ctx).map_err(|err| match err {
+                ImageError::Io(message) => ImageError::registry(ErrorKind::Network, message),
+                err => err,
+            })?;
+            Ok((blob.to_string(), Arc::new(decoded)))
         })
         .collect();
-    let mut layers = BTreeMap::new();
-    for result in fetched {
-        let (digest, layer) = result?;
-        layers.insert(digest, layer);
+    build_all(
+        plans,
+        decoded,
+        ImageFormat::Registry,
+        display,
+        &options.limits,
+    )
+}
+
+/// A bare name that is no file may be a mistyped path: its registry error says both.
+pub(super) fn unless_explicit(err: ImageError, explicit: bool) -> ImageError {
+    match err {
+        ImageError::Registry { kind, message } if !explicit => ImageError::Registry {
+            kind,
+            message: format!("no such file or directory; as an image reference: {message}"),
+        },
+        err => err,
     }
-    let mut merged = 0;
-    plans
-        .into_iter()
-        .map(|plan| {
-            let decoded = plan
-                .layers
-                .iter()
-                .map(|l| {
-                    l.digest
-                        .as_ref()
-                        .and_then(|d| layers.get(d))
-                        .cloned()
-                        .ok_or_else(|| ImageError::MissingBlob(l.blob.clone()))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            super::assemble::build(
-                plan,
-                decoded,
-                ImageFormat::Registry,
-                display,
-                &mut merged,
-                &options.limits,
-            )
-        })
-        .collect()
 }
 
 /// A document's body, at most `limit` bytes.
