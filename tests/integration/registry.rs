@@ -321,3 +321,25 @@ fn basic_auth_from_each_credential_source() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
+
+#[test]
+fn password_stdin_and_a_stdin_source_cannot_share_it() {
+    let out = gostatic()
+        .args(["image", "--username", "ci", "--password-stdin", "-"])
+        .write_stdin("s3cret\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--password-stdin and a source on standard input (-) cannot both read it"),
+        "{stderr}"
+    );
+    let out = gostatic()
+        .env("GOSTATIC_REGISTRY_USERNAME", "ci")
+        .args(["image", STATIC])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "one variable without the other");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("go together"));
+}

@@ -25,6 +25,8 @@ struct Behaviour {
     too_many: usize,
     /// Blob storage serves other bytes than the manifest names.
     tamper: bool,
+    /// The manifest is a Docker schema 1 one.
+    schema1: bool,
 }
 
 /// One request as received: host it was sent to, path and query, Authorization header.
@@ -172,6 +174,11 @@ impl Fake {
                             body,
                         );
                     }
+                    if behaviour.schema1 {
+                        let body = br#"{"schemaVersion":1,"name":"app","tag":"1","fsLayers":[]}"#;
+                        let kind = "application/vnd.docker.distribution.manifest.v1+prettyjws";
+                        return respond(stream, "200 OK", &[("Content-Type", kind.into())], body);
+                    }
                     let kind = (
                         "Content-Type",
                         manifest["mediaType"].as_str().unwrap().to_string(),
@@ -231,7 +238,7 @@ fn pull(fake: &Fake, retries: &str) -> (Option<i32>, serde_json::Value, Duration
 fn bearer_token_retry_after_and_a_redirect_without_authorization() {
     let fake = Fake::start(Behaviour {
         too_many: 1,
-        tamper: false,
+        ..Behaviour::default()
     });
     let (code, json, took) = pull(&fake, "2");
     assert!(json["errors"].as_array().unwrap().is_empty(), "{json}");
@@ -279,8 +286,8 @@ fn bearer_token_retry_after_and_a_redirect_without_authorization() {
 #[test]
 fn a_tampered_blob_is_a_digest_mismatch() {
     let fake = Fake::start(Behaviour {
-        too_many: 0,
         tamper: true,
+        ..Behaviour::default()
     });
     let (code, json, _) = pull(&fake, "0");
     assert_eq!(code, Some(2), "{json}");
@@ -298,11 +305,26 @@ fn a_tampered_blob_is_a_digest_mismatch() {
 fn endless_429_is_rate_limited() {
     let fake = Fake::start(Behaviour {
         too_many: usize::MAX,
-        tamper: false,
+        ..Behaviour::default()
     });
     let (code, json, _) = pull(&fake, "1");
     assert_eq!(code, Some(2), "{json}");
     assert_eq!(json["errors"][0]["kind"], "rate-limited", "{json}");
     let message = json["errors"][0]["message"].as_str().unwrap();
     assert!(message.contains("HTTP 429 after 2 tries"), "{message}");
+}
+
+#[test]
+fn a_schema_1_manifest_is_refused_with_a_clear_message() {
+    let fake = Fake::start(Behaviour {
+        schema1: true,
+        ..Behaviour::default()
+    });
+    let (code, json, _) = pull(&fake, "0");
+    assert_eq!(code, Some(2), "{json}");
+    let message = json["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Docker schema 1 manifests are not supported"),
+        "{message}"
+    );
 }
