@@ -98,6 +98,9 @@ pub enum ImageError {
     /// `--image` and a transport's `:REFERENCE` name different images.
     #[error("the source names image '{reference}' and --image names '{image}'; name one")]
     TwoImageNames { reference: String, image: String },
+    /// A registry reference that cannot be fetched as written (`registry:Foo`, a sha512 digest).
+    #[error("{0}")]
+    BadReference(String),
     /// A registry could not be reached or would not give the image: one line, and its cause.
     #[error("{message}")]
     Registry {

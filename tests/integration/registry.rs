@@ -343,3 +343,13 @@ fn password_stdin_and_a_stdin_source_cannot_share_it() {
     assert_eq!(out.status.code(), Some(2), "one variable without the other");
     assert!(String::from_utf8_lossy(&out.stderr).contains("go together"));
 }
+
+#[test]
+fn a_prefixed_name_that_is_no_reference_says_so() {
+    let out = gostatic().args(["image", "registry:Foo"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "Foo: 'Foo' is not a valid image reference\n"
+    );
+}

@@ -94,7 +94,7 @@ pub(super) fn open<I: Inspector>(
     options: &ImageOptions,
     ctx: &Context<'_, I>,
 ) -> Result<Vec<Image<I::Output>>, ImageError> {
-    let reference = Reference::parse(text).map_err(ImageError::NotAnImage)?;
+    let reference = Reference::parse(text).map_err(ImageError::BadReference)?;
     let client = Client::connect(&reference, &options.registry)?;
     let what = format!("manifest {}", reference.object());
     let response = client.get(
