@@ -84,7 +84,7 @@ pub(super) fn open<I: Inspector>(
             explicit,
         } => {
             let opened = super::registry::open(reference, &display, options, &context(0));
-            return opened.map_err(|err| super::registry::unless_explicit(err, *explicit));
+            return opened.map_err(|e| super::registry::unless_explicit(e, reference, *explicit));
         }
         ImageSource::Rootfs(path) => {
             let meta = std::fs::metadata(path).map_err(|e| ImageError::io("", &e))?;

@@ -21,8 +21,10 @@ const TOKEN: &str = "t0ken";
 /// What the fake does.
 #[derive(Clone, Copy, Default)]
 struct Behaviour {
-    /// 429s before the manifest is served (`usize::MAX`: always).
+    /// Refusals (`busy`) before the manifest is served (`usize::MAX`: always).
     too_many: usize,
+    /// Answer to the refused requests: 429 with Retry-After (false), or 503 (true).
+    unavailable: bool,
     /// Blob storage serves other bytes than the manifest names.
     tamper: bool,
     /// The manifest is a Docker schema 1 one.
@@ -164,7 +166,11 @@ impl Fake {
                     return respond(stream, "200 OK", &[], b"{}");
                 }
                 if target == "/v2/app/manifests/1" {
-                    if limited.fetch_add(1, Ordering::SeqCst) < behaviour.too_many {
+                    let refused = limited.fetch_add(1, Ordering::SeqCst) < behaviour.too_many;
+                    if refused && behaviour.unavailable {
+                        return respond(stream, "503 Service Unavailable", &[], b"busy");
+                    }
+                    if refused {
                         let body =
                             br#"{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}"#;
                         return respond(
@@ -327,4 +333,29 @@ fn a_schema_1_manifest_is_refused_with_a_clear_message() {
         message.contains("Docker schema 1 manifests are not supported"),
         "{message}"
     );
+}
+
+#[test]
+fn server_errors_are_retried_with_backoff_then_a_network_error() {
+    let flaky = Fake::start(Behaviour {
+        too_many: 2,
+        unavailable: true,
+        ..Behaviour::default()
+    });
+    let (code, json, took) = pull(&flaky, "2");
+    assert_ne!(code, Some(2), "two 503s, two retries: {json}");
+    assert!(
+        took >= Duration::from_millis(1500),
+        "0.5 s then 1 s of backoff ({took:?})"
+    );
+    let down = Fake::start(Behaviour {
+        too_many: usize::MAX,
+        unavailable: true,
+        ..Behaviour::default()
+    });
+    let (code, json, _) = pull(&down, "1");
+    assert_eq!(code, Some(2));
+    assert_eq!(json["errors"][0]["kind"], "network", "{json}");
+    let message = json["errors"][0]["message"].as_str().unwrap();
+    assert_eq!(message, "manifest 1: HTTP 503 (busy)");
 }

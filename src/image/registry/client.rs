@@ -161,6 +161,8 @@ fn agents(tls: TlsConfig, proxy: &ProxyEnv) -> Result<Agents, ImageError> {
             .accept_encoding("identity")
             .timeout_connect(Some(Duration::from_secs(30)))
             .timeout_recv_response(Some(Duration::from_secs(60)))
+            // A stalled transfer ends; a slow but moving multi-gigabyte layer does not.
+            .timeout_per_read(Some(Duration::from_secs(60)))
             .build()
             .new_agent())
     };

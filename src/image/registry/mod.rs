@@ -205,13 +205,16 @@ pub(super) fn open<I: Inspector>(
     )
 }
 
-/// A bare name that is no file may be a mistyped path: its registry error says both.
-pub(super) fn unless_explicit(err: ImageError, explicit: bool) -> ImageError {
+/// A bare short name that is no file (`app:1`, not `ghcr.io/team/app:1`) may be a mistyped
+/// path: its registry error says both.
+pub(super) fn unless_explicit(err: ImageError, text: &str, explicit: bool) -> ImageError {
     match err {
-        ImageError::Registry { kind, message } if !explicit => ImageError::Registry {
-            kind,
-            message: format!("no such file or directory; as an image reference: {message}"),
-        },
+        ImageError::Registry { kind, message } if !explicit && !text.contains('/') => {
+            ImageError::Registry {
+                kind,
+                message: format!("no such file or directory; as an image reference: {message}"),
+            }
+        }
         err => err,
     }
 }
