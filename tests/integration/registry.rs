@@ -312,6 +312,38 @@ fn basic_auth_from_each_credential_source() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // A credential helper (`credsStore`), run as `docker-credential-NAME get` with the server
+    // URL on stdin; it answers only for this registry.
+    let helpers = tempfile::tempdir().unwrap();
+    let helper = helpers.path().join("docker-credential-gostatic-test");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\nread url\n[ \"$1\" = get ] && [ \"$url\" = \"127.0.0.1:{}\" ] || \
+             {{ echo 'credentials not found in native keychain'; exit 1; }}\n\
+             echo '{{\"ServerURL\":\"'$url'\",\"Username\":\"ci\",\"Secret\":\"s3cret\"}}'\n",
+            registry.port
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&helper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::write(
+        config.path().join("config.json"),
+        r#"{"credsStore":"gostatic-test"}"#,
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        helpers.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = gostatic()
+        .env("DOCKER_CONFIG", config.path())
+        .env("PATH", &path)
+        .args(["image", "--format", "json", &reference])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
     // --username with --password-stdin.
     let out = gostatic()
         .env("DOCKER_CONFIG", dir.path())
