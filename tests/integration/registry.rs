@@ -66,8 +66,9 @@ impl Registry {
         Registry::start_with(&auth)
     }
 
-    /// Start a registry with `auth`, the YAML of its config's `auth:` section (or nothing).
-    pub fn start_with(auth: &str) -> Option<Registry> {
+    /// Start a registry with `extra` appended to its config right after `http: addr:` (an
+    /// `auth:` section, or the `http:` section's indented `tls:`).
+    pub fn start_with(extra: &str) -> Option<Registry> {
         if let Some(reason) = missing() {
             #[allow(clippy::print_stderr)] // say why the test did nothing
             {
@@ -79,7 +80,7 @@ impl Registry {
         let port = free_port();
         let config = format!(
             "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n\
-             http:\n  addr: 127.0.0.1:{port}\n{auth}",
+             http:\n  addr: 127.0.0.1:{port}\n{extra}",
             dir.path().join("data").display()
         );
         let config_path = dir.path().join("config.yml");

@@ -257,3 +257,104 @@ fn bearer_tokens_from_a_token_server_the_registry_trusts() {
 fn without_source(json: &serde_json::Value, name: &str) -> String {
     json.to_string().replace(name, "SOURCE")
 }
+
+#[test]
+fn tls_with_a_ca_file_or_an_insecure_registry() {
+    if !found("openssl") {
+        #[allow(clippy::print_stderr)] // say why the test did nothing
+        {
+            eprintln!("skipped: openssl not installed");
+        }
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A CA, and a server certificate for 127.0.0.1 it signs (webpki refuses a CA certificate
+    // as the server's own).
+    let path = |name: &str| dir.path().join(name);
+    let openssl = |args: &[&str]| {
+        let status = Command::new("openssl")
+            .args(args)
+            .current_dir(dir.path())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "openssl {args:?}");
+    };
+    std::fs::write(
+        path("leaf.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=test-ca",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "leaf.csr",
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        "leaf.ext",
+        "-out",
+        "cert.pem",
+    ]);
+    let tls = format!(
+        "  tls:\n    certificate: {}\n    key: {}\n",
+        path("cert.pem").display(),
+        path("key.pem").display()
+    );
+    let Some(registry) = Registry::start_with(&tls) else {
+        return;
+    };
+    registry.push(STATIC, "app:1", &[]);
+    let reference = registry.name("app:1");
+    // A certificate no root vouches for: HTTPS fails, and plain HTTP to a TLS server too; the
+    // error says both.
+    let (code, refused) = json_of(&[&reference], &[]);
+    assert_eq!(code, Some(2), "{refused}");
+    assert_eq!(refused["errors"][0]["kind"], "network", "{refused}");
+    let message = refused["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("over HTTPS:"), "{message}");
+    let ca = path("ca.pem").display().to_string();
+    let (code, trusted) = json_of(&["--ca-file", &ca, &reference], &[]);
+    assert_eq!(code, Some(0), "{trusted}");
+    let host = format!("127.0.0.1:{}", registry.port);
+    let (code, insecure) = json_of(&["--insecure-registry", &host, &reference], &[]);
+    assert_eq!(code, Some(0), "{insecure}");
+    assert_eq!(
+        trusted.to_string(),
+        insecure.to_string(),
+        "the same image however it was trusted"
+    );
+}

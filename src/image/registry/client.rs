@@ -121,8 +121,21 @@ fn system_roots() -> &'static Vec<Certificate<'static>> {
     })
 }
 
-fn roots(ca_file: Option<&PathBuf>) -> Result<Vec<Certificate<'static>>, ImageError> {
-    let mut certs = system_roots().clone();
+/// The roots to trust: the system's and `--ca-file`'s; Mozilla's (webpki-roots, compiled into
+/// ureq's rustls) only where neither gives one, as in a scratch container without a CA bundle.
+fn roots(ca_file: Option<&PathBuf>) -> Result<RootCerts, ImageError> {
+    let certs = with_ca_file(system_roots().clone(), ca_file)?;
+    Ok(if certs.is_empty() {
+        RootCerts::WebPki
+    } else {
+        RootCerts::Specific(Arc::new(certs))
+    })
+}
+
+fn with_ca_file(
+    mut certs: Vec<Certificate<'static>>,
+    ca_file: Option<&PathBuf>,
+) -> Result<Vec<Certificate<'static>>, ImageError> {
     if let Some(path) = ca_file {
         let pem = std::fs::read(path)
             .map_err(|err| network(format!("--ca-file {}: {err}", path.display())))?;
@@ -226,15 +239,13 @@ impl Client {
             .insecure
             .iter()
             .any(|h| h == &registry || h == host || h == &reference.registry);
-        let certs = Arc::new(roots(settings.ca_file.as_ref())?);
-        let tls = TlsConfig::builder()
-            .root_certs(RootCerts::Specific(certs.clone()))
-            .build();
+        let certs = roots(settings.ca_file.as_ref())?;
+        let tls = TlsConfig::builder().root_certs(certs.clone()).build();
         let verified = agents(tls, &settings.proxy)?;
         let lax = named
             .then(|| {
                 let tls = TlsConfig::builder()
-                    .root_certs(RootCerts::Specific(certs))
+                    .root_certs(certs)
                     .disable_verification(true)
                     .build();
                 agents(tls, &settings.proxy)
@@ -259,24 +270,36 @@ impl Client {
             authorization: RwLock::new(None),
             retry: settings.retry,
         };
+        let mut https_failed = None;
         if named || is_loopback(host) {
             // One plain try, no retries: a TLS handshake with a plain-HTTP server fails at once.
             let probe = format!("https://{registry}/v2/");
-            if client.agent(&probe).get(&probe).call().is_err() {
+            if let Err(err) = client.agent(&probe).get(&probe).call() {
+                https_failed = Some(err);
                 client.base = format!("http://{registry}");
             }
         }
         let ping = client.get("/v2/", None, "the registry API (/v2/)");
-        match ping {
-            Ok(_) => Ok(client),
-            Err(ImageError::Registry {
-                kind: ErrorKind::NotFound,
-                ..
-            }) => Err(network(format!(
+        match (ping, https_failed) {
+            (Ok(_), _) => Ok(client),
+            (
+                Err(ImageError::Registry {
+                    kind: ErrorKind::NotFound,
+                    ..
+                }),
+                _,
+            ) => Err(network(format!(
                 "{}: no registry API at /v2/ (not an OCI distribution registry)",
                 client.base
             ))),
-            Err(err) => Err(err),
+            // Neither worked: the HTTPS failure (an untrusted certificate, say) is the news.
+            (Err(ImageError::Registry { kind, message }), Some(https)) => {
+                Err(ImageError::Registry {
+                    kind,
+                    message: format!("{message}; over HTTPS: {https}"),
+                })
+            }
+            (Err(err), _) => Err(err),
         }
     }
 
@@ -523,5 +546,31 @@ impl Client {
     /// `https://host` or `http://host`, as connected.
     pub fn base(&self) -> &str {
         &self.base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ca_file_adds_its_certificates_and_a_bad_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "no certificate here\n").unwrap();
+        let err = with_ca_file(Vec::new(), Some(&empty)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("--ca-file {}: no PEM certificate in it", empty.display())
+        );
+        assert_eq!(err.kind(), Some(ErrorKind::Network));
+        let missing = dir.path().join("missing.pem");
+        assert!(with_ca_file(Vec::new(), Some(&missing)).is_err());
+        assert!(with_ca_file(Vec::new(), None).unwrap().is_empty());
+        // Without any root at all, Mozilla's roots rather than none.
+        assert!(matches!(
+            roots(None).unwrap(),
+            RootCerts::WebPki | RootCerts::Specific(_)
+        ));
     }
 }
