@@ -174,11 +174,7 @@ fn token_server(key: PathBuf, cert_der: Vec<u8>) -> (u16, Arc<Mutex<Vec<Option<S
 
 #[test]
 fn bearer_tokens_from_a_token_server_the_registry_trusts() {
-    if !found("openssl") {
-        #[allow(clippy::print_stderr)] // say why the test did nothing
-        {
-            eprintln!("skipped: openssl not installed");
-        }
+    if !has_openssl() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -254,17 +250,25 @@ fn bearer_tokens_from_a_token_server_the_registry_trusts() {
     );
 }
 
+/// Whether openssl is installed; if not, says the test is skipped.
+fn has_openssl() -> bool {
+    let found = found("openssl");
+    if !found {
+        #[allow(clippy::print_stderr)] // say why the test did nothing
+        {
+            eprintln!("skipped: openssl not installed");
+        }
+    }
+    found
+}
+
 fn without_source(json: &serde_json::Value, name: &str) -> String {
     json.to_string().replace(name, "SOURCE")
 }
 
 #[test]
 fn tls_with_a_ca_file_or_an_insecure_registry() {
-    if !found("openssl") {
-        #[allow(clippy::print_stderr)] // say why the test did nothing
-        {
-            eprintln!("skipped: openssl not installed");
-        }
+    if !has_openssl() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
