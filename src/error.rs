@@ -65,6 +65,24 @@ impl ElfError {
     }
 }
 
+/// The cause class of an input that could not be fetched or trusted, in JSON `errors[].kind`,
+/// so a pipeline can tell a retryable failure (`network`, `rate-limited`) from one that needs a
+/// person (`auth`, `not-found`, `digest-mismatch`). Errors of other causes carry no kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorKind {
+    /// Credentials missing or refused (HTTP 401/403, a token endpoint that said no).
+    Auth,
+    /// No such repository, tag, manifest or blob (HTTP 404).
+    NotFound,
+    /// The registry could not be reached, or answered with a server error after retries.
+    Network,
+    /// Bytes that do not hash to the digest their manifest or reference names.
+    DigestMismatch,
+    /// HTTP 429 after the retries `Retry-After` allowed.
+    RateLimited,
+}
+
 /// Why one input produced no report. Rendered as `path: reason`.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]

@@ -21,8 +21,11 @@ use super::{DigestArgs, Format, ReportArgs, exit, policy};
 #[derive(Debug, Args)]
 pub struct ImageArgs {
     /// Image archives, OCI layouts or root filesystem directories (one with etc, usr, bin, sbin
-    /// or lib; `dir:PATH` reads any directory as one); `-` reads a tar from stdin. Prefixes
-    /// force a format: `docker-archive:PATH[:TAG]`, `oci-archive:PATH[:REF]`, `oci:DIR[:REF]`.
+    /// or lib; `dir:PATH` reads any directory as one); `-` reads a tar from stdin; a registry
+    /// reference (`registry.example.com/app:1`, `alpine:3.20`, `app@sha256:…`) when no such
+    /// path exists. Prefixes force a format: `docker-archive:PATH[:TAG]`,
+    /// `oci-archive:PATH[:REF]`, `oci:DIR[:REF]`, `registry:REF` or `docker://REF`,
+    /// `docker:NAME`, `podman:NAME`.
     #[arg(value_name = "SOURCE", required_unless_present = "from_file")]
     sources: Vec<OsString>,
     /// Read more sources from FILE (`-`: standard input), one per line; blank lines and lines
@@ -48,6 +51,8 @@ pub struct ImageArgs {
     #[arg(long)]
     all: bool,
     #[command(flatten)]
+    registry: super::registry::RegistryArgs,
+    #[command(flatten)]
     digests: DigestArgs,
     #[command(flatten)]
     policy: policy::PolicyArgs,
@@ -66,6 +71,12 @@ pub fn run(args: &ImageArgs, matches: Option<&ArgMatches>) -> ExitCode {
         None => Ok(all),
     }) {
         Ok(sources) => sources,
+        Err(line) => return super::usage_error(&format!("gostatic: {line}")),
+    };
+    let stdin_taken = sources.contains(&ImageSource::Stdin)
+        || args.from_file.as_deref().is_some_and(|f| f == "-");
+    let registry = match super::registry::settings(&args.registry, stdin_taken) {
+        Ok(registry) => registry,
         Err(line) => return super::usage_error(&format!("gostatic: {line}")),
     };
     let platform = args.platform.as_deref().map(Platform::parse).transpose();
@@ -92,6 +103,7 @@ pub fn run(args: &ImageArgs, matches: Option<&ArgMatches>) -> ExitCode {
             container_host: std::env::var("CONTAINER_HOST").ok(),
             xdg_runtime_dir: std::env::var("XDG_RUNTIME_DIR").ok(),
         },
+        registry,
         ..ImageOptions::default()
     };
     options.limits.max_binary_bytes = args.max_binary_bytes;

@@ -5,6 +5,7 @@
 mod exit;
 mod image;
 mod policy;
+mod registry;
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -419,6 +420,7 @@ fn run_check(args: &CheckArgs, matches: Option<&ArgMatches>) -> ExitCode {
                 message: "ignored by the policy file, and nothing else to check (--allow-empty \
                           accepts that)"
                     .to_string(),
+                kind: None,
             });
         }
     }

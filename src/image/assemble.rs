@@ -79,10 +79,12 @@ pub(super) fn open<I: Inspector>(
             let archive = StreamedArchive::read(body, &ctx)?;
             return from_streamed(&archive, &display, None, options, &ctx);
         }
-        ImageSource::Registry { explicit, .. } => {
-            return Err(ImageError::RegistryUnsupported {
-                explicit: *explicit,
-            });
+        ImageSource::Registry {
+            reference,
+            explicit,
+        } => {
+            let opened = super::registry::open(reference, &display, options, &context(0));
+            return opened.map_err(|e| super::registry::unless_explicit(e, reference, *explicit));
         }
         ImageSource::Rootfs(path) => {
             let meta = std::fs::metadata(path).map_err(|e| ImageError::io("", &e))?;
@@ -320,7 +322,6 @@ fn from_indexed<I: Inspector>(
         .into_iter()
         .map(|(blob, (hash_raw, hash_diff))| (blob, (hash_raw, hash_diff && !hash_raw)))
         .collect();
-    type Decoded<T> = Result<(String, Arc<DecodedLayer<T>>), ImageError>;
     let decoded: Vec<Decoded<I::Output>> = wanted
         .par_iter()
         .map(|&(blob, (hash_raw, hash_diff))| {
@@ -341,6 +342,20 @@ fn from_indexed<I: Inspector>(
             Ok((blob.to_string(), Arc::new(layer)))
         })
         .collect();
+    build_all(plans, decoded, format, display, &options.limits)
+}
+
+/// A layer decoded in parallel, under its blob name.
+pub(super) type Decoded<T> = Result<(String, Arc<DecodedLayer<T>>), ImageError>;
+
+/// Every plan's image from the layers decoded for them (each blob once); the first error wins.
+pub(super) fn build_all<T: Clone>(
+    plans: Vec<Plan>,
+    decoded: Vec<Decoded<T>>,
+    format: ImageFormat,
+    display: &str,
+    limits: &ImageLimits,
+) -> Result<Vec<Image<T>>, ImageError> {
     let mut layers = BTreeMap::new();
     for result in decoded {
         let (blob, layer) = result?;
@@ -353,9 +368,14 @@ fn from_indexed<I: Inspector>(
             let decoded = plan
                 .layers
                 .iter()
-                .map(|l| layers[&l.blob].clone())
-                .collect();
-            build(plan, decoded, format, display, &mut merged, &options.limits)
+                .map(|l| {
+                    layers
+                        .get(&l.blob)
+                        .cloned()
+                        .ok_or_else(|| ImageError::MissingBlob(l.blob.clone()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            build(plan, decoded, format, display, &mut merged, limits)
         })
         .collect()
 }

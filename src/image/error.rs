@@ -98,19 +98,37 @@ pub enum ImageError {
     /// `--image` and a transport's `:REFERENCE` name different images.
     #[error("the source names image '{reference}' and --image names '{image}'; name one")]
     TwoImageNames { reference: String, image: String },
-    /// A registry reference: reading registries is not built yet (issue 12, item 1).
-    #[error(
-        "{}registry references are not supported yet; save the image with `docker save` or \
-         `skopeo copy` and name the archive",
-        if *explicit { "" } else { "no such file or directory, and " }
-    )]
-    RegistryUnsupported { explicit: bool },
+    /// A registry reference that cannot be fetched as written (`registry:Foo`, a sha512 digest).
+    #[error("{0}")]
+    BadReference(String),
+    /// A registry could not be reached or would not give the image: one line, and its cause.
+    #[error("{message}")]
+    Registry {
+        kind: crate::error::ErrorKind,
+        message: String,
+    },
     /// A local engine (`docker:`, `podman:`) could not be reached or would not give the image.
     #[error("{0}")]
     Daemon(String),
 }
 
 impl ImageError {
+    /// The cause class for JSON `errors[].kind`, where there is one.
+    pub fn kind(&self) -> Option<crate::error::ErrorKind> {
+        match self {
+            ImageError::Registry { kind, .. } => Some(*kind),
+            ImageError::DigestMismatch { .. } => Some(crate::error::ErrorKind::DigestMismatch),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn registry(kind: crate::error::ErrorKind, message: impl Into<String>) -> Self {
+        ImageError::Registry {
+            kind,
+            message: message.into(),
+        }
+    }
+
     pub(crate) fn io(context: &str, err: &std::io::Error) -> Self {
         let text = crate::error::InputErrorKind::from_io(err).to_string();
         if context.is_empty() {

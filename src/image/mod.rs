@@ -36,6 +36,7 @@ pub(crate) mod limits;
 pub mod merge;
 pub mod owners;
 pub mod path;
+pub mod registry;
 mod rootfs;
 mod source;
 mod store;
@@ -86,6 +87,8 @@ pub struct ImageOptions {
     pub progress: Option<ProgressFn>,
     /// Where `docker:` and `podman:` sources find their engine (the CLI reads the variables).
     pub endpoints: daemon::Endpoints,
+    /// Registry flags, credentials and proxies (the CLI reads the variables).
+    pub registry: registry::Settings,
 }
 
 impl std::fmt::Debug for ImageOptions {

@@ -126,6 +126,7 @@ pub(crate) fn described(format: ImageFormat) -> &'static str {
         ImageFormat::OciArchive => "an OCI archive (oci-archive)",
         ImageFormat::OciLayout => "an OCI layout directory (oci)",
         ImageFormat::Rootfs => "a root filesystem directory",
+        ImageFormat::Registry => "a registry image",
     }
 }
 

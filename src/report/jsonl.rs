@@ -133,6 +133,7 @@ mod tests {
             path: source.to_string(),
             place: None,
             message: "no such file or directory".to_string(),
+            kind: None,
         };
         Report::with_images(Vec::new(), vec![error], Vec::new())
     }

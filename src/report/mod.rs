@@ -142,6 +142,9 @@ pub struct ErrorEntry {
     #[serde(flatten)]
     pub place: Option<ImagePlace>,
     pub message: String,
+    /// The cause class where one is known (a registry fetch, a digest mismatch).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<crate::error::ErrorKind>,
 }
 
 impl ErrorEntry {
@@ -219,6 +222,7 @@ impl Report {
                 path: e.path,
                 place: None,
                 message: e.kind.to_string(),
+                kind: None,
             })
             .collect();
         Report::build(files, errors, None)

@@ -43,7 +43,11 @@ pub fn image(source: &ImageSource, image_options: &ImageOptions, options: &Optio
             }
             report
         }
-        Err(err) => unreadable_image(&source.display(), err.to_string()),
+        Err(err) => {
+            let mut report = unreadable_image(&source.display(), err.to_string());
+            report.errors[0].kind = err.kind();
+            report
+        }
     }
 }
 
@@ -53,6 +57,7 @@ pub fn unreadable_image(source: &str, message: String) -> Report {
         path: source.to_string(),
         place: None,
         message,
+        kind: None,
     };
     Report::with_images(Vec::new(), vec![error], Vec::new())
 }
@@ -93,6 +98,7 @@ fn judge(images: Vec<Image<Inspected>>) -> Report {
                         path: section.display_name(Some(&image_path)),
                         place: Some(place(&image_path, layer)),
                         message,
+                        kind: None,
                     });
                     None
                 }

@@ -141,20 +141,39 @@ fn a_name_that_is_a_file_and_a_reference_is_the_file_unless_prefixed() {
     std::fs::write(dir.path().join("app:1"), read(DOCKER)).unwrap();
     let (code, _, stderr) = run_in(dir.path(), &["image", "app:1"]);
     assert_eq!(code, Some(0), "{stderr}");
-    for arg in ["registry:app:1", "docker://app:1"] {
-        let (code, _, stderr) = run_in(dir.path(), &["image", arg]);
-        assert_eq!(code, Some(2));
-        assert_eq!(
-            stderr,
-            "app:1: registry references are not supported yet; save the image with `docker save` \
-             or `skopeo copy` and name the archive\n"
+    // Prefixed, the same name is a registry reference (here on a loopback port where nothing
+    // listens): a network error with its kind, no retries asked for.
+    for arg in ["registry:127.0.0.1:1/app:1", "docker://127.0.0.1:1/app:1"] {
+        let out = gostatic()
+            .current_dir(dir.path())
+            .env("GOSTATIC_REGISTRY_RETRIES", "0")
+            .args(["image", "--format", "json", arg])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["errors"][0]["kind"], "network", "{json}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with(
+                "127.0.0.1:1/app:1: the registry API (/v2/): cannot reach 127.0.0.1:1"
+            ),
+            "{stderr}"
         );
     }
-    // A reference that is no file says both.
-    let (code, _, stderr) = run_in(dir.path(), &["image", "alpine:3.20"]);
-    assert_eq!(code, Some(2));
+    // A short name that is no file says both (whatever Docker Hub answers, if it is reachable).
+    let out = gostatic()
+        .current_dir(dir.path())
+        .env("GOSTATIC_REGISTRY_RETRIES", "0")
+        .args(["image", "gostatic-test-no-such-image:1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.starts_with("alpine:3.20: no such file or directory, and registry references"),
+        stderr.starts_with(
+            "gostatic-test-no-such-image:1: no such file or directory; as an image reference:"
+        ),
         "{stderr}"
     );
     // A mistyped archive name stays a missing file.

@@ -24,7 +24,19 @@ pub const FLAG_VARIABLES: [&str; 13] = [
 /// The `gostatic` binary in a scrubbed environment: no colour variables, no terminal.
 pub fn gostatic() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gostatic"));
-    let engines = ["DOCKER_HOST", "CONTAINER_HOST"];
+    let engines = [
+        "DOCKER_HOST",
+        "CONTAINER_HOST",
+        "GOSTATIC_REGISTRY_USERNAME",
+        "GOSTATIC_REGISTRY_PASSWORD",
+        "GOSTATIC_REGISTRY_RETRIES",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ];
     for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM", "COLUMNS"]
         .into_iter()
         .chain(engines)

@@ -25,6 +25,8 @@ pub enum ImageFormat {
     OciLayout,
     /// A plain directory taken as the image's root filesystem (one layer, no config).
     Rootfs,
+    /// Pulled from a registry through the OCI distribution API (`registry.example.com/app:1`).
+    Registry,
 }
 
 impl ImageFormat {
@@ -35,6 +37,7 @@ impl ImageFormat {
             ImageFormat::OciArchive => "oci-archive",
             ImageFormat::OciLayout => "oci-layout",
             ImageFormat::Rootfs => "rootfs",
+            ImageFormat::Registry => "registry",
         }
     }
 }

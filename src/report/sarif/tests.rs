@@ -66,6 +66,7 @@ fn sample() -> Report {
         path: "bin/broken".to_string(),
         place: None,
         message: "truncated ELF header".to_string(),
+        kind: None,
     });
     report
 }
