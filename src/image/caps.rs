@@ -285,7 +285,10 @@ mod tests {
     fn encoding_gives_the_same_sets_back() {
         for value in [
             raw(REVISION_2 | 1, &[1 << 10, 0, 0, 0]),
-            raw(REVISION_2, &[(1 << 12) | (1 << 13), 1 << 13, 1 << 7, 1 << 3]),
+            raw(
+                REVISION_2,
+                &[(1 << 12) | (1 << 13), 1 << 13, 1 << 7, 1 << 3],
+            ),
             raw(REVISION_3 | 1, &[1 << 10, 0, 0, 0, 100_000]),
         ] {
             let caps = FileCaps::decode(&value);

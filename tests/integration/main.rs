@@ -30,6 +30,7 @@ mod outputs;
 mod policy;
 mod real_libc;
 mod rules_cmd;
+mod slim;
 mod stage_fixtures;
 mod stage_runs;
 mod tar_differential;

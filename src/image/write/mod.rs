@@ -286,9 +286,9 @@ fn write_archive(out: &Path, files: &BTreeMap<String, &[u8]>, mtime: u64) -> io:
     Ok(())
 }
 
-fn owned_by_root<'a>(name: &'a str, body: Body<'a>, mode: u32) -> Member<'a> {
+fn owned_by_root<'a>(name: &str, body: Body<'a>, mode: u32) -> Member<'a> {
     Member {
-        name,
+        name: name.to_string(),
         body,
         mode,
         uid: 0,

@@ -15,19 +15,19 @@ const BLOCK: usize = 512;
 pub enum Body<'a> {
     Dir,
     File(&'a [u8]),
-    Symlink(&'a str),
+    Symlink(String),
 }
 
 /// One member: a relative name (`etc/passwd`, `tmp/` for a directory), its bits and owner.
 #[derive(Debug, Clone)]
 pub struct Member<'a> {
-    pub name: &'a str,
+    pub name: String,
     pub body: Body<'a>,
     pub mode: u32,
     pub uid: u64,
     pub gid: u64,
     /// The raw `security.capability` value.
-    pub capability: Option<&'a [u8]>,
+    pub capability: Option<Vec<u8>>,
 }
 
 /// Writes members to `out` and counts the bytes.
@@ -47,10 +47,10 @@ impl<W: Write> TarWriter<W> {
     }
 
     pub fn member(&mut self, member: &Member<'_>) -> io::Result<()> {
-        let (flag, size, link, data): (u8, u64, &str, &[u8]) = match member.body {
+        let (flag, size, link, data): (u8, u64, &str, &[u8]) = match &member.body {
             Body::Dir => (b'5', 0, "", &[]),
-            Body::File(bytes) => (b'0', bytes.len() as u64, "", bytes),
-            Body::Symlink(target) => (b'2', 0, target, &[]),
+            Body::File(bytes) => (b'0', bytes.len() as u64, "", *bytes),
+            Body::Symlink(target) => (b'2', 0, target.as_str(), &[]),
         };
         let mut pax: Vec<(&str, Vec<u8>)> = Vec::new();
         if member.name.len() > 100 {
@@ -67,18 +67,18 @@ impl<W: Write> TarWriter<W> {
         if size > 0o77_777_777_777 {
             pax.push(("size", size.to_string().into_bytes()));
         }
-        if let Some(value) = member.capability {
-            pax.push(("SCHILY.xattr.security.capability", value.to_vec()));
+        if let Some(value) = &member.capability {
+            pax.push(("SCHILY.xattr.security.capability", value.clone()));
         }
         if !pax.is_empty() {
             let records = pax_records(&pax);
-            let name = pax_name(member.name);
+            let name = pax_name(&member.name);
             let header = header(&name, b'x', 0o644, 0, 0, records.len() as u64, "", 0);
             self.write(&header)?;
             self.data(&records)?;
         }
         let header = header(
-            member.name,
+            &member.name,
             flag,
             member.mode,
             member.uid,
@@ -200,9 +200,9 @@ mod tests {
         bytes
     }
 
-    fn member<'a>(name: &'a str, body: Body<'a>) -> Member<'a> {
+    fn member<'a>(name: &str, body: Body<'a>) -> Member<'a> {
         Member {
-            name,
+            name: name.to_string(),
             body,
             mode: 0o755,
             uid: 0,
@@ -223,18 +223,21 @@ mod tests {
         });
         let value = caps.encode().unwrap();
         let mut server = member("server", Body::File(b"\x7fELF binary"));
-        server.capability = Some(&value);
+        server.capability = Some(value);
         server.uid = 3_000_000;
         let bytes = archive(&[
             member("etc/", Body::Dir),
             member("etc/passwd", Body::File(b"root:x:0:0::/:/sbin/nologin\n")),
-            member("bin", Body::Symlink("usr/bin")),
+            member("bin", Body::Symlink("usr/bin".into())),
             member(&long, Body::File(b"x")),
             server,
         ]);
         let listed = crate::image::list_tar(&bytes).unwrap();
         let names: Vec<&str> = listed.iter().map(|m| m.name.as_str()).collect();
-        assert_eq!(names, ["etc/", "etc/passwd", "bin", long.as_str(), "server"]);
+        assert_eq!(
+            names,
+            ["etc/", "etc/passwd", "bin", long.as_str(), "server"]
+        );
         assert_eq!(listed[2].link, "usr/bin");
         assert_eq!(listed[1].size, 28);
         let image = crate::image::tests::open_layers(vec![bytes]);

@@ -7,7 +7,7 @@ use crate::image::{ImageFormat, ImageOptions, ImageSource};
 fn members() -> Vec<Member<'static>> {
     vec![
         Member {
-            name: "etc/",
+            name: "etc/".into(),
             body: Body::Dir,
             mode: 0o755,
             uid: 0,
@@ -15,7 +15,7 @@ fn members() -> Vec<Member<'static>> {
             capability: None,
         },
         Member {
-            name: "etc/passwd",
+            name: "etc/passwd".into(),
             body: Body::File(b"app:x:1000:1000::/home/app:/sbin/nologin\n"),
             mode: 0o644,
             uid: 0,
@@ -23,7 +23,7 @@ fn members() -> Vec<Member<'static>> {
             capability: None,
         },
         Member {
-            name: "tmp/",
+            name: "tmp/".into(),
             body: Body::Dir,
             mode: 0o1777,
             uid: 0,
@@ -88,10 +88,16 @@ fn every_format_reads_back_with_its_config_and_files() {
         assert_eq!(image.format, expect, "{name}");
         assert_eq!(image.config.user, "1000:1000");
         assert_eq!(image.config.exposed_ports, ["8080/tcp"]);
-        assert_eq!(image.config.created.as_deref(), Some("2024-01-02T03:04:05Z"));
+        assert_eq!(
+            image.config.created.as_deref(),
+            Some("2024-01-02T03:04:05Z")
+        );
         assert_eq!(image.config.cmd, Some(vec!["-port".into(), "80".into()]));
         assert_eq!(image.layers.len(), 1);
-        assert_eq!(image.layers[0].diff_id.as_deref(), Some(layer.diff_id.as_str()));
+        assert_eq!(
+            image.layers[0].diff_id.as_deref(),
+            Some(layer.diff_id.as_str())
+        );
         assert_eq!(image.tree.get("/tmp").unwrap().mode, 0o1777);
         assert!(image.tree.read_small("/etc/passwd").is_some());
         assert_eq!(written.layer_digest, layer.digest);

@@ -1,0 +1,311 @@
+//! `gostatic slim` on the committed fixture images: what it writes reads back as an image that
+//! starts, holds exactly the final stage's files with the source's config, and is the same
+//! bytes on a second run; what it refuses exits 1 with the reasons; bad input exits 2 with one
+//! line. The run of the written images under umoci and a chroot is `slim_runs`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::util::gostatic;
+
+/// Every image `slim` can make from the committed fixtures: (source, `--image`).
+pub(super) const SLIMMABLE: [(&str, Option<&str>); 9] = [
+    ("scratch-static.oci.tar", None),
+    ("scratch-static.docker.tar", None),
+    ("layers.oci.tar", None),
+    ("layers.docker.tar", None),
+    ("stage.oci.tar", Some("stage-relative")),
+    ("stage.oci.tar", Some("stage-path")),
+    ("stage.oci.tar", Some("stage-os-user")),
+    ("needs.oci", Some("needs-fixed")),
+    ("scratch-dynamic.oci.tar", Some("scratch-dynamic-libs")),
+];
+
+pub(super) fn image_fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/image")
+        .join(name)
+}
+
+/// `gostatic slim SOURCE [--image NAME] -o OUT [extra]`, expected to succeed.
+pub(super) fn slim_to(source: &str, image: Option<&str>, out: &Path, extra: &[&str]) -> String {
+    let mut cmd = gostatic();
+    cmd.arg("slim")
+        .arg(image_fixture(source))
+        .arg("-o")
+        .arg(out);
+    if let Some(image) = image {
+        cmd.args(["--image", image]);
+    }
+    let output = cmd.args(extra).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{source} {image:?}: {stderr}"
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// `gostatic image --format json` of one image.
+pub(super) fn image_json(source: &Path, image: Option<&str>) -> Value {
+    let mut cmd = gostatic();
+    cmd.args(["image", "--format", "json", "--fail-on", "never"])
+        .arg(source);
+    if let Some(image) = image {
+        cmd.args(["--image", image]);
+    }
+    let output = cmd.output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", source.display());
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn each_fixture_slims_to_an_image_that_starts_with_the_stage_s_files_and_the_source_config() {
+    let dir = tempfile::tempdir().unwrap();
+    for (index, (source, image)) in SLIMMABLE.into_iter().enumerate() {
+        let out = dir.path().join(format!("{index}.tar"));
+        let printed = slim_to(source, image, &out, &[]);
+        assert!(printed.contains("wrote oci-archive (sha256:"), "{printed}");
+        let before = image_json(&image_fixture(source), image);
+        let after = image_json(&out, None);
+        let (before, after) = (&before["images"][0], &after["images"][0]);
+        assert_eq!(
+            after["verdict"]["starts"], "yes",
+            "{source} {image:?}: {after:#}"
+        );
+        assert_eq!(after["format"], "oci-archive");
+        assert_eq!(after["layers"].as_array().unwrap().len(), 1);
+        // The stage the source's report printed is the stage the new image is.
+        let stage = before["size"]["dockerfile"].as_array().unwrap();
+        let entry = stage.iter().find(|l| {
+            let l = l.as_str().unwrap();
+            l.starts_with("ENTRYPOINT") || l.starts_with("CMD")
+        });
+        assert!(entry.is_some(), "{source}: {stage:?}");
+        for key in ["entrypoint", "cmd", "workdir"] {
+            let want = &before["config"][key];
+            if !want.is_null() && stage.iter().all(|l| !l.as_str().unwrap().contains("sh")) {
+                assert_eq!(&after["config"][key], want, "{source} {image:?} {key}");
+            }
+        }
+        let user = after["config"]["user"].as_str().unwrap();
+        assert!(
+            user.split(':').all(|id| id.parse::<u32>().is_ok()),
+            "{source}: USER {user} is not numeric"
+        );
+        let scratch = before["size"]["scratch_bytes"].as_u64().unwrap();
+        let files: u64 = after["size"]["image_bytes"].as_u64().unwrap();
+        assert!(
+            files < scratch + 64 * 1024,
+            "{source}: {files} vs {scratch}"
+        );
+    }
+}
+
+#[test]
+fn two_runs_write_the_same_bytes_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["oci-archive", "docker-archive"] {
+        let mut outputs = Vec::new();
+        for run in 0..2 {
+            let out = dir.path().join(format!("{format}-{run}.tar"));
+            slim_to(
+                "needs.oci",
+                Some("needs-fixed"),
+                &out,
+                &["--format", format],
+            );
+            outputs.push(std::fs::read(&out).unwrap());
+        }
+        assert!(outputs[0] == outputs[1], "{format}: two runs differ");
+        let after = image_json(&dir.path().join(format!("{format}-0.tar")), None);
+        assert_eq!(after["images"][0]["verdict"]["starts"], "yes");
+        assert_eq!(after["images"][0]["format"], format);
+    }
+    let layout = dir.path().join("layout");
+    slim_to("needs.oci", Some("needs-fixed"), &layout, &[]);
+    let after = image_json(&layout, None);
+    assert_eq!(after["images"][0]["format"], "oci-layout");
+    assert_eq!(
+        after["images"][0]["verdict"]["runtime_missing"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn the_config_keeps_labels_ports_and_history_says_what_was_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("layout");
+    slim_to("needs.oci", Some("needs-fixed"), &layout, &[]);
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    let blob = |digest: &str| {
+        let hex = digest.strip_prefix("sha256:").unwrap();
+        std::fs::read(layout.join("blobs/sha256").join(hex)).unwrap()
+    };
+    let manifest: Value =
+        serde_json::from_slice(&blob(index["manifests"][0]["digest"].as_str().unwrap())).unwrap();
+    let config: Value =
+        serde_json::from_slice(&blob(manifest["config"]["digest"].as_str().unwrap())).unwrap();
+    let history = config["history"].as_array().unwrap();
+    let said: Vec<&str> = history
+        .iter()
+        .map(|h| h["comment"].as_str().unwrap())
+        .collect();
+    assert!(said[0].starts_with("entrypoint"), "{said:?}");
+    assert!(
+        said.iter().any(|c| c.starts_with("ca-certificates")),
+        "{said:?}"
+    );
+    assert_eq!(
+        history.iter().filter(|h| h["empty_layer"] != true).count(),
+        1
+    );
+    assert_eq!(config["config"]["User"], "10001:10001");
+    assert_eq!(config["rootfs"]["diff_ids"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn an_image_whose_stage_would_not_start_is_refused_with_the_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.tar");
+    let output = gostatic()
+        .args(["slim", "testdata/image/needs.oci", "--image", "needs", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("would not work, nothing written"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("GS501"), "{stderr}");
+    assert!(
+        stderr.contains("--keep PATH") && stderr.contains("--add"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    // A CA bundle from the host answers GS501; the missing zoneinfo still refuses.
+    let bundle = dir.path().join("ca.crt");
+    std::fs::write(&bundle, b"-----BEGIN CERTIFICATE-----\n").unwrap();
+    let add = format!("{}:/etc/ssl/certs/ca-certificates.crt", bundle.display());
+    let output = gostatic()
+        .args([
+            "slim",
+            "testdata/image/needs.oci",
+            "--image",
+            "needs",
+            "--dry-run",
+        ])
+        .args(["--add", &add])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        !stderr.contains("GS501") && stderr.contains("GS502"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn keep_copies_an_image_path_too() {
+    let output = gostatic()
+        .args(["slim", "testdata/image/layers.oci.tar"])
+        .args(["--dry-run", "--keep", "/etc/app"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let line = stdout.lines().find(|l| l.contains("/etc/app")).unwrap();
+    assert!(line.ends_with("--keep"), "{stdout}");
+    assert!(
+        stdout.contains("COPY --from=layers /etc/app /etc/app"),
+        "{stdout}"
+    );
+    let output = gostatic()
+        .args(["slim", "testdata/image/layers.oci.tar", "--dry-run"])
+        .args(["--keep", "/no/such/path"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("--keep /no/such/path: no such path"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn dry_run_prints_the_files_and_the_stage_gostatic_image_prints() {
+    let output = gostatic()
+        .args(["slim", "testdata/image/needs.oci", "--image", "needs-fixed"])
+        .arg("--dry-run")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let report = image_json(&image_fixture("needs.oci"), Some("needs-fixed"));
+    let stage: Vec<String> = report["images"][0]["size"]["dockerfile"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| format!("  {}", l.as_str().unwrap()))
+        .collect();
+    let printed: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| *l != "final stage:")
+        .skip(1)
+        .collect();
+    assert_eq!(printed, stage);
+    assert!(stdout.contains("/usr/local/bin/needs"), "{stdout}");
+    assert!(stdout.contains("entrypoint") && stdout.contains("ca-certificates"));
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<Vec<String>> = vec![
+        vec!["slim".into(), "-".into(), "-o".into(), "x.tar".into()],
+        vec![
+            "slim".into(),
+            "testdata/image/missing.tar".into(),
+            "--dry-run".into(),
+        ],
+        vec![
+            "slim".into(),
+            "testdata/image/stage.oci.tar".into(),
+            "--dry-run".into(),
+        ],
+        vec![
+            "slim".into(),
+            "testdata/image/layers.oci.tar".into(),
+            "--add".into(),
+            "nocolon".into(),
+            "--dry-run".into(),
+        ],
+        vec![
+            "slim".into(),
+            "testdata/image/layers.oci.tar".into(),
+            "-o".into(),
+            dir.path().join("no/such/dir/out.tar").display().to_string(),
+        ],
+    ];
+    for args in cases {
+        let output = gostatic().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+    // Without -o or --dry-run there is nothing to do: clap's usage error.
+    let output = gostatic()
+        .args(["slim", "testdata/image/layers.oci.tar"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
