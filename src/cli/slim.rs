@@ -152,7 +152,7 @@ fn print(slimmed: &Slimmed, dry_run: bool) -> ExitCode {
     match &slimmed.written {
         Some(written) => {
             text.push_str(&format!(
-                "{}: wrote {} ({}, {} files): {sizes}, layer {} {}\n",
+                "{}: wrote {} ({}, {} paths): {sizes}, layer {} {}\n",
                 slimmed.name,
                 written.format.as_str(),
                 written.manifest_digest,

@@ -31,6 +31,7 @@ mod policy;
 mod real_libc;
 mod rules_cmd;
 mod slim;
+mod slim_runs;
 mod stage_fixtures;
 mod stage_runs;
 mod tar_differential;

@@ -481,7 +481,7 @@ impl Stage {
     }
 
     /// Start the command; its output on exit 0, else why it failed.
-    fn run(&self) -> Result<String, String> {
+    pub(super) fn run(&self) -> Result<String, String> {
         let (uid, gid, home) = self.identity()?;
         let mut argv = self.argv.clone();
         let program = self.program().ok_or("the command is not in the stage")?;
