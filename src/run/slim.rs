@@ -491,3 +491,7 @@ fn members<'a>(
         })
         .collect()
 }
+
+#[cfg(test)]
+#[path = "slim_tests.rs"]
+mod tests;
