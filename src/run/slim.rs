@@ -23,7 +23,7 @@ use crate::image::write::tar::{Body, Member};
 use crate::image::write::{self, OutputFormat, Written};
 use crate::image::{self, Image, ImageFile, ImageOptions, ImageSource, Inspector, Node, NodeKind};
 use crate::rules::Severity;
-use crate::rules::image::{CopyFrom, PartKind, Plan, StageImage, Starts};
+use crate::rules::image::{CopyFrom, Plan, StageImage, Starts};
 
 /// Layer number given to `--add` contents, so their `ContentRef`s meet no other.
 const ADDED_LAYER: u32 = u32::MAX - 1;
@@ -104,7 +104,7 @@ pub fn slim(
     let mut why: BTreeMap<String, String> = story
         .parts
         .iter()
-        .map(|p| (p.path.clone(), part_name(p.why).to_string()))
+        .map(|p| (p.path.clone(), p.why.as_str().to_string()))
         .collect();
     for path in &request.keep {
         if image.tree.resolve(path).is_none() {
@@ -375,10 +375,6 @@ fn kept_paths(stage: &StageImage, plan: &Plan, why: &BTreeMap<String, String>) -
         }
     }
     kept
-}
-
-fn part_name(kind: PartKind) -> &'static str {
-    kind.as_str()
 }
 
 /// Asks the reader for the whole bytes of the files the stage copies, by the path a layer

@@ -16,16 +16,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use super::slim::{SLIMMABLE, image_fixture, image_json, slim_to};
-use super::stage_runs::{Stage, host_arch, missing_tool};
-
-fn run(command: &mut Command) {
-    let out = command.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{command:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use super::stage_runs::{Stage, host_arch, missing_tool, run};
 
 #[test]
 fn every_slim_image_starts_its_selftest_under_umoci_and_a_chroot() {

@@ -230,7 +230,7 @@ pub(super) fn unpack(archive: &str, select: &[String], image: &Value, dir: &Path
     rootfs
 }
 
-fn run(command: &mut Command) {
+pub(super) fn run(command: &mut Command) {
     let out = command.output().unwrap();
     assert!(
         out.status.success(),

@@ -238,7 +238,10 @@ pub fn write(
     }
     match format {
         OutputFormat::OciLayout => write_dir(out, &files)?,
-        _ => write_archive(out, &files, mtime)?,
+        _ => write_archive(out, &files, mtime).inspect_err(|_| {
+            // A half-written archive is no image: leave nothing behind.
+            let _ = std::fs::remove_file(out);
+        })?,
     }
     Ok(Written {
         format,
