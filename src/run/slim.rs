@@ -21,9 +21,11 @@ use crate::facts::{self, FileFacts};
 use crate::image::tree::ContentRef;
 use crate::image::write::tar::{Body, Member};
 use crate::image::write::{self, OutputFormat, Written};
-use crate::image::{self, Image, ImageFile, ImageOptions, ImageSource, Inspector, Node, NodeKind};
+use crate::image::{
+    self, Image, ImageFile, ImageFormat, ImageOptions, ImageSource, Inspector, Node, NodeKind,
+};
 use crate::rules::Severity;
-use crate::rules::image::{CopyFrom, Plan, StageImage, Starts};
+use crate::rules::image::{CopyFrom, PartKind, Plan, SizePart, StageImage, Starts};
 
 /// Layer number given to `--add` contents, so their `ContentRef`s meet no other.
 const ADDED_LAYER: u32 = u32::MAX - 1;
@@ -118,8 +120,30 @@ pub fn slim(
         }
         why.insert(path.clone(), "--keep".into());
     }
+    let mut rootfs_platform = None;
+    if image.format == ImageFormat::Rootfs && plan.entrypoint.is_none() && plan.cmd.is_none() {
+        let program = rootfs_command(&story.parts).map_err(input)?;
+        // Nor a platform: the program's own, as `docker import` would need to be told.
+        let elf = image.files.iter().find(|f| f.image_path == program);
+        let arch = elf.and_then(|f| f.inspection.elf_facts()?.arch);
+        rootfs_platform = arch.map(|arch| image::Platform {
+            os: "linux".into(),
+            architecture: arch.to_string(),
+            variant: None,
+        });
+        plan.entrypoint = Some(vec![program]);
+    }
     let mut stage = crate::rules::image::stage_image(&image, &plan);
+    if let Some(platform) = rootfs_platform {
+        stage.image.platform = platform;
+    }
     stage.image.config = config_of(&image, &plan);
+    // Judged as what it will be: an image with a config, whatever the source was.
+    stage.image.format = match request.format {
+        OutputFormat::OciArchive => ImageFormat::OciArchive,
+        OutputFormat::DockerArchive => ImageFormat::DockerArchive,
+        OutputFormat::OciLayout => ImageFormat::OciLayout,
+    };
     stage.image.name = format!("slim image of {}", image.name);
     keep_capabilities(&image, &mut stage);
     let mut dockerfile = plan.dockerfile();
@@ -184,6 +208,25 @@ fn one<T>(mut images: Vec<Image<T>>) -> Result<Image<T>, String> {
                 names.join(", ")
             ))
         }
+    }
+}
+
+/// A root filesystem has no config, so no command: the new image runs the one Go program the
+/// stage keeps. With several, which one is the service cannot be guessed.
+fn rootfs_command(parts: &[SizePart]) -> Result<String, String> {
+    let programs: Vec<&str> = parts
+        .iter()
+        .filter(|p| p.why == PartKind::Executable)
+        .map(|p| p.path.as_str())
+        .collect();
+    match programs[..] {
+        [one] => Ok(one.to_string()),
+        _ => Err(format!(
+            "a root filesystem has no command, and the stage keeps {} Go programs ({}): \
+             slim an image whose config names the command",
+            programs.len(),
+            programs.join(", ")
+        )),
     }
 }
 

@@ -321,3 +321,46 @@ fn bad_input_is_one_line_and_exit_2() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn a_root_filesystem_slims_to_an_image_running_its_one_go_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rootfs");
+    let bin = root.join("usr/local/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::copy(crate::util::fixture("go-static-pie"), bin.join("server")).unwrap();
+    let out = dir.path().join("out.tar");
+    let output = gostatic()
+        .arg("slim")
+        .arg(format!("dir:{}", root.display()))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let after = image_json(&out, &[]);
+    let image = &after["images"][0];
+    assert_eq!(image["verdict"]["starts"], "yes", "{image:#}");
+    assert_eq!(image["platform"]["architecture"], "amd64");
+    assert_eq!(
+        image["config"]["entrypoint"],
+        serde_json::json!(["/usr/local/bin/server"])
+    );
+    // Two programs: which one is the service is not guessed.
+    std::fs::copy(
+        crate::util::fixture("go-static-stripped"),
+        bin.join("other"),
+    )
+    .unwrap();
+    let output = gostatic()
+        .arg("slim")
+        .arg(format!("dir:{}", root.display()))
+        .arg("--dry-run")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("keeps 2 Go programs"), "{stderr}");
+}
