@@ -148,7 +148,7 @@ pub fn slim(
     keep_capabilities(&image, &mut stage);
     let mut dockerfile = plan.dockerfile();
     for (index, (host, at)) in request.add.iter().enumerate() {
-        add_host_file(&mut stage.image, index, host, at)
+        add_host_file(&mut stage, index, host, at)
             .map_err(|e| SlimError::Input(format!("--add {}: {e}", host.display())))?;
         why.insert(at.clone(), format!("--add {}", host.display()));
         let line = format!("COPY {} {at}", host.display());
@@ -266,13 +266,15 @@ fn keep_capabilities(image: &Image<FileFacts>, stage: &mut StageImage) {
 }
 
 /// Put the host file `host` at `at`, root-owned with the host's mode bits, its parents made
-/// `0755`; an executable is analysed as the reader would have.
+/// `0755`, in place of what the stage copied there; an executable is analysed as the reader
+/// would have.
 fn add_host_file(
-    image: &mut Image<FileFacts>,
+    stage: &mut StageImage,
     index: usize,
     host: &Path,
     at: &str,
 ) -> Result<(), String> {
+    let image = &mut stage.image;
     use std::os::unix::fs::PermissionsExt;
     let meta = std::fs::metadata(host).map_err(|e| e.to_string())?;
     if !meta.is_file() {
@@ -280,9 +282,10 @@ fn add_host_file(
     }
     let bytes = std::fs::read(host).map_err(|e| e.to_string())?;
     let at = image::path::normalise_clamped(at);
-    if at == "/" {
-        return Err("the image path names the root".into());
+    if at == "/" || image.tree.get(&at).is_some_and(Node::is_dir) {
+        return Err(format!("{at} is a directory in the new image"));
     }
+    stage.sources.remove(&at);
     let tree = &mut image.tree;
     let mut dir = String::new();
     if let Some((parent, _)) = image::path::split(&at) {

@@ -138,14 +138,22 @@ fn an_added_host_file_lands_root_owned_with_its_parents_and_is_analysed() {
     std::fs::write(&host, b"#!/bin/sh\necho\n").unwrap();
     std::fs::set_permissions(&host, std::fs::Permissions::from_mode(0o750)).unwrap();
     let layer = TarBuilder::new().file("app", b"x").finish();
-    let mut image = read(&archive(dir.path(), vec![layer]));
-    add_host_file(&mut image, 0, &host, "/opt/tools/../bin/tool").unwrap();
+    let source = archive(dir.path(), vec![layer]);
+    let image = read(&source);
+    let mut stage = crate::rules::image::stage_image(&image, &plan(&["/app"]));
+    add_host_file(&mut stage, 0, &host, "/opt/tools/../bin/tool").unwrap();
+    // Over a copied file: the host's bytes win, not the source's.
+    add_host_file(&mut stage, 1, &host, "/app").unwrap();
+    let bytes = kept_bytes(&source, &ImageOptions::default(), &image, &stage).unwrap();
+    assert_eq!(&bytes["/app"][..], b"#!/bin/sh\necho\n");
+    let image = &mut stage.image;
     let node = image.tree.get("/opt/bin/tool").unwrap();
     assert_eq!((node.mode, node.uid, node.size), (0o750, 0, 15));
     assert!(image.tree.get("/opt").unwrap().is_dir());
     assert_eq!(image.tree.get("/opt/bin").unwrap().mode, 0o755);
     let content = node.content.unwrap();
     assert_eq!(&image.tree.small[&content][..], b"#!/bin/sh\necho\n");
-    assert!(add_host_file(&mut image, 1, dir.path(), "/x").is_err());
-    assert!(add_host_file(&mut image, 1, &host, "/").is_err());
+    assert!(add_host_file(&mut stage, 2, dir.path(), "/x").is_err());
+    assert!(add_host_file(&mut stage, 2, &host, "/").is_err());
+    assert!(add_host_file(&mut stage, 2, &host, "/opt").is_err());
 }
