@@ -291,7 +291,9 @@ fn add_host_file(
     if let Some((parent, _)) = image::path::split(&at) {
         for component in parent.split('/').filter(|c| !c.is_empty()) {
             dir = format!("{dir}/{component}");
-            tree.nodes.entry(dir.clone()).or_insert_with(directory);
+            tree.nodes
+                .entry(dir.clone())
+                .or_insert_with(|| Node::dir(0, 0, 0));
         }
     }
     let content = ContentRef {
@@ -324,20 +326,6 @@ fn add_host_file(
         },
     );
     Ok(())
-}
-
-/// A directory a builder makes: `0755`, root's.
-fn directory() -> Node {
-    Node {
-        kind: NodeKind::Dir,
-        mode: 0o755,
-        uid: 0,
-        gid: 0,
-        size: 0,
-        layer: 0,
-        capabilities: None,
-        content: None,
-    }
 }
 
 /// The new image, judged by the image rules: it must start, and have no error finding.

@@ -371,16 +371,10 @@ impl Build<'_> {
         let mut at = String::new();
         for component in dir.split('/').filter(|c| !c.is_empty()) {
             at = format!("{at}/{component}");
-            self.tree.nodes.entry(at.clone()).or_insert(Node {
-                kind: NodeKind::Dir,
-                mode: 0o755,
-                uid,
-                gid,
-                size: 0,
-                layer: 0,
-                capabilities: None,
-                content: None,
-            });
+            self.tree
+                .nodes
+                .entry(at.clone())
+                .or_insert_with(|| Node::dir(uid, gid, 0));
         }
     }
 }
