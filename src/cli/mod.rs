@@ -6,6 +6,7 @@ mod exit;
 mod image;
 mod policy;
 mod registry;
+mod slim;
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -70,6 +71,17 @@ enum Command {
     /// without extracting anything; digests are verified. Exit status as `check`: 2 if a
     /// source cannot be read (the others are still reported).
     Image(image::ImageArgs),
+    /// Write the scratch image `image` recommends: exactly the files its final stage copies,
+    /// one reproducible layer, verified to start before it is written.
+    ///
+    /// The new image holds the entrypoint's programs under the names the command uses, their
+    /// loader and libraries when dynamic, the run-time files they need (CA bundle, zoneinfo,
+    /// a passwd/group with the run user, /tmp, HOME), with the source's Entrypoint, Cmd, Env,
+    /// WorkingDir, labels and exposed ports and a numeric USER. It is judged by the image
+    /// rules first: unless it starts and has no error finding, nothing is written (exit 1)
+    /// and the reasons are printed. Exit status 2: a usage error, an unreadable source or an
+    /// OUT that cannot be written.
+    Slim(slim::SlimArgs),
     /// List every rule: ID, default severity, category, slug and what it finds.
     Rules(DocArgs),
     /// Explain one rule: why it matters, how to fix it, what evidence it reports.
@@ -249,7 +261,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => args.report.jobs.jobs,
         Command::Image(args) => args.report.jobs.jobs,
         Command::Buildinfo(args) => args.jobs.jobs,
-        Command::Rules(_) | Command::Explain(_) => None,
+        Command::Rules(_) | Command::Explain(_) | Command::Slim(_) => None,
     };
     if let Some(asked) = jobs {
         let jobs = capped_jobs(asked);
@@ -265,6 +277,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => run_check(&args, matches.subcommand_matches("check")),
         Command::Buildinfo(args) => run_buildinfo(&args),
         Command::Image(args) => image::run(&args, matches.subcommand_matches("image")),
+        Command::Slim(args) => slim::run(&args),
         Command::Rules(doc) => print_with(doc.output.output.as_deref(), |out| match doc.format {
             DocFormat::Json => report::rules::render_list_json(out),
             DocFormat::Text => report::rules::render_list(out),

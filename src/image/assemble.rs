@@ -557,6 +557,8 @@ fn build<T: Clone>(
             working_dir: run.working_dir.unwrap_or_default(),
             env: run.env.unwrap_or_default(),
             labels: run.labels.unwrap_or_default(),
+            exposed_ports: run.exposed_ports.unwrap_or_default().into_keys().collect(),
+            created: plan.config.created.clone(),
         },
         layers,
         tree: merger.tree,

@@ -108,6 +108,40 @@ impl FileCaps {
         }
     }
 
+    /// The `security.capability` value that gives these sets back (`struct vfs_ns_cap_data`,
+    /// `include/uapi/linux/capability.h`): revision 2, or 3 with a root id. A revision 1 value
+    /// is written as revision 2, which the kernel reads the same (`cap_convert_nscap`); a
+    /// malformed value has nothing to give.
+    pub fn encode(&self) -> Option<Vec<u8>> {
+        let FileCaps::Sets {
+            permitted,
+            inheritable,
+            effective,
+            root_id,
+        } = *self
+        else {
+            return None;
+        };
+        let revision = if root_id.is_some() {
+            REVISION_3
+        } else {
+            REVISION_2
+        };
+        let magic = revision | if effective { FLAG_EFFECTIVE } else { 0 };
+        let mut value = Vec::with_capacity(24);
+        let words = [
+            magic,
+            permitted as u32,
+            inheritable as u32,
+            (permitted >> 32) as u32,
+            (inheritable >> 32) as u32,
+        ];
+        for word in words.into_iter().chain(root_id) {
+            value.extend_from_slice(&word.to_le_bytes());
+        }
+        Some(value)
+    }
+
     /// The permitted capabilities a default Docker or containerd container does not have:
     /// with the effective bit set, exec fails unless they are added.
     pub fn beyond_runtime_default(&self) -> Vec<String> {
@@ -246,6 +280,25 @@ impl Serialize for FileCaps {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encoding_gives_the_same_sets_back() {
+        for value in [
+            raw(REVISION_2 | 1, &[1 << 10, 0, 0, 0]),
+            raw(
+                REVISION_2,
+                &[(1 << 12) | (1 << 13), 1 << 13, 1 << 7, 1 << 3],
+            ),
+            raw(REVISION_3 | 1, &[1 << 10, 0, 0, 0, 100_000]),
+        ] {
+            let caps = FileCaps::decode(&value);
+            assert_eq!(caps.encode().as_deref(), Some(&value[..]));
+        }
+        let v1 = FileCaps::decode(&raw(REVISION_1 | 1, &[1 << 21, 0]));
+        let again = FileCaps::decode(&v1.encode().unwrap());
+        assert_eq!(again, v1);
+        assert_eq!(FileCaps::Malformed(3).encode(), None);
+    }
 
     fn raw(magic: u32, data: &[u32]) -> Vec<u8> {
         std::iter::once(magic)

@@ -151,19 +151,7 @@ impl Merger {
 
     fn implicit_dir(&mut self, at: String, layer: usize) -> String {
         self.remove(&at, true);
-        self.tree.nodes.insert(
-            at.clone(),
-            Node {
-                kind: NodeKind::Dir,
-                mode: 0o755,
-                uid: 0,
-                gid: 0,
-                size: 0,
-                layer,
-                capabilities: None,
-                content: None,
-            },
-        );
+        self.tree.nodes.insert(at.clone(), Node::dir(0, 0, layer));
         at
     }
 

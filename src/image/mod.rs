@@ -43,6 +43,7 @@ mod store;
 mod streamed;
 pub(crate) mod tar;
 pub mod tree;
+pub mod write;
 
 #[cfg(test)]
 mod tests;
@@ -113,6 +114,12 @@ pub struct ImageConfig {
     pub working_dir: String,
     pub env: Vec<String>,
     pub labels: BTreeMap<String, String>,
+    /// `ExposedPorts` keys (`8080/tcp`), sorted; not in reports.
+    #[serde(skip)]
+    pub exposed_ports: Vec<String>,
+    /// The config's `created` (RFC 3339), as written; not in reports.
+    #[serde(skip)]
+    pub created: Option<String>,
 }
 
 /// One layer as stored and as read.
@@ -164,6 +171,14 @@ pub struct SkippedFile {
 pub trait Inspector: Sync {
     type Output: Clone + Send + Sync;
     fn inspect(&self, image_path: &str, bytes: &[u8]) -> Option<Self::Output>;
+
+    /// Whether the reader should keep the whole bytes of the regular file a layer writes at
+    /// `member_path` (the member's own path, before its parents' symlinks are followed), as it
+    /// keeps `/etc/passwd`: they are then in the final [`Tree`] (`Tree::read_small`) if that file
+    /// survives. `gostatic slim` asks for exactly the files it copies; nothing else does.
+    fn wants_whole(&self, _member_path: &str) -> bool {
+        false
+    }
 }
 
 impl<T, F> Inspector for F

@@ -117,7 +117,7 @@ fn read_content<I: Inspector>(
 ) -> Result<Option<Content<I::Output>>, ImageError> {
     let io_err = |e: std::io::Error| ImageError::io(image_path, &e);
     // Nothing is opened that the classifier would not read.
-    if size < 4 && !is_kept_small(image_path) {
+    if size < 4 && !is_kept_small(image_path) && !ctx.inspector.wants_whole(image_path) {
         return Ok(None);
     }
     let mut disk = DiskFile(std::fs::File::open(file).map_err(io_err)?);

@@ -61,6 +61,20 @@ pub struct Node {
 }
 
 impl Node {
+    /// A directory as builders and runtimes make a missing one: `0755`, owned by `uid`:`gid`.
+    pub fn dir(uid: u64, gid: u64, layer: usize) -> Node {
+        Node {
+            kind: NodeKind::Dir,
+            mode: 0o755,
+            uid,
+            gid,
+            size: 0,
+            layer,
+            capabilities: None,
+            content: None,
+        }
+    }
+
     /// A regular file, whether written as one or as a hard link.
     pub fn is_file(&self) -> bool {
         matches!(self.kind, NodeKind::File | NodeKind::HardLink { .. })

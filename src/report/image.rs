@@ -195,6 +195,7 @@ mod tests {
                 "ENTRYPOINT [\"/usr/local/bin/server\"]".to_string(),
             ],
             no_stage_reason: None,
+            plan: None,
         }
     }
 

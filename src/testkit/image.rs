@@ -291,6 +291,7 @@ pub fn build<I: Inspector>(layers: &[Layer], config: &Config, inspector: &I) -> 
             working_dir: config.working_dir.clone(),
             env: config.env.clone(),
             labels: [("org.example".to_string(), "yes".to_string())].into(),
+            ..ImageConfig::default()
         },
         layers: infos,
         tree: merger.tree,

@@ -284,6 +284,7 @@ fn help_snapshots() {
         ("help_buildinfo", vec!["buildinfo", "--help"]),
         ("help_explain", vec!["explain", "--help"]),
         ("help_rules", vec!["rules", "--help"]),
+        ("help_slim", vec!["slim", "--help"]),
     ] {
         let out = gostatic().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(0));

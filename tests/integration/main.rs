@@ -33,6 +33,8 @@ mod registry;
 mod registry_fake;
 mod registry_token;
 mod rules_cmd;
+mod slim;
+mod slim_runs;
 mod stage_fixtures;
 mod stage_runs;
 mod tar_differential;

@@ -230,7 +230,7 @@ pub(super) fn unpack(archive: &str, select: &[String], image: &Value, dir: &Path
     rootfs
 }
 
-fn run(command: &mut Command) {
+pub(super) fn run(command: &mut Command) {
     let out = command.output().unwrap();
     assert!(
         out.status.success(),
@@ -481,7 +481,7 @@ impl Stage {
     }
 
     /// Start the command; its output on exit 0, else why it failed.
-    fn run(&self) -> Result<String, String> {
+    pub(super) fn run(&self) -> Result<String, String> {
         let (uid, gid, home) = self.identity()?;
         let mut argv = self.argv.clone();
         let program = self.program().ok_or("the command is not in the stage")?;

@@ -104,6 +104,8 @@ pub(crate) struct ConfigFile {
     pub config: Option<RunConfig>,
     #[serde(default)]
     pub rootfs: Option<RootFs>,
+    #[serde(default)]
+    pub created: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -121,6 +123,9 @@ pub(crate) struct RunConfig {
     pub env: Option<Vec<String>>,
     #[serde(default)]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
+    /// `{"8080/tcp": {}}`: only the keys mean anything.
+    #[serde(default)]
+    pub exposed_ports: Option<std::collections::BTreeMap<String, serde::de::IgnoredAny>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

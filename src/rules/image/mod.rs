@@ -30,6 +30,7 @@ mod verdict;
 mod versions;
 mod writable;
 
+pub use stage::{CopyFrom, Heredoc, Plan, StageImage, built as stage_image};
 pub use verdict::{Here, ImageScratch, ImageVerdict, START_RULES, Starts, need_id};
 
 use serde::Serialize;
@@ -86,6 +87,11 @@ pub struct SizeStory {
     /// Why no final stage is suggested, when none is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub no_stage_reason: Option<String>,
+    /// The stage as data, `dockerfile`'s source: set whenever a stage was drawn up, also one
+    /// that does not work (then `dockerfile` is empty and `no_stage_reason` says why), so
+    /// `gostatic slim --keep` can add to it; `None` when there was no program to keep.
+    #[serde(skip)]
+    pub plan: Option<Plan>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -171,6 +171,7 @@ pub(super) fn story(image: &Image<FileFacts>, start: &Start, libraries: &Librari
             problems.join("; ")
         ));
     }
+    story.plan = Some(plan);
     story
 }
 

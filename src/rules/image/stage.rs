@@ -36,7 +36,7 @@ const HEREDOC_LAYER: u32 = u32::MAX;
 
 /// A final stage: what it copies from the image, what it writes, and its config.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(super) struct Plan {
+pub struct Plan {
     /// The reference `COPY --from` names.
     pub from: String,
     pub copies: Vec<CopyFrom>,
@@ -55,14 +55,14 @@ pub(super) struct Plan {
 
 /// `COPY --from=<image> [--chmod=<mode>] <path> <path>`: the same path on both sides.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct CopyFrom {
+pub struct CopyFrom {
     pub path: String,
     pub chmod: Option<u32>,
 }
 
 /// `COPY <<EOF <path>`: a small file written by the Dockerfile itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Heredoc {
+pub struct Heredoc {
     pub path: String,
     /// Ends with a newline; no line is `EOF`.
     pub text: String,
@@ -164,6 +164,22 @@ const RUNTIME_RULES: [Rule; 5] = [
 
 /// The image a builder would make of `plan` on top of `source`.
 pub(super) fn image_of(source: &Image<FileFacts>, plan: &Plan) -> Image<FileFacts> {
+    built(source, plan).image
+}
+
+/// The stage as an image, and where each of its regular files comes from.
+#[derive(Debug)]
+pub struct StageImage {
+    /// Exactly the files the plan copies and writes, with its config.
+    pub image: Image<FileFacts>,
+    /// Stage path of every regular file copied from the source -> its real path there
+    /// (heredoc files are not in it: their bytes are in `image.tree`).
+    pub sources: BTreeMap<String, String>,
+}
+
+/// The image `plan` makes of `source`, and where its files come from: what `gostatic slim`
+/// writes.
+pub fn built(source: &Image<FileFacts>, plan: &Plan) -> StageImage {
     let mut build = Build {
         source: &source.tree,
         tree: Tree::default(),
@@ -190,8 +206,10 @@ pub(super) fn image_of(source: &Image<FileFacts>, plan: &Plan) -> Image<FileFact
         working_dir: plan.workdir.clone().unwrap_or_default(),
         env: plan.env.clone(),
         labels: BTreeMap::new(),
+        exposed_ports: Vec::new(),
+        created: None,
     };
-    Image {
+    let image = Image {
         name: format!("final stage of {}", source.name),
         format: source.format,
         source: source.source.clone(),
@@ -215,6 +233,10 @@ pub(super) fn image_of(source: &Image<FileFacts>, plan: &Plan) -> Image<FileFact
         skipped: Vec::new(),
         wasted: Vec::new(),
         notes: Vec::new(),
+    };
+    StageImage {
+        image,
+        sources: build.copied,
     }
 }
 
@@ -349,16 +371,10 @@ impl Build<'_> {
         let mut at = String::new();
         for component in dir.split('/').filter(|c| !c.is_empty()) {
             at = format!("{at}/{component}");
-            self.tree.nodes.entry(at.clone()).or_insert(Node {
-                kind: NodeKind::Dir,
-                mode: 0o755,
-                uid,
-                gid,
-                size: 0,
-                layer: 0,
-                capabilities: None,
-                content: None,
-            });
+            self.tree
+                .nodes
+                .entry(at.clone())
+                .or_insert_with(|| Node::dir(uid, gid, 0));
         }
     }
 }
