@@ -3,6 +3,7 @@
 #![allow(clippy::print_stderr)]
 
 mod exit;
+mod generate;
 mod image;
 mod policy;
 
@@ -73,6 +74,17 @@ enum Command {
     Rules(DocArgs),
     /// Explain one rule: why it matters, how to fix it, what evidence it reports.
     Explain(ExplainArgs),
+    /// Print a shell completion script: bash, zsh, fish or powershell.
+    ///
+    /// bash: `gostatic completions bash > ~/.local/share/bash-completion/completions/gostatic`;
+    /// zsh: into a directory of `$fpath` as `_gostatic`; fish:
+    /// `~/.config/fish/completions/gostatic.fish`; PowerShell: dot-source it from `$PROFILE`.
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff), or write one page per subcommand with --dir.
+    ///
+    /// `gostatic man --dir ~/.local/share/man/man1` installs gostatic.1 and gostatic-check.1,
+    /// gostatic-image.1, ...; `gostatic man | man -l -` reads it at once.
+    Man(generate::ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -248,7 +260,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => args.report.jobs.jobs,
         Command::Image(args) => args.report.jobs.jobs,
         Command::Buildinfo(args) => args.jobs.jobs,
-        Command::Rules(_) | Command::Explain(_) => None,
+        Command::Rules(_) | Command::Explain(_) | Command::Completions(_) | Command::Man(_) => None,
     };
     if let Some(asked) = jobs {
         let jobs = capped_jobs(asked);
@@ -264,6 +276,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => run_check(&args, matches.subcommand_matches("check")),
         Command::Buildinfo(args) => run_buildinfo(&args),
         Command::Image(args) => image::run(&args, matches.subcommand_matches("image")),
+        Command::Completions(args) => generate::completions(&args),
+        Command::Man(args) => generate::man(&args),
         Command::Rules(doc) => print_with(doc.output.output.as_deref(), |out| match doc.format {
             DocFormat::Json => report::rules::render_list_json(out),
             DocFormat::Text => report::rules::render_list(out),

@@ -6,6 +6,7 @@ mod architecture;
 mod baseline;
 mod buildinfo;
 mod cli;
+mod completions;
 mod elf_edge;
 mod fixtures;
 mod formats;
