@@ -18,6 +18,7 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 
 use gostatic::policy::FailOn;
 use gostatic::report::github::GithubOptions;
+use gostatic::report::gitlab::GitlabOptions;
 use gostatic::report::junit::JunitOptions;
 use gostatic::report::sarif::SarifOptions;
 use gostatic::report::{self, ErrorEntry, Report, text::TextOptions};
@@ -173,8 +174,9 @@ struct CheckArgs {
 #[derive(Debug, Args)]
 struct ReportArgs {
     /// Report format: text, json, sarif (2.1.0, for GitHub code scanning), github (workflow
-    /// annotations), junit (XML, for GitLab and Jenkins), or for `image` jsonl (one JSON
-    /// document per image, a line each, written as each image is done).
+    /// annotations), gitlab (Code Quality JSON, for merge requests), junit (XML, for GitLab
+    /// and Jenkins), or for `image` jsonl (one JSON document per image, a line each, written
+    /// as each image is done).
     #[arg(long, value_enum, default_value_t = Format::Text, env = "GOSTATIC_FORMAT")]
     format: Format,
     /// Write the report to FILE instead of standard output, and the summary line to standard
@@ -205,6 +207,7 @@ enum Format {
     Json,
     Sarif,
     Github,
+    Gitlab,
     Junit,
     Jsonl,
 }
@@ -498,6 +501,7 @@ fn finish(report: &Report, common: &ReportArgs, fail_on: FailOn, all: bool) -> E
         Format::Jsonl => report::jsonl::render(report, out),
         Format::Sarif => report::sarif::render(report, out, &SarifOptions { cwd }),
         Format::Github => report::github::render(report, out, &GithubOptions { cwd }),
+        Format::Gitlab => report::gitlab::render(report, out, &GitlabOptions { cwd }),
         Format::Junit => report::junit::render(
             report,
             out,

@@ -11,6 +11,7 @@ mod elf_edge;
 mod fixtures;
 mod formats;
 mod fuzz_corpus;
+mod gitlab;
 mod go_check;
 mod gobin;
 mod image;
