@@ -120,18 +120,39 @@ enum DocFormat {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BuildinfoFormat {
+    Text,
+    Json,
+    GoJson,
+}
+
 #[derive(Debug, Args)]
 struct BuildinfoArgs {
     /// Go binaries, or directories to search for them.
     #[arg(required = true, value_name = "FILE")]
     paths: Vec<OsString>,
-    /// Print a JSON array, one object per file: `path` and `go` (version, path, main, deps,
-    /// settings, found_by), or `path` and `error`. Same as `--format json`.
-    #[arg(long)]
+    /// Print gostatic's JSON: one array, an object per file: `path` and `go` (version, path,
+    /// main, deps, settings as an object, found_by), or `path` and `error`. Same as `--format
+    /// json`.
+    #[arg(long, conflicts_with = "go_json")]
     json: bool,
-    /// text (`go version -m`'s lines), or json (as --json).
-    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
-    format: DocFormat,
+    /// Print what `go version -m -json` prints: per Go binary, Go's `runtime/debug.BuildInfo`
+    /// (GoVersion, Path, Main, Deps, Settings as {Key, Value}), tab-indented, no file name.
+    /// Go's spelling `-json` is accepted too. Same as `--format go-json`.
+    #[arg(long)]
+    go_json: bool,
+    /// text (`go version -m`'s lines), json (as --json) or go-json (as --go-json).
+    #[arg(long, value_enum, default_value_t = BuildinfoFormat::Text)]
+    format: BuildinfoFormat,
+    /// As `go version -v`: also report the files of a directory that are not Go binaries (Go's
+    /// error line for each executable or `.so`/`.exe`/`.dll`); they do not change the exit status.
+    #[arg(long, short = 'v')]
+    verbose: bool,
+    /// Accepted and ignored, so that `gostatic buildinfo -m FILE` reads as `go version -m`
+    /// does: the module lines are always printed.
+    #[arg(short = 'm', hide = true)]
+    modules: bool,
     #[command(flatten)]
     output: OutputArgs,
     #[command(flatten)]
@@ -241,7 +262,7 @@ enum ColorChoice {
 pub fn main() -> ExitCode {
     // The matches are kept: the order of --deny/--warn/--allow decides which one wins.
     let parsed = Cli::command()
-        .try_get_matches()
+        .try_get_matches_from(go_spellings(std::env::args_os()))
         .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
     let (cli, matches) = match parsed {
         Ok(parsed) => parsed,
@@ -301,6 +322,34 @@ pub fn main() -> ExitCode {
             })
         }
     }
+}
+
+/// `gostatic buildinfo -json`: Go's single-dash `-json` (which clap would read as `-j son`)
+/// becomes `--go-json`, so `go version -m -json` can be swapped for `gostatic buildinfo -m
+/// -json` as is. Only in `buildinfo`, only before `--`, never as the value of an option.
+fn go_spellings(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
+    let mut args: Vec<OsString> = args.collect();
+    // The subcommand is the first word after the program name that is not an option.
+    let command = args
+        .iter()
+        .skip(1)
+        .position(|a| !a.to_string_lossy().starts_with('-'));
+    let Some(start) = command.map(|i| i + 1).filter(|&i| args[i] == "buildinfo") else {
+        return args;
+    };
+    let mut takes_value = false;
+    for arg in &mut args[start + 1..] {
+        if arg == "--" {
+            break;
+        }
+        if !takes_value && arg == "-json" {
+            *arg = OsString::from("--go-json");
+        }
+        takes_value = ["-o", "--output", "-j", "--jobs", "--format"]
+            .iter()
+            .any(|option| arg == option);
+    }
+    args
 }
 
 /// `gostatic --version`: the version and how old the Go release table is that GS402 judges by.
@@ -376,15 +425,22 @@ fn print_with(
 }
 
 fn run_buildinfo(args: &BuildinfoArgs) -> ExitCode {
-    let run = gostatic::run::buildinfo(&args.paths);
-    let json = args.json || args.format == DocFormat::Json;
+    let run = gostatic::run::buildinfo(&args.paths, args.verbose);
+    let format = if args.json {
+        BuildinfoFormat::Json
+    } else if args.go_json {
+        BuildinfoFormat::GoJson
+    } else {
+        args.format
+    };
     let output = args.output.output.as_deref();
     let escape = output.is_none() && io::stdout().is_terminal();
     let written = write_document(output, |out| {
-        if json {
-            report::buildinfo::render_json(&run, out)
-        } else {
-            report::buildinfo::render_text(&run, out, &mut io::stderr().lock(), escape)
+        let err = &mut io::stderr().lock();
+        match format {
+            BuildinfoFormat::Json => report::buildinfo::render_json(&run, out),
+            BuildinfoFormat::GoJson => report::buildinfo::render_go_json(&run, out, err, escape),
+            BuildinfoFormat::Text => report::buildinfo::render_text(&run, out, err, escape),
         }
     });
     if let Err(code) = written {
@@ -573,5 +629,28 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn go_spellings_rewrite_only_buildinfo_options() {
+        let spelled = |args: &[&str]| -> Vec<String> {
+            go_spellings(args.iter().map(OsString::from))
+                .into_iter()
+                .map(|a| a.into_string().unwrap())
+                .collect()
+        };
+        assert_eq!(
+            spelled(&["gostatic", "buildinfo", "-m", "-json", "x"]),
+            ["gostatic", "buildinfo", "-m", "--go-json", "x"]
+        );
+        // The value of -o, a path after --, and another subcommand keep their words.
+        assert_eq!(
+            spelled(&["gostatic", "buildinfo", "-o", "-json", "--", "-json"]),
+            ["gostatic", "buildinfo", "-o", "-json", "--", "-json"]
+        );
+        assert_eq!(
+            spelled(&["gostatic", "check", "buildinfo", "-json"]),
+            ["gostatic", "check", "buildinfo", "-json"]
+        );
     }
 }

@@ -5,6 +5,7 @@
 pub mod buildinfo;
 pub mod github;
 pub mod gitlab;
+pub mod gojson;
 pub mod image;
 pub mod json;
 pub mod jsonl;

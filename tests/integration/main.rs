@@ -5,6 +5,7 @@ mod advice;
 mod architecture;
 mod baseline;
 mod buildinfo;
+mod buildinfo_json;
 mod cli;
 mod completions;
 mod elf_edge;
