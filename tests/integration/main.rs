@@ -1,6 +1,7 @@
 //! Integration tests: the real `gostatic` binary on real fixtures (`testdata/bin`) and on
 //! synthetic inputs built in test code. One test binary, as ripgrep does.
 
+mod action_install;
 mod advice;
 mod architecture;
 mod baseline;
@@ -25,6 +26,7 @@ mod image_verdict;
 mod optin;
 mod outputs;
 mod policy;
+mod precommit;
 mod real_libc;
 mod rules_cmd;
 mod stage_fixtures;
