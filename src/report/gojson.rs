@@ -26,24 +26,8 @@ pub fn render(info: &BuildInfo) -> Vec<u8> {
     }
     out.key("Main");
     out.module(&info.main);
-    if !info.deps.is_empty() {
-        out.key("Deps");
-        out.open(b'[');
-        for dep in &info.deps {
-            out.element();
-            out.module(dep);
-        }
-        out.close(b']');
-    }
-    if !info.settings.is_empty() {
-        out.key("Settings");
-        out.open(b'[');
-        for setting in &info.settings {
-            out.element();
-            out.setting(setting);
-        }
-        out.close(b']');
-    }
+    out.list("Deps", &info.deps, Writer::module);
+    out.list("Settings", &info.settings, Writer::setting);
     out.close(b'}');
     out.bytes.push(b'\n');
     out.bytes
@@ -99,6 +83,20 @@ impl Writer {
     fn field(&mut self, name: &str, value: &GoString) {
         self.key(name);
         string(&mut self.bytes, value.as_bytes());
+    }
+
+    /// An `omitempty` array field: absent when empty.
+    fn list<T>(&mut self, name: &str, items: &[T], item: fn(&mut Self, &T)) {
+        if items.is_empty() {
+            return;
+        }
+        self.key(name);
+        self.open(b'[');
+        for value in items {
+            self.element();
+            item(self, value);
+        }
+        self.close(b']');
     }
 
     fn module(&mut self, module: &Module) {
