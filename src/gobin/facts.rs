@@ -9,6 +9,7 @@
 
 use serde::Serialize;
 
+use super::analysis::cpu_level::CpuLevel;
 use super::analysis::{self, BuildPaths, CgoEvidence, PathSource, RuntimeNeed, VersionSource};
 use super::binary::Binary;
 use super::buildinfo::{self, BuildInfo, BuildSetting, FoundBy, GoString, Module};
@@ -22,8 +23,8 @@ pub struct GoFacts {
     /// `go1.27.3`: from buildinfo, else `runtime.buildVersion` or the DWARF producer.
     pub version: Option<String>,
     /// Where `version` (or `version_range`) comes from: `buildinfo`, `symtab`, `dwarf`,
-    /// `pclntab`.
-    pub version_source: Option<&'static str>,
+    /// `runtime-string`, `pclntab`.
+    pub version_source: Option<VersionSource>,
     /// When only the pclntab layout speaks: the releases that write it (`1.16-1.17`, `1.20+`).
     pub version_range: Option<String>,
     /// The version against gostatic's release table.
@@ -45,6 +46,9 @@ pub struct GoFacts {
     pub cgo_evidence: CgoEvidence,
     pub runtime_needs: Vec<RuntimeNeed>,
     pub pclntab: Option<PclntabFacts>,
+    /// The CPU level it was built for (`GOAMD64=v3`...), from buildinfo or the runtime's
+    /// start-up check; null when unknown or the architecture has none.
+    pub cpu_level: Option<CpuLevel>,
 }
 
 impl GoFacts {
@@ -121,20 +125,12 @@ pub fn read(bin: &Binary<'_>, elf: &ElfFacts) -> Option<GoFacts> {
     let (version, version_source, version_range) = match &info {
         Some(info) => (
             Some(info.go_version.to_str_lossy().into_owned()),
-            Some("buildinfo"),
+            Some(VersionSource::Buildinfo),
             None,
         ),
-        None if symtab_version.is_some() => (symtab_version, Some("symtab"), None),
+        None if symtab_version.is_some() => (symtab_version, Some(VersionSource::Symtab), None),
         None => match analysis::go_version(bin, dwarf.as_ref(), table.as_ref()) {
-            Some(guess) => (
-                guess.version,
-                Some(match guess.source {
-                    VersionSource::Symtab => "symtab",
-                    VersionSource::Dwarf => "dwarf",
-                    VersionSource::Pclntab => "pclntab",
-                }),
-                guess.range,
-            ),
+            Some(guess) => (guess.version, Some(guess.source), guess.range),
             None => (None, None, None),
         },
     };
@@ -148,6 +144,11 @@ pub fn read(bin: &Binary<'_>, elf: &ElfFacts) -> Option<GoFacts> {
         cgo_evidence.evidence.push(format!("NEEDED {libc}"));
     }
 
+    let cpu_level = analysis::cpu_level::read(
+        bin,
+        elf.arch,
+        info.as_ref().map_or(&[][..], |i| &i.settings),
+    );
     let (path, main, deps, settings, found_by) = match info {
         Some(BuildInfo {
             path,
@@ -175,6 +176,7 @@ pub fn read(bin: &Binary<'_>, elf: &ElfFacts) -> Option<GoFacts> {
         cgo_evidence,
         runtime_needs: functions.needs,
         pclntab: table.as_ref().map(pclntab::Pclntab::facts),
+        cpu_level,
     })
 }
 

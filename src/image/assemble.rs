@@ -17,6 +17,7 @@ use super::formats::{self, Documents, ImageFormat, Plan};
 use super::layer::{self, Compression, Context, DecodedLayer};
 use super::limits::{Budget, ImageLimits};
 use super::merge::Merger;
+use super::owners::HighIds;
 use super::store::{DirStore, TarStore};
 use super::streamed::StreamedArchive;
 use super::{
@@ -513,6 +514,7 @@ fn build<T: Clone>(
             uncompressed_size: l.uncompressed_size,
             entries: l.changes.len(),
             wasted_bytes: 0,
+            high_ids: HighIds::of(&l.changes),
         })
         .collect();
     for wasted in &merger.wasted {

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
+use super::caps::FileCaps;
 use super::content::{Content, FileBytes, classify};
 use super::digest::Hashing;
 use super::limits::{Budget, ImageLimits};
@@ -46,6 +47,8 @@ pub(crate) struct Change {
     pub uid: u64,
     pub gid: u64,
     pub size: u64,
+    /// The `security.capability` the runtime sets on the entry.
+    pub capability: Option<FileCaps>,
 }
 
 #[derive(Debug, Clone)]
@@ -348,6 +351,7 @@ pub(crate) fn decode<I: Inspector>(
                 uid: header.uid,
                 gid: header.gid,
                 size,
+                capability: header.capability.as_deref().map(FileCaps::decode),
             });
         }
         // Read to the end so that both digests cover every byte (and a corrupt tail is noticed).

@@ -60,6 +60,7 @@ impl Merger {
                 gid: change.gid,
                 size: 0,
                 layer,
+                capabilities: change.capability,
                 content: None,
             };
             match &change.op {
@@ -71,6 +72,7 @@ impl Merger {
                         existing.uid = change.uid;
                         existing.gid = change.gid;
                         existing.layer = layer;
+                        existing.capabilities = change.capability;
                         continue;
                     }
                     node.kind = NodeKind::Dir;
@@ -158,6 +160,7 @@ impl Merger {
                 gid: 0,
                 size: 0,
                 layer,
+                capabilities: None,
                 content: None,
             },
         );

@@ -25,6 +25,7 @@
 //! (`streamed`).
 
 pub(crate) mod assemble;
+pub mod caps;
 pub(crate) mod content;
 pub mod daemon;
 pub mod digest;
@@ -33,6 +34,7 @@ pub mod formats;
 pub mod layer;
 pub(crate) mod limits;
 pub mod merge;
+pub mod owners;
 pub mod path;
 mod rootfs;
 mod source;
@@ -55,6 +57,7 @@ pub use formats::{ImageFormat, Platform};
 pub use layer::Compression;
 pub use limits::ImageLimits;
 pub use merge::Wasted;
+pub use owners::HighIds;
 pub use source::{ImageSource, Transport, is_reference};
 #[doc(hidden)]
 pub use tar::Listed as TarMember;
@@ -128,6 +131,9 @@ pub struct LayerInfo {
     pub entries: usize,
     /// Bytes of regular files this layer carries that the final filesystem does not show.
     pub wasted_bytes: u64,
+    /// Entries owned by ids past 16 bits, which a 65536-id user namespace cannot create.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub high_ids: Option<HighIds>,
 }
 
 impl LayerInfo {

@@ -7,6 +7,7 @@ use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
+use super::caps::FileCaps;
 use super::content::{Content, FileBytes, classify, is_kept_small};
 use super::layer::{Change, Compression, Context, DecodedLayer, Op};
 use super::{ImageError, Inspector};
@@ -74,9 +75,18 @@ pub(crate) fn read<I: Inspector>(
             uid: u64::from(meta.uid()),
             gid: u64::from(meta.gid()),
             size,
+            capability: kind.is_file().then(|| capability(entry.path())).flatten(),
         });
     }
     Ok(layer)
+}
+
+/// The file's `security.capability`, which the kernel reads at exec. Real values are at most
+/// 24 bytes; a larger one is refused by the kernel, and by this buffer.
+fn capability(path: &std::path::Path) -> Option<FileCaps> {
+    let mut value = [0u8; 64];
+    let len = rustix::fs::lgetxattr(path, "security.capability", &mut value).ok()?;
+    Some(FileCaps::decode(&value[..len]))
 }
 
 /// A file of the directory as [`FileBytes`]: read from the start, mapped whole when asked.

@@ -134,6 +134,9 @@ impl TarStore {
                 },
                 EntryKind::Dir | EntryKind::Other(_) => continue,
             };
+            if members.contains_key(&name) {
+                entry_named_twice(&name)?;
+            }
             members.insert(name, member);
         }
         Ok(TarStore { file, len, members })
@@ -186,6 +189,33 @@ impl Documents for TarStore {
             .map_err(|e| ImageError::io(name, &e))?;
         Ok(Some(bytes))
     }
+}
+
+/// The members an importer finds an archive's images by. Named twice, they are read
+/// differently by the runtimes: containerd's `ImportIndex` (core/images/archive/importer.go)
+/// decodes every `manifest.json` and `oci-layout` it meets and keeps blobs in a map, so the last
+/// copy wins, as it does for moby's classic loader, which extracts the archive to a directory
+/// first; containers/image (`docker/internal/tarfile/reader.go`, `findTarComponent`, used by
+/// `podman load` and skopeo) takes the first member of the name. Blobs are named by their
+/// digest and verified, so a second copy that differs is caught either way; these are not.
+const ENTRY_DOCUMENTS: [&str; 4] = [
+    "/manifest.json",
+    "/index.json",
+    "/oci-layout",
+    "/repositories",
+];
+
+/// `Err` when `name`, a member seen a second time, is one of the entry documents.
+pub(crate) fn entry_named_twice(name: &str) -> Result<(), ImageError> {
+    if ENTRY_DOCUMENTS.contains(&name) {
+        return Err(ImageError::document(
+            name.trim_start_matches('/'),
+            "archive member",
+            "named twice in the archive: docker load and containerd read the last copy, \
+             podman load and skopeo the first; refusing to pick one",
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) fn document_limit(name: &str, limit: u64) -> ImageError {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::formats::Documents;
 use super::layer::{self, Context, DecodedLayer};
-use super::store::outer_error;
+use super::store::{entry_named_twice, outer_error};
 use super::tar::{EntryKind, TarReader};
 use super::{ImageError, Inspector, path};
 
@@ -74,11 +74,18 @@ impl<T> StreamedArchive<T> {
                 EntryKind::Symlink => {
                     let dir = path::split(&name).map_or("/", |(d, _)| d);
                     let target = path::normalise_clamped(&path::join(dir, &header.link));
-                    archive.links.insert(name, target);
+                    if archive.links.insert(name.clone(), target).is_some()
+                        || archive.documents.contains_key(&name)
+                    {
+                        entry_named_twice(&name)?;
+                    }
                 }
                 EntryKind::HardLink => {
-                    if let Some(target) = path::normalise(&header.link) {
-                        archive.links.insert(name, target);
+                    if let Some(target) = path::normalise(&header.link)
+                        && (archive.links.insert(name.clone(), target).is_some()
+                            || archive.documents.contains_key(&name))
+                    {
+                        entry_named_twice(&name)?;
                     }
                 }
                 EntryKind::File => {
@@ -107,7 +114,12 @@ impl<T> StreamedArchive<T> {
                         MemberData(&mut tar)
                             .read_to_end(&mut head)
                             .map_err(|e| truncated(&name, &e))?;
-                        archive.documents.insert(name, head);
+                        if archive.links.contains_key(&name) {
+                            entry_named_twice(&name)?;
+                        }
+                        if archive.documents.insert(name.clone(), head).is_some() {
+                            entry_named_twice(&name)?;
+                        }
                     } else {
                         let data = io::Cursor::new(head).chain(MemberData(&mut tar));
                         let shown = name.trim_start_matches('/').to_string();

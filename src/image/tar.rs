@@ -55,6 +55,8 @@ pub struct Header {
     pub mode: u32,
     pub uid: u64,
     pub gid: u64,
+    /// PAX `SCHILY.xattr.security.capability`, which runtimes set on the extracted file.
+    pub capability: Option<Vec<u8>>,
     /// Offset of the member's data from the start of the stream.
     pub data_offset: u64,
 }
@@ -131,6 +133,7 @@ struct Pax {
     size: Option<u64>,
     uid: Option<u64>,
     gid: Option<u64>,
+    capability: Option<Vec<u8>>,
     /// A `GNU.sparse.*` record was present; `GNU.sparse.name` when it had one.
     sparse: bool,
     sparse_name: Option<String>,
@@ -246,6 +249,7 @@ impl<R: Skip> TarReader<R> {
                         mode: header.mode,
                         uid: pax.uid.unwrap_or(header.uid),
                         gid: pax.gid.unwrap_or(header.gid),
+                        capability: pax.capability,
                         data_offset: self.offset,
                     }));
                 }
@@ -552,6 +556,7 @@ fn parse_pax(data: &[u8], offset: u64) -> Result<Pax, TarError> {
             b"size" => pax.size = Some(number("size")?),
             b"uid" => pax.uid = Some(number("uid")?),
             b"gid" => pax.gid = Some(number("gid")?),
+            b"SCHILY.xattr.security.capability" => pax.capability = Some(value.to_vec()),
             _ => {}
         }
     }

@@ -189,3 +189,28 @@ fn numbers_parse_as_go_parses_them() {
         None
     );
 }
+
+#[test]
+fn a_capability_xattr_belongs_to_the_next_member_only() {
+    // `setcap cap_net_bind_service=ep`: revision 2, effective, bit 10 permitted.
+    let value = "\u{1}\0\0\u{2}\0\u{4}\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+    let tar = TarBuilder::new()
+        .pax(&[
+            ("SCHILY.xattr.security.capability", value),
+            ("SCHILY.xattr.user.other", "x"),
+        ])
+        .file("server", b"x")
+        .file("plain", b"y")
+        .pax(&[("SCHILY.xattr.security.capability", "")])
+        .file("empty", b"z")
+        .finish();
+    let headers = read_all(&tar).unwrap();
+    assert_eq!(headers[0].capability.as_deref(), Some(value.as_bytes()));
+    assert_eq!(headers[1].capability, None);
+    // `mergePAX` keeps the header's own value for an empty record: there is none.
+    assert_eq!(headers[2].capability, None);
+    assert_eq!(
+        crate::image::caps::FileCaps::decode(value.as_bytes()).to_string(),
+        "cap_net_bind_service=ep"
+    );
+}

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::caps::FileCaps;
 use super::path;
 
 /// Linux `MAXSYMLINKS` (`include/linux/namei.h`).
@@ -52,6 +53,9 @@ pub struct Node {
     pub size: u64,
     /// Index into `Image::layers` of the layer that last wrote this path.
     pub layer: usize,
+    /// File capabilities (`security.capability`), as the runtime sets them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<FileCaps>,
     #[serde(skip)]
     pub(crate) content: Option<ContentRef>,
 }

@@ -16,7 +16,7 @@ use super::baseline::{Place, Subject};
 use super::{Baseline, Date, EntryKind, Policy, Target};
 use crate::report::image::ImageSection;
 use crate::report::{FileReport, Report};
-use crate::rules::{Finding, Suppression, SuppressionKind};
+use crate::rules::{Finding, Rule, Severity, Suppression, SuppressionKind};
 
 /// Apply `policy` (and `baseline`) to a scanned report, as of `today`.
 pub fn apply(report: &mut Report, policy: &Policy, baseline: Option<&Baseline>, today: Date) {
@@ -75,7 +75,21 @@ fn apply_to_file(
     // A configured level wins. Otherwise the severity the rules gave stands: it is the
     // registry's, except where an image rule judged the case (GS501 raised to an error when
     // the image lacks the CA bundle, GS604 lowered to a warning for i386 on amd64).
+    let cpu = file.go.as_ref().and_then(|go| go.cpu_level.as_ref());
     file.findings.retain_mut(|finding| {
+        // `[cpu-level]`: the fleet's minimum replaces the architecture's baseline for GS406.
+        // A program the whole fleet runs loses its note (an image variant's error stays); one
+        // above the minimum will not start on part of the fleet.
+        if finding.rule == Rule::CpuLevel
+            && let Some(runs) = cpu.and_then(|cpu| policy.fleet_runs(cpu))
+        {
+            if runs && finding.severity < Severity::Error {
+                return false;
+            }
+            if !runs {
+                finding.severity = Severity::Error;
+            }
+        }
         match policy.level(finding.rule).map(|level| level.severity()) {
             Some(Some(severity)) => finding.severity = severity,
             Some(None) => return false,

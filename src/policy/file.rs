@@ -26,6 +26,10 @@ pub(super) struct RawPolicy {
     pub allow: Vec<Spanned<RawAllow>>,
     #[serde(default)]
     pub suppress: Vec<Spanned<RawSuppress>>,
+    /// `[cpu-level]`: the fleet's minimum per architecture (`amd64 = "v3"`), checked after
+    /// parsing so an error points at the key or the value.
+    #[serde(default)]
+    pub cpu_level: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// An `[[allow]]` entry: one binary (by hash, Go main module or image path), some or all rules.

@@ -17,6 +17,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::gobin::analysis::cpu_level::{self, CpuArch, CpuLevel};
 use crate::rules::{Rule, Severity};
 
 pub use apply::apply;
@@ -142,6 +143,8 @@ pub struct Policy {
     pub entries: Vec<Entry>,
     /// Where path globs are rooted when the file was found above the working directory.
     base: Option<GlobBase>,
+    /// `[cpu-level]`: the lowest CPU level of the fleet, per architecture.
+    cpu_levels: BTreeMap<CpuArch, cpu_level::Level>,
 }
 
 /// A policy file found in a parent directory (the repository root) is written for paths
@@ -223,7 +226,34 @@ impl Policy {
                 ));
             }
         }
+        let mut cpu_levels = BTreeMap::new();
+        for (arch, value) in &raw.cpu_level {
+            let known = CpuArch::from_go(arch.get_ref()).filter(|a| a.baseline().is_some());
+            let known = known.ok_or_else(|| {
+                at(
+                    arch.span().start,
+                    format!(
+                        "unknown architecture `{}` in [cpu-level], expected amd64, arm64 or arm",
+                        arch.get_ref()
+                    ),
+                )
+            })?;
+            let level = cpu_level::Level::parse(value.get_ref())
+                .filter(|l| Some(*l) >= known.baseline())
+                .ok_or_else(|| {
+                    at(
+                        value.span().start,
+                        format!(
+                            "`{}` is not a CPU level for {} (amd64: v1 to v4, arm64: v8.0, v8.1... v9.5, arm: 7)",
+                            value.get_ref(),
+                            arch.get_ref()
+                        ),
+                    )
+                })?;
+            cpu_levels.insert(known, level);
+        }
         let mut policy = Policy {
+            cpu_levels,
             source: Some(name.to_string()),
             fail_on: raw.fail_on,
             levels: levels
@@ -293,6 +323,14 @@ impl Policy {
             });
         }
         Ok(policy)
+    }
+
+    /// Whether the whole fleet runs a program built for `cpu` (`[cpu-level]` at or above its
+    /// level); `None` when the file sets no minimum for its architecture, or the level is not
+    /// comparable (GO386).
+    pub fn fleet_runs(&self, cpu: &CpuLevel) -> Option<bool> {
+        let minimum = self.cpu_levels.get(&cpu.arch)?;
+        Some(cpu.level? <= *minimum)
     }
 
     /// Set one rule's level, over what the file said (the command line's `--deny` & co).

@@ -48,7 +48,7 @@ fn levels_by_id_or_slug_and_fail_on() {
 fn errors_name_the_file_line_and_column() {
     assert_eq!(
         error("fail-on = \"error\"\n\n\n\n\n\nseverty = 1\n"),
-        "gostatic.toml:7:1: unknown field `severty`, expected one of `fail-on`, `rules`, `ignore`, `allow`, `suppress`"
+        "gostatic.toml:7:1: unknown field `severty`, expected one of `fail-on`, `rules`, `ignore`, `allow`, `suppress`, `cpu-level`"
     );
     assert_eq!(
         error("[rules]\nGS203 = \"off\"\nGS999 = \"error\"\n"),

@@ -7,6 +7,7 @@ use colored::{ColoredString, Colorize};
 
 use super::image::{ImageSection, size_line};
 use super::{FileReport, Report};
+use crate::gobin::analysis::VersionSource;
 use crate::rules::image::Starts;
 use crate::rules::{Finding, Scratch, Severity, human_bytes};
 use crate::sanitize::for_terminal;
@@ -559,7 +560,15 @@ fn describe(file: &FileReport) -> String {
         }
         match (&file.go, elf.go) {
             (Some(go), _) => parts.push(match (&go.version, &go.version_range) {
-                (Some(version), _) => format!("Go {}", version.trim_start_matches("go")),
+                // Without buildinfo, say how the version was found.
+                (Some(version), _) => match go.version_source {
+                    Some(source) if source != VersionSource::Buildinfo => format!(
+                        "Go {} (from the {})",
+                        version.trim_start_matches("go"),
+                        source.describe()
+                    ),
+                    _ => format!("Go {}", version.trim_start_matches("go")),
+                },
                 (None, Some(range)) => format!("Go {range}"),
                 (None, None) => "Go".to_string(),
             }),
@@ -569,7 +578,9 @@ fn describe(file: &FileReport) -> String {
         if elf.upx.is_some() {
             parts.push("UPX-packed".to_string());
         }
-        if elf.section_headers == 0 {
+        if let Some(reason) = &elf.section_table_unusable {
+            parts.push(format!("section table unusable: {reason}"));
+        } else if elf.section_headers == 0 {
             parts.push("no section headers".to_string());
         }
         if elf.views_agree == Some(false) {

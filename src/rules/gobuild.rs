@@ -5,6 +5,7 @@
 use super::{Finding, Rule, Sink};
 use crate::elf::ElfFacts;
 use crate::gobin::GoFacts;
+use crate::gobin::analysis::cpu_level::{CpuArch, LevelSource};
 use crate::gobin::release::Support;
 
 pub(super) fn check(elf: &ElfFacts, go: &GoFacts, sink: &mut Sink) {
@@ -14,6 +15,7 @@ pub(super) fn check(elf: &ElfFacts, go: &GoFacts, sink: &mut Sink) {
     vcs_modified(go, sink);
     buildinfo_missing(go, sink);
     local_replace(go, sink);
+    cpu_level(go, sink);
 }
 
 fn cgo(elf: &ElfFacts, go: &GoFacts, sink: &mut Sink) {
@@ -157,7 +159,7 @@ fn buildinfo_missing(go: &GoFacts, sink: &mut Sink) {
         None => "no build information (.go.buildinfo) was found".to_string(),
     };
     let version = match (&go.version, &go.version_source) {
-        (Some(version), Some(source)) => format!("; the {source} says {version}"),
+        (Some(version), Some(source)) => format!("; the {} says {version}", source.describe()),
         _ => String::new(),
     };
     sink.found(Finding::new(
@@ -228,4 +230,132 @@ fn is_directory_path(path: &str) -> bool {
             .as_bytes()
             .get(1..3)
             .is_some_and(|b| b == b":\\" || b == b":/")
+}
+
+/// GS406: a level above the architecture's baseline (`GOAMD64=v3`).
+fn cpu_level(go: &GoFacts, sink: &mut Sink) {
+    let Some(level) = go.cpu_level.as_ref().filter(|l| l.above_baseline()) else {
+        return;
+    };
+    let setting = format!("{}={}", level.variable, level.value);
+    let source = match level.source {
+        LevelSource::Buildinfo => "buildinfo",
+        LevelSource::RuntimeCheck => "the runtime's start-up check",
+    };
+    let first = level.value.split(',').next().unwrap_or(&level.value);
+    // Without buildinfo, arm64's LSE check says v8.1 or newer.
+    let first = if first == "lse" { "v8.1" } else { first };
+    let (arch, effect) = match level.arch {
+        // runtime/asm_amd64.s: rt0_go checks CPUID and prints bad_cpu_msg.
+        CpuArch::Amd64 => (
+            "amd64",
+            format!(
+                "it refuses to start on amd64 CPUs below {first} (\"This program can only be run on AMD64 processors with {first} microarchitecture support.\")"
+            ),
+        ),
+        // runtime/asm_arm64.s checks LSE only (no_lse_msg, v8.1+ or `,lse`); a newer
+        // instruction beyond that raises SIGILL when it runs.
+        CpuArch::Arm64 => (
+            "arm64",
+            format!(
+                "it uses instructions arm64 CPUs below {first} lack (without LSE: \"This program can only run on ARM64 processors with LSE support.\")"
+            ),
+        ),
+        CpuArch::Arm => ("arm", format!("it needs an ARMv{first} CPU")),
+        CpuArch::I386 => ("386", format!("it needs {first}")),
+    };
+    let baseline = match level.arch {
+        CpuArch::Amd64 => "GOAMD64=v1",
+        CpuArch::Arm64 => "GOARM64=v8.0",
+        CpuArch::Arm => "GOARM=7",
+        CpuArch::I386 => "GO386=sse2",
+    };
+    sink.found(
+        Finding::new(
+            Rule::CpuLevel,
+            format!(
+                "built with {setting} ({source}): {effect}"
+            ),
+            format!(
+                "build with {baseline} to run on every {arch} CPU, or publish the image as linux/{arch}/{first} and run it only there"
+            ),
+        )
+        .keyed(setting),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{self, Finding, Rule, Severity};
+    use crate::testkit::elf::fixture;
+
+    fn cpu_findings(data: &[u8]) -> Vec<Finding> {
+        let facts = crate::facts::read(data).unwrap().unwrap();
+        rules::evaluate(&facts)
+            .findings
+            .into_iter()
+            .filter(|f| f.rule == Rule::CpuLevel)
+            .collect()
+    }
+
+    #[test]
+    fn a_level_above_the_baseline_is_a_note_keyed_by_the_setting() {
+        let found = cpu_findings(&fixture("go/go-amd64-v3"));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Note);
+        assert_eq!(found[0].key.as_deref(), Some("GOAMD64=v3"));
+        assert_eq!(
+            found[0].message,
+            "built with GOAMD64=v3 (buildinfo): it refuses to start on amd64 CPUs below v3 (\"This program can only be run on AMD64 processors with v3 microarchitecture support.\")"
+        );
+        let arm64 = cpu_findings(&fixture("go/go-arm64-v8.2"));
+        assert_eq!(arm64[0].key.as_deref(), Some("GOARM64=v8.2"));
+        assert!(
+            arm64[0].fix.contains("linux/arm64/v8.2"),
+            "{}",
+            arm64[0].fix
+        );
+    }
+
+    #[test]
+    fn the_baseline_is_quiet() {
+        for path in [
+            "bin/go-static-stripped",
+            "bin/go-arm64",
+            "go/go-arm",
+            "go/go-386",
+        ] {
+            assert!(cpu_findings(&fixture(path)).is_empty(), "{path}");
+        }
+    }
+
+    #[test]
+    fn without_buildinfo_the_runtime_check_speaks() {
+        let erase = |mut data: Vec<u8>| {
+            let at = memchr::memmem::find(&data, b"\xff Go buildinf:").unwrap();
+            data[at] = 0;
+            data
+        };
+        let found = cpu_findings(&erase(fixture("go/go-amd64-v3")));
+        assert_eq!(found[0].key.as_deref(), Some("GOAMD64=v3"));
+        assert!(
+            found[0]
+                .message
+                .starts_with("built with GOAMD64=v3 (the runtime's start-up check)"),
+            "{}",
+            found[0].message
+        );
+        let arm64 = cpu_findings(&erase(fixture("go/go-arm64-v8.2")));
+        assert_eq!(arm64[0].key.as_deref(), Some("GOARM64=lse"));
+        assert!(
+            arm64[0].message.contains("below v8.1"),
+            "{}",
+            arm64[0].message
+        );
+        assert!(
+            arm64[0].fix.contains("linux/arm64/v8.1"),
+            "{}",
+            arm64[0].fix
+        );
+    }
 }

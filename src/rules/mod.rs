@@ -5,6 +5,7 @@
 //! Rule IDs are never renumbered or reused (see `docs/rules.md`).
 
 pub mod bases;
+pub(crate) mod cpu_quota;
 mod debug;
 mod gobuild;
 mod hardening;
@@ -187,6 +188,7 @@ pub fn evaluate(facts: &FileFacts) -> Evaluation {
             debug::check(elf, &mut sink);
             if let Some(go) = go {
                 gobuild::check(elf, go, &mut sink);
+                cpu_quota::check(elf, go, &mut sink);
                 runtime::check(go, &mut sink);
             }
         }
@@ -294,6 +296,8 @@ mod tests {
                 "GS403 vcs-modified note",
                 "GS404 no-buildinfo note",
                 "GS405 local-replace note",
+                "GS406 cpu-level note",
+                "GS407 cpu-quota note",
                 "GS501 needs-ca-certificates note",
                 "GS502 needs-zoneinfo note",
                 "GS503 needs-passwd note",
@@ -301,6 +305,7 @@ mod tests {
                 "GS505 symbol-versions error",
                 "GS506 needs-tmp note",
                 "GS507 needs-home note",
+                "GS508 hosts-order note",
                 "GS601 root-user warning",
                 "GS602 unknown-user error",
                 "GS603 entrypoint error",
@@ -311,6 +316,9 @@ mod tests {
                 "GS608 wasted-bytes note",
                 "GS609 toolchain-in-image warning",
                 "GS610 source-in-image warning",
+                "GS611 named-user warning",
+                "GS612 high-ids warning",
+                "GS613 file-capabilities note",
             ]
         );
     }

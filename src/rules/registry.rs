@@ -243,9 +243,9 @@ registry! {
         summary: "a Go binary without readable build information",
         rationale: "Since Go 1.13 the linker embeds the toolchain version, the module list and (1.18+) the build settings. Without them, scanners cannot tell which modules and Go version are inside, so vulnerability scanning misses the binary. It is removed on purpose by some obfuscators, lost with GOPATH-mode builds, and absent in toolchains older than 1.13.",
         fix: "Build in module mode with a current Go toolchain and do not strip .go.buildinfo.",
-        evidence: "how the binary was recognised as Go (pclntab, Go build ID)",
+        evidence: "how the binary was recognised as Go (pclntab, Go build ID), and the Go version gostatic still found and how: the runtime.buildVersion symbol, the DWARF producer, or the runtime's version string through its string header (GS402 judges that version)",
         key: "the rule and the path alone",
-        example: "Go binary (a Go 1.20+ function table) but no build information (.go.buildinfo) was found; the symtab says go1.22.4",
+        example: "Go binary (a Go 1.20+ function table) but no build information (.go.buildinfo) was found; the runtime's version string says go1.26.5",
     };
     LocalReplace => RuleInfo {
         id: "GS405", slug: "local-replace", severity: Note, category: GoBuild,
@@ -255,6 +255,24 @@ registry! {
         evidence: "the replaced module and the directory",
         key: "the rule, the path and the replaced module paths, sorted (not the directories they point at)",
         example: "module replaced by a local directory: example.com/greeting => ../greeting",
+    };
+    CpuLevel => RuleInfo {
+        id: "GS406", slug: "cpu-level", severity: Note, category: GoBuild,
+        summary: "built for a CPU microarchitecture level above the architecture's baseline",
+        rationale: "GOAMD64=v2..v4 and GOARM64=v8.1+ let the compiler use newer instructions. The runtime checks the CPU before main: an amd64 program built for v3 on a CPU without AVX2 prints 'This program can only be run on AMD64 processors with v3 microarchitecture support.' and exits, so the image works on new hosts and fails on older ones in the same fleet. Some distributions now default GOAMD64 to v3. In `check` this is a note; in an image whose platform variant is lower (linux/amd64/v2 for a v3 program) it is an error. `[cpu-level]` in gostatic.toml sets the fleet's minimum instead of the baseline: a program at or below it is not reported, one above it is an error. GOARM=7 is arm's baseline (the OCI default), and GO386 has no platform variant.",
+        fix: "Build with GOAMD64=v1 (GOARM64=v8.0) to run on every CPU, or publish the image with the platform variant the program needs (linux/amd64/v3) and run it only there.",
+        evidence: "the setting (GOAMD64=v3) and where it was read: the buildinfo settings, or without buildinfo the runtime's own start-up check message (amd64 only)",
+        key: "the rule, the path and the setting (GOAMD64=v3)",
+        example: "built with GOAMD64=v3 (buildinfo): it refuses to start on amd64 CPUs below v3 (\"This program can only be run on AMD64 processors with v3 microarchitecture support.\")",
+    };
+    CpuQuota => RuleInfo {
+        id: "GS407", slug: "cpu-quota", severity: Note, category: GoBuild,
+        summary: "GOMAXPROCS will follow the node's CPU count, not the container's CPU limit",
+        rationale: "Since Go 1.25 the runtime sets GOMAXPROCS from the cgroup CPU limit; before that, and whenever the default GODEBUG has containermaxprocs=0 (a Go 1.25+ toolchain building a module whose go.mod says go 1.24 or older), it is the node's CPU count. A pod limited to 2 CPUs on a 64-core node then runs 64 threads of Go code against a 2-CPU quota and is throttled, with long tail latencies.",
+        fix: "Build with Go 1.25 or newer and go 1.25 or later in go.mod; or import _ \"go.uber.org/automaxprocs\"; or set GOMAXPROCS in the container's environment.",
+        evidence: "the Go version, or containermaxprocs=0 in DefaultGODEBUG",
+        key: "the Go release line (`go1.24`), or `containermaxprocs=0`",
+        example: "GOMAXPROCS will be the node's CPU count, not the container's CPU limit: built with go1.24.9, before Go 1.25 made GOMAXPROCS follow it",
     };
     NeedsCaCertificates => RuleInfo {
         id: "GS501", slug: "needs-ca-certificates", severity: Note, category: Runtime,
@@ -318,6 +336,15 @@ registry! {
         evidence: "the functions that use the directories, and in an image the HOME the runtime sets and what it is",
         key: "the rule and the path alone",
         example: "uses the home or cache directory (os.UserCacheDir): on scratch it needs a HOME the user may write (or set HOME/XDG_CACHE_HOME/XDG_CONFIG_HOME)",
+    };
+    HostsOrder => RuleInfo {
+        id: "GS508", slug: "hosts-order", severity: Note, category: Runtime,
+        summary: "a Go program before 1.16 resolves names in an image without /etc/nsswitch.conf, so it asks DNS before /etc/hosts",
+        rationale: "Without /etc/nsswitch.conf, Go's resolver before 1.16 assumed glibc's old default order and queried DNS first (golang/go#35305, changed in Go 1.16): names from /etc/hosts, docker run --add-host or Kubernetes hostAliases resolve to whatever DNS says, or wait for a DNS timeout first. Scratch and distroless images have no nsswitch.conf.",
+        fix: "Add an /etc/nsswitch.conf holding the line 'hosts: files dns' to the final stage, or rebuild with Go 1.16 or newer.",
+        evidence: "the program, its Go version, and the missing /etc/nsswitch.conf",
+        key: "the rule and the program's path in the image",
+        example: "built with go1.15.15, it resolves names and the image has no /etc/nsswitch.conf: its resolver asks DNS before /etc/hosts",
     };
     RootUser => RuleInfo {
         id: "GS601", slug: "root-user", severity: Warning, category: Image,
@@ -408,6 +435,33 @@ registry! {
         evidence: "how many source files, the go.mod files and build caches found",
         key: "the rule and the image alone (its name when the archive holds several; never its digest)",
         example: "Go sources in the image: 214 .go files, /app/go.mod, /root/.cache/go-build (12.1 MiB)",
+    };
+    NamedUser => RuleInfo {
+        id: "GS611", slug: "named-user", severity: Warning, category: Image,
+        summary: "USER is a name, not a number, so Kubernetes runAsNonRoot cannot verify it",
+        rationale: "With runAsNonRoot (the restricted Pod Security Standard requires it) the kubelet must prove before start that the user is not root, from the image config alone: the CRI passes a numeric USER as a uid, a name only as a name, and the kubelet refuses the container with 'container has runAsNonRoot and image has non-numeric user (app), cannot verify user is non-root' (CreateContainerConfigError) unless the pod sets runAsUser. Only the part before ':' counts; a group name is fine.",
+        fix: "Write USER as numbers (USER 65532:65532), the ids /etc/passwd gives the name; or set runAsUser in the pod spec.",
+        evidence: "USER as configured, and its ids from the image's /etc/passwd when it has the name",
+        key: "the rule and the user name",
+        example: "USER app is a name: Kubernetes runAsNonRoot cannot verify it is not root and refuses the pod (1000:1000 by number)",
+    };
+    HighIds => RuleInfo {
+        id: "GS612", slug: "high-ids", severity: Warning, category: Image,
+        summary: "layer entries owned by a uid or gid above 65535, which rootless runtimes cannot map",
+        rationale: "Rootless Podman and Docker map the container's ids 1-65536 onto the user's /etc/subuid range (65536 ids by default), and Kubernetes user namespaces (hostUsers: false) give a pod 65536 ids: an entry owned by a larger id cannot be created, and the pull or the start fails ('potentially insufficient UIDs or GIDs available in user namespace ... lchown: invalid argument'). Every layer is extracted, so an entry a later layer deletes still counts. The usual cause is a tarball or COPY carrying the build machine's ids.",
+        fix: "Give the files small ids where they are made (COPY --chown=65532:65532, tar --owner=0 --group=0 --numeric-owner, chown in the same RUN).",
+        evidence: "the entries, up to 3 examples with their ids, and the largest uid and gid",
+        key: "the rule and the image alone (its name when the archive holds several; never its digest)",
+        example: "4 layer entries are owned by ids above 65535 (largest uid 100999, gid 100999): /app/server 100999:100999 in layer 2, /app 100999:100999 in layer 2, ...",
+    };
+    FileCapabilities => RuleInfo {
+        id: "GS613", slug: "file-capabilities", severity: Note, category: Image,
+        summary: "files carrying Linux file capabilities (security.capability)",
+        rationale: "A file capability (setcap cap_net_bind_service=ep) is privilege granted at exec, like a narrow setuid bit: it needs privilege escalation allowed (Kubernetes allowPrivilegeEscalation: false keeps the process from gaining it), and when the effective bit is set and the container's bounding set lacks one of the capabilities (capabilities: drop: [ALL]) the kernel refuses the exec with 'operation not permitted'. Some builders drop the attribute on COPY (moby#20435, buildkit#2250), so it may not survive into the final stage at all.",
+        fix: "Prefer a capability the process does not need at exec: listen on a port above 1023, or grant it in the pod spec (securityContext.capabilities.add) instead of on the file.",
+        evidence: "each file and its capabilities as getcap writes them",
+        key: "the rule and the file's path in the image",
+        example: "/server has file capabilities cap_net_bind_service=ep",
     };
 }
 

@@ -9,9 +9,11 @@
 use std::io;
 
 use crate::facts::FileFacts;
+use crate::image::caps::FileCaps;
 use crate::image::content::{self, Content, FileBytes};
 use crate::image::layer::{Change, Op};
 use crate::image::merge::Merger;
+use crate::image::owners::HighIds;
 use crate::image::{
     Compression, Image, ImageConfig, ImageFormat, ImageLimits, Inspector, LayerInfo, Platform,
     assemble, path,
@@ -28,6 +30,8 @@ enum Member {
         mode: u32,
         owner: (u64, u64),
         bytes: Vec<u8>,
+        /// The raw `security.capability` value.
+        capability: Option<Vec<u8>>,
     },
     Dir {
         mode: u32,
@@ -68,7 +72,31 @@ impl Layer {
         data: &[u8],
     ) -> &mut Self {
         let bytes = data.to_vec();
-        self.push(name, Member::File { mode, owner, bytes })
+        let capability = None;
+        self.push(
+            name,
+            Member::File {
+                mode,
+                owner,
+                bytes,
+                capability,
+            },
+        )
+    }
+
+    /// A root-owned regular file whose member carries `security.capability` (`raw`).
+    pub fn file_with_capability(
+        &mut self,
+        name: &str,
+        mode: u32,
+        data: &[u8],
+        raw: &[u8],
+    ) -> &mut Self {
+        self.file_mode(name, mode, data);
+        if let Some((_, Member::File { capability, .. })) = self.members.last_mut() {
+            *capability = Some(raw.to_vec());
+        }
+        self
     }
 
     pub fn dir(&mut self, name: &str) -> &mut Self {
@@ -124,14 +152,16 @@ impl Layer {
             if full == "/" && !matches!(member, Member::Opaque) {
                 continue; // the root directory's own entry, which the reader skips too
             }
-            let (mut mode, mut owner, mut size) = (0o644, (0, 0), 0);
+            let (mut mode, mut owner, mut size, mut caps) = (0o644, (0, 0), 0, None);
             let op = match member {
                 Member::File {
                     mode: m,
                     owner: o,
                     bytes,
+                    capability,
                 } => {
                     (mode, owner, size) = (*m, *o, bytes.len() as u64);
+                    caps = capability.as_deref().map(FileCaps::decode);
                     let mut file = io::Cursor::new(&bytes[..]);
                     let kept = content::classify(&full, size, &mut file, limits, inspector)
                         .expect("bytes in memory read");
@@ -168,6 +198,7 @@ impl Layer {
                 uid: owner.0,
                 gid: owner.1,
                 size,
+                capability: caps,
             });
         }
         (changes, contents, tar_bytes)
@@ -234,6 +265,7 @@ pub fn build<I: Inspector>(layers: &[Layer], config: &Config, inspector: &I) -> 
             uncompressed_size: *tar_bytes,
             entries: changes.len(),
             wasted_bytes: 0,
+            high_ids: HighIds::of(changes),
         })
         .collect();
     for wasted in &merger.wasted {

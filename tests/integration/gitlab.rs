@@ -113,7 +113,8 @@ fn gitlab_fingerprints_survive_a_rebuild_and_suppressed_findings_are_left_out() 
     let first = issues(&bytes, &[]);
     bytes.extend_from_slice(b"rebuilt");
     let rebuilt = issues(&bytes, &[]);
-    assert_eq!(first.len(), 3, "{first:?}");
+    assert!(first.len() >= 3, "{first:?}");
+    assert!(first.iter().any(|i| i["check_name"] == "GS301"), "{first:?}");
     let prints = |issues: &[Value]| -> Vec<Value> {
         issues.iter().map(|i| i["fingerprint"].clone()).collect()
     };
@@ -121,6 +122,6 @@ fn gitlab_fingerprints_survive_a_rebuild_and_suppressed_findings_are_left_out() 
     assert_eq!(first[0]["location"]["path"], "server");
     // Allowed by the policy: suppressed, so not an issue.
     let allowed = issues(&bytes, &["--allow", "GS301"]);
-    assert_eq!(allowed.len(), 2);
+    assert_eq!(allowed.len(), first.len() - 1);
     assert!(allowed.iter().all(|i| i["check_name"] != "GS301"));
 }

@@ -96,22 +96,26 @@ fn every_go_fixture_reports_the_version_go_version_m_reports() {
 
 #[test]
 fn each_fixture_gets_exactly_the_go_rules_its_build_promises() {
-    let expected: [(&str, &[&str]); 15] = [
-        ("go-386", &[]),
-        ("go-arm", &[]),
-        ("go-embedded", &[]),
-        ("go-needs", &["GS501", "GS502", "GS503", "GS506", "GS507"]),
-        ("go-nss-static-glibc", &["GS104", "GS105", "GS503"]),
-        ("go-ppc64le", &[]),
-        ("go-replace", &["GS405"]),
-        ("go-riscv64", &[]),
-        ("go-s390x", &[]),
-        ("go-stripped-paths", &["GS401"]),
-        ("go-vcs", &["GS403"]),
-        ("go1.19-hello", &["GS401", "GS402"]),
-        ("go1.21-pie", &["GS101", "GS402"]),
-        ("go1.23-hello", &["GS402"]),
-        ("go1.25-hello", &["GS402"]),
+    let expected: [(&str, &[&str]); 16] = [
+        ("go-386", &["GS407"]),
+        ("go-arm", &["GS407"]),
+        ("go-embedded", &["GS407"]),
+        (
+            "go-needs",
+            &["GS407", "GS501", "GS502", "GS503", "GS506", "GS507"],
+        ),
+        ("go-nss-static-glibc", &["GS104", "GS105", "GS407", "GS503"]),
+        ("go-ppc64le", &["GS407"]),
+        ("go-replace", &["GS405", "GS407"]),
+        ("go-riscv64", &["GS407"]),
+        ("go-s390x", &["GS407"]),
+        ("go-stripped-paths", &["GS401", "GS407"]),
+        ("go-vcs", &["GS403", "GS407"]),
+        ("go1.15-hosts", &["GS402", "GS407"]),
+        ("go1.19-hello", &["GS401", "GS402", "GS407"]),
+        ("go1.21-pie", &["GS101", "GS402", "GS407"]),
+        ("go1.23-hello", &["GS402", "GS407"]),
+        ("go1.25-hello", &["GS402", "GS407"]),
     ];
     for (name, rules) in expected {
         let file = check(go_fixture(name));

@@ -4,7 +4,7 @@
 use gostatic::elf::upx;
 use gostatic::gobin::analysis::{self, AnalysisOptions, PathSource, VersionSource};
 use gostatic::gobin::pclntab::{self, FoundBy, PclnVersion, Search};
-use gostatic::gobin::{Binary, dwarf};
+use gostatic::gobin::{Binary, buildinfo, dwarf};
 use gostatic::testkit::elf::without_section_headers;
 
 use crate::util::fixture;
@@ -190,8 +190,25 @@ fn dwarf_limits_bound_the_work() {
 }
 
 #[test]
-fn stripped_binaries_get_a_version_range_from_the_pclntab() {
+fn stripped_binaries_get_the_version_from_the_runtime_string() {
     let data = read("go-static-stripped");
+    let bin = Binary::parse(&data).unwrap();
+    let out = analysis::analyze(&bin, &all_options());
+    let version = out.version.unwrap();
+    assert_eq!(version.source, VersionSource::RuntimeString);
+    let truth = buildinfo::read_bytes(&data).unwrap().go_version;
+    assert_eq!(version.version.as_deref(), Some(&*truth.to_str_lossy()));
+}
+
+#[test]
+fn stripped_binaries_without_the_runtime_string_get_a_range_from_the_pclntab() {
+    let mut data = read("go-static-stripped");
+    // Spoil every `go1.` in the file: no string header then names a release version.
+    let at: Vec<usize> = memchr::memmem::find_iter(&data, b"go1.").collect();
+    assert!(!at.is_empty());
+    for i in at {
+        data[i] = b'X';
+    }
     let bin = Binary::parse(&data).unwrap();
     let out = analysis::analyze(&bin, &all_options());
     let version = out.version.unwrap();

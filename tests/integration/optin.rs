@@ -32,25 +32,29 @@ const BINARIES: [(&str, &str); 6] = [
 /// Before Go 1.13 there is no buildinfo at all.
 const NO_BUILDINFO: &str = "esbuild-0.0.2-go1.12.9-amd64";
 
-fn optin() -> PathBuf {
+pub(crate) fn optin() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/optin")
 }
 
-/// The downloads directory, fetched once per test run; `None` (and a note) when not asked.
+/// The downloads directory, after `script` (in testdata/optin) ran once per test run; `None`
+/// (and a note naming `what`) unless the environment asks for opt-in tests.
 #[allow(clippy::print_stderr)]
-fn downloads() -> Option<&'static Path> {
+pub(crate) fn fetched(
+    script: &str,
+    once: &'static OnceLock<Result<PathBuf, String>>,
+    what: &str,
+) -> Option<&'static Path> {
     if std::env::var_os("GOSTATIC_OPTIN").is_none_or(|v| v != "1") {
-        eprintln!("skipped: set GOSTATIC_OPTIN=1 to test real Go 1.12-1.17 binaries (npm)");
+        eprintln!("skipped: set GOSTATIC_OPTIN=1 to test {what}");
         return None;
     }
-    static FETCHED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let fetched = FETCHED.get_or_init(|| {
+    let fetched = once.get_or_init(|| {
         let status = Command::new("bash")
-            .arg(optin().join("fetch.sh"))
+            .arg(optin().join(script))
             .status()
-            .map_err(|e| format!("fetch.sh: {e}"))?;
+            .map_err(|e| format!("{script}: {e}"))?;
         if !status.success() {
-            return Err(format!("fetch.sh failed: {status}"));
+            return Err(format!("{script} failed: {status}"));
         }
         Ok(optin().join("downloads"))
     });
@@ -59,6 +63,11 @@ fn downloads() -> Option<&'static Path> {
             .as_ref()
             .expect("GOSTATIC_OPTIN=1: the downloads are required"),
     )
+}
+
+fn downloads() -> Option<&'static Path> {
+    static FETCHED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    fetched("fetch.sh", &FETCHED, "real Go 1.12-1.17 binaries (npm)")
 }
 
 fn record(name: &str, kind: &str) -> String {

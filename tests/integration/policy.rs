@@ -158,7 +158,8 @@ fn an_off_rule_disappears_and_a_raised_one_fails() {
         rules_of(file),
         [
             ("GS302".into(), "warning".into(), None),
-            ("GS401".into(), "warning".into(), None)
+            ("GS401".into(), "warning".into(), None),
+            ("GS407".into(), "note".into(), None)
         ]
     );
     assert!(

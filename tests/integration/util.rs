@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use assert_cmd::Command;
 
 /// The environment variables that stand for command-line options (docs/config.md).
-pub const FLAG_VARIABLES: [&str; 12] = [
+pub const FLAG_VARIABLES: [&str; 13] = [
     "GOSTATIC_FORMAT",
     "GOSTATIC_FAIL_ON",
     "GOSTATIC_COLOR",
@@ -18,6 +18,7 @@ pub const FLAG_VARIABLES: [&str; 12] = [
     "GOSTATIC_PLATFORM",
     "GOSTATIC_MAX_BINARY_BYTES",
     "GOSTATIC_QUIET",
+    "GOSTATIC_SHARD",
 ];
 
 /// The `gostatic` binary in a scrubbed environment: no colour variables, no terminal.

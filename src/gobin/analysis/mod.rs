@@ -4,9 +4,11 @@
 //! buildinfo is gone. Nothing here decides whether a fact is a problem; the rules do.
 
 pub mod cgo;
+pub mod cpu_level;
 pub mod needs;
 pub mod nss;
 pub mod paths;
+pub mod runtime_string;
 pub mod version;
 
 use serde::Serialize;

@@ -43,15 +43,11 @@ pub fn glibc_nss(bin: &Binary<'_>) -> Option<GlibcNss> {
     // Every marker contains `nss_`: one pass finds its occurrences, and each hit is checked
     // against the markers around it. The strings live in `.rodata` when a section table says
     // where that is; else every read-only segment is searched.
-    let haystacks: Vec<&[u8]> = match bin.section(".rodata") {
-        Some(rodata) => vec![rodata.data],
-        None => bin
-            .segments
-            .iter()
-            .filter(|s| !s.writable)
-            .map(|s| s.data)
-            .collect(),
-    };
+    let haystacks: Vec<&[u8]> = bin
+        .areas(&[".rodata"], false)
+        .into_iter()
+        .map(|(_, data)| data)
+        .collect();
     let anchor = memchr::memmem::Finder::new(b"nss_");
     let mut seen = [false; STRING_MARKERS.len()];
     for hay in haystacks {

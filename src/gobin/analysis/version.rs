@@ -1,25 +1,49 @@
 //! The Go version when buildinfo is missing (reference §6): `runtime.buildVersion` through
 //! `.symtab` (a Go string header `{data, len}`), else the `Go cmd/compile goX.Y.Z` DWARF
-//! producer, else a lower bound from the pclntab magic, sharpened by sections only newer
-//! linkers emit (`.go.fipsinfo` 1.24, `.go.module` 1.26, `.go.type` 1.27, `.data.rel.ro.go.type` in an internal PIE;
-//! `cmd/link/internal/ld/data.go`).
+//! producer, else the same string header found without symbols ([`runtime_string`], checked
+//! against the pclntab format's range), else a lower bound from the pclntab magic, sharpened
+//! by sections only newer linkers emit (`.go.fipsinfo` 1.24, `.go.module` 1.26, `.go.type`
+//! 1.27, `.data.rel.ro.go.type` in an internal PIE; `cmd/link/internal/ld/data.go`).
 
 use serde::Serialize;
 
 use crate::gobin::binary::Binary;
 use crate::gobin::dwarf::DwarfFacts;
-use crate::gobin::pclntab::Pclntab;
+use crate::gobin::pclntab::{PclnVersion, Pclntab};
 use crate::gobin::symtab;
+
+use super::runtime_string::{self, MinorRange};
 
 /// Longest version string read through `runtime.buildVersion`.
 const MAX_VERSION_LEN: u64 = 256;
 
+/// Where a Go version comes from, most to least direct.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum VersionSource {
+    /// The buildinfo blob (what `go version` prints).
+    Buildinfo,
+    /// `runtime.buildVersion` named by `.symtab`.
     Symtab,
+    /// The DWARF producer string.
     Dwarf,
+    /// `runtime.buildVersion`'s string header found in the data without symbols.
+    RuntimeString,
+    /// Only a range, from the pclntab format (and sections).
     Pclntab,
+}
+
+impl VersionSource {
+    /// How the version was found, for a sentence: "the {} says go1.26.5".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Buildinfo => "buildinfo",
+            Self::Symtab => "symbol runtime.buildVersion",
+            Self::Dwarf => "DWARF producer",
+            Self::RuntimeString => "runtime's version string",
+            Self::Pclntab => "function table format",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,6 +69,25 @@ pub fn go_version(
         return Some(exact(version, VersionSource::Dwarf));
     }
     let layout = pclntab?.table.version;
+    let (minor, range) = pclntab_bound(bin, layout);
+    let allowed = MinorRange {
+        min: minor,
+        max: layout.max_minor(),
+    };
+    if let Some(version) = runtime_string::find(bin, allowed) {
+        return Some(exact(version, VersionSource::RuntimeString));
+    }
+    Some(GoVersionGuess {
+        version: None,
+        at_least_minor: Some(minor),
+        range: Some(range),
+        source: VersionSource::Pclntab,
+    })
+}
+
+/// The oldest minor the pclntab magic allows, sharpened by sections only newer linkers
+/// write, and its human form.
+fn pclntab_bound(bin: &Binary<'_>, layout: PclnVersion) -> (u32, String) {
     let mut minor = layout.min_minor();
     let mut range = layout.go_range().to_string();
     if layout.min_minor() == 20 {
@@ -61,12 +104,7 @@ pub fn go_version(
             }
         }
     }
-    Some(GoVersionGuess {
-        version: None,
-        at_least_minor: Some(minor),
-        range: Some(range),
-        source: VersionSource::Pclntab,
-    })
+    (minor, range)
 }
 
 fn exact(version: String, source: VersionSource) -> GoVersionGuess {

@@ -75,6 +75,16 @@ impl PclnVersion {
         }
     }
 
+    /// The newest Go minor that writes this magic; `None` for the current one.
+    pub fn max_minor(self) -> Option<u32> {
+        match self {
+            Self::Go12 => Some(15),
+            Self::Go116 => Some(17),
+            Self::Go118 => Some(19),
+            Self::Go120 => None,
+        }
+    }
+
     fn header_words(self) -> usize {
         match self {
             Self::Go12 => 1,

@@ -240,3 +240,47 @@ fn manifest_json_and_index_json_that_disagree_are_refused() {
         1
     );
 }
+
+/// Item 5, the other way to show two runtimes two images: `manifest.json` twice in one archive.
+/// containerd and moby read the last copy, containers/image (podman load) the first, so the
+/// archive is refused, by the indexed reader and by the streamed one (a compressed archive).
+#[test]
+fn an_entry_document_named_twice_is_refused() {
+    let clean = ImageSpec::new(
+        "t:1",
+        vec![TarBuilder::new().file("app", b"clean").finish()],
+    );
+    let other = ImageSpec::new(
+        "t:1",
+        vec![TarBuilder::new().file("app", b"other").finish()],
+    );
+    let first = testkit::docker_legacy(std::slice::from_ref(&clean));
+    let second = testkit::docker_legacy(std::slice::from_ref(&other));
+    let mut files = first.clone();
+    files.extend(second);
+    let plain = testkit::to_tar(&files);
+    for bytes in [plain.clone(), testkit::gzip(&plain)] {
+        let err = open_bytes(&bytes, &ImageOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("manifest.json: bad archive member: named twice in the archive"),
+            "{err}"
+        );
+    }
+    // Each archive alone reads; so does one whose blobs alone repeat (each is verified).
+    assert!(open_bytes(&testkit::to_tar(&first), &ImageOptions::default()).is_ok());
+    let mut blobs_twice = first.clone();
+    blobs_twice.extend(
+        first
+            .into_iter()
+            .filter(|(name, _)| name != "manifest.json"),
+    );
+    let blobs_twice = testkit::to_tar(&blobs_twice);
+    for bytes in [blobs_twice.clone(), testkit::gzip(&blobs_twice)] {
+        assert_eq!(
+            open_bytes(&bytes, &ImageOptions::default()).unwrap().len(),
+            1
+        );
+    }
+}

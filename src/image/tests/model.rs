@@ -74,6 +74,7 @@ fn to_changes(layer: &[Gen], size_base: u64) -> Vec<Change> {
                 uid: 0,
                 gid: 0,
                 size,
+                capability: None,
             }
         })
         .collect()

@@ -10,6 +10,12 @@
 //! other-arch libraries legitimately (i386 compat libraries), and a program that needs one of
 //! the wrong class learns it from GS504, which skips it as ld.so does.
 //!
+//! GS406 cpu-level, image side: an amd64 or arm64 program built for a level above the
+//! platform's explicit variant (`GOAMD64=v3` on `linux/amd64/v2`, `GOARM64=v8.2` on
+//! `linux/arm64/v8`) is an error that replaces the file's note. OCI variants: amd64 `v1`..`v4`,
+//! arm64 `v8`, `v8.1`..., `v9`... (image-spec `config.md`, containerd `platforms`). Without a
+//! variant the note stands: most amd64 images carry none, and the fleet decides.
+//!
 //! A 32-bit x86 program on amd64 and a 32-bit arm program on arm64 run where the kernel keeps
 //! 32-bit support (IA32 emulation, AArch32 at EL0), which many hosts do and some don't: those
 //! are warnings, not errors.
@@ -19,6 +25,7 @@ use super::{Collected, FileUpdate};
 use crate::elf::ElfFacts;
 use crate::facts::FileFacts;
 use crate::gobin::GoFacts;
+use crate::gobin::analysis::cpu_level::{CpuArch, Level};
 use crate::image::Image;
 use crate::rules::{Finding, Rule, Severity};
 
@@ -54,6 +61,16 @@ pub(super) fn check(image: &Image<FileFacts>, command: &Command, evaluation: &mu
             evaluation.file_updates.push(FileUpdate {
                 index,
                 drop: Vec::new(),
+                add: vec![finding],
+            });
+        } else if let Some(finding) = file
+            .inspection
+            .go_facts()
+            .and_then(|go| variant_below_level(image, program, go))
+        {
+            evaluation.file_updates.push(FileUpdate {
+                index,
+                drop: vec![Rule::CpuLevel],
                 add: vec![finding],
             });
         }
@@ -109,6 +126,43 @@ fn arm_level(image: &Image<FileFacts>, program: &str, go: &GoFacts) -> Option<Fi
         )
         .keyed(format!("GOARM={level}"))
     })
+}
+
+/// GS406 as an error: the platform variant is below the program's amd64 or arm64 level.
+fn variant_below_level(image: &Image<FileFacts>, program: &str, go: &GoFacts) -> Option<Finding> {
+    let platform = &image.platform;
+    let cpu = go.cpu_level.as_ref()?;
+    if !matches!(cpu.arch, CpuArch::Amd64 | CpuArch::Arm64)
+        || cpu.arch.variable() != arch_variable(&platform.architecture)?
+    {
+        return None;
+    }
+    let variant = platform.variant.as_deref()?;
+    let (have, need) = (Level::parse(variant)?, cpu.level?);
+    (have < need).then(|| {
+        let setting = format!("{}={}", cpu.variable, cpu.value);
+        let first = cpu.value.split(',').next().unwrap_or(&cpu.value);
+        let first = if first == "lse" { "v8.1" } else { first };
+        let mut finding = Finding::new(
+            Rule::CpuLevel,
+            format!(
+                "{program} is built with {setting}, but the image platform is {platform}: {} CPUs at {variant} cannot run it",
+                platform.architecture
+            ),
+            format!(
+                "build with {}={variant} (buildx: from TARGETVARIANT), or publish the image as {}/{}/{first}",
+                cpu.variable, platform.os, platform.architecture
+            ),
+        )
+        .keyed(setting);
+        finding.severity = Severity::Error;
+        finding
+    })
+}
+
+/// The level variable of an OCI architecture that has levels.
+fn arch_variable(architecture: &str) -> Option<&'static str> {
+    CpuArch::from_go(architecture).map(CpuArch::variable)
 }
 
 #[cfg(test)]
@@ -195,6 +249,47 @@ mod tests {
             found[0].message,
             "/app is built with GOARM=7 (ARMv7), but the image platform is linux/arm/v6: ARMv6 CPUs cannot run it"
         );
+    }
+
+    #[test]
+    fn a_cpu_level_above_the_platform_variant_is_an_error() {
+        let v3 = crate::testkit::elf::fixture("go/go-amd64-v3");
+        let on = |arch, variant, data: &[u8]| {
+            findings(&image(
+                Layer::new().file("app", data),
+                Config {
+                    arch,
+                    variant,
+                    ..Config::default()
+                },
+            ))
+        };
+        let found = on("amd64", Some("v2"), &v3);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].rule, found[0].severity),
+            (Rule::CpuLevel, Severity::Error)
+        );
+        assert_eq!(
+            found[0].message,
+            "/app is built with GOAMD64=v3, but the image platform is linux/amd64/v2: amd64 CPUs at v2 cannot run it"
+        );
+        assert_eq!(found[0].key.as_deref(), Some("GOAMD64=v3"));
+        assert!(on("amd64", Some("v3"), &v3).is_empty());
+        assert!(on("amd64", Some("v4"), &v3).is_empty());
+        assert!(
+            on("amd64", None, &v3).is_empty(),
+            "no variant: the note stands"
+        );
+
+        let arm64 = crate::testkit::elf::fixture("go/go-arm64-v8.2");
+        let found = on("arm64", Some("v8"), &arm64);
+        assert!(found[0].message.contains("GOARM64=v8.2"), "{found:?}");
+        assert!(on("arm64", Some("v8.1"), &arm64).len() == 1);
+        assert!(on("arm64", Some("v8.2"), &arm64).is_empty());
+        assert!(on("arm64", Some("v9.0"), &arm64).is_empty());
+        // A v1 program is fine anywhere.
+        assert!(on("amd64", Some("v1"), &crate::testkit::elf::go_static()).is_empty());
     }
 
     #[test]

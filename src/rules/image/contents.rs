@@ -277,6 +277,7 @@ mod tests {
             gid: 0,
             size: 0,
             layer: 0,
+            capabilities: None,
             content: None,
         };
         assert_eq!(mode_string(&node(0o4755, NodeKind::File)), "-rwsr-xr-x");

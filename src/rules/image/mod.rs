@@ -14,9 +14,11 @@ mod arch;
 mod command;
 mod contents;
 mod entrypoint;
+mod go_runtime;
 mod leftovers;
 mod libs;
 mod lookup;
+mod privileges;
 mod runtime;
 mod search;
 mod size;
@@ -180,6 +182,7 @@ fn judge(image: &Image<FileFacts>, story: Story) -> ImageEvaluation {
     versions::check(image, &libraries, &mut collected);
     arch::check(image, &start.command, &mut collected);
     runtime::check(image, &start, &mut collected);
+    go_runtime::check(image, &mut collected);
     let size = (story == Story::Tell).then(|| size::story(image, &start, &libraries));
     config_and_contents(image, &start, &mut collected.findings);
     for update in collected.file_updates {
@@ -213,7 +216,8 @@ fn judge(image: &Image<FileFacts>, story: Story) -> ImageEvaluation {
     }
 }
 
-/// GS601–GS603 from the config, GS605–GS610 from the final filesystem and the layers.
+/// GS601–GS603 and GS611 from the config, GS605–GS610, GS612 and GS613 from the final
+/// filesystem and the layers.
 fn config_and_contents(image: &Image<FileFacts>, start: &Start, findings: &mut Vec<Finding>) {
     // A root filesystem directory has no config: nothing to say about USER or the command.
     if image.format != crate::image::ImageFormat::Rootfs {
@@ -222,4 +226,5 @@ fn config_and_contents(image: &Image<FileFacts>, start: &Start, findings: &mut V
     }
     contents::check(image, &start.accounts, findings);
     leftovers::check(image, findings);
+    privileges::check(image, findings);
 }

@@ -208,6 +208,7 @@ pub(super) fn image_of(source: &Image<FileFacts>, plan: &Plan) -> Image<FileFact
             uncompressed_size: 0,
             entries: build.tree.len(),
             wasted_bytes: 0,
+            high_ids: None,
         }],
         tree: build.tree,
         files,
@@ -303,6 +304,9 @@ impl Build<'_> {
                 gid: 0,
                 size: node.size,
                 layer: 0,
+                // Builders differ on whether COPY carries xattrs (moby#20435, buildkit#2250):
+                // the stage promises no file capabilities.
+                capabilities: None,
                 content: node.content,
             },
         );
@@ -328,6 +332,7 @@ impl Build<'_> {
                 gid: 0,
                 size: heredoc.text.len() as u64,
                 layer: 0,
+                capabilities: None,
                 content: Some(content),
             },
         );
@@ -351,6 +356,7 @@ impl Build<'_> {
                 gid,
                 size: 0,
                 layer: 0,
+                capabilities: None,
                 content: None,
             });
         }

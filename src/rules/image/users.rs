@@ -2,8 +2,12 @@
 //! `GetExecUser` resolves `User` (libcontainer/user/user.go): empty means root; a numeric part
 //! is an id and needs no line in /etc/passwd or /etc/group; a name must be found there, and a
 //! missing file finds nothing ("unable to find user app: no matching entries in passwd file").
+//! GS611 named-user: the kubelet's runAsNonRoot check sees only what the CRI reports of the
+//! image's `User`, the part before `:` as a uid when it parses as a number, else as a name
+//! (containerd `getUserFromImage`, CRI-O `getUserFromImage`), and refuses a name
+//! (`verifyRunAsNonRoot`, pkg/kubelet/kuberuntime/security_context_others.go).
 
-use super::accounts::{ExecUser, Root, Unknown};
+use super::accounts::{ExecUser, Root, Unknown, numeric};
 use crate::rules::{Finding, Rule};
 
 pub(super) fn check(user: &ExecUser, out: &mut Vec<Finding>) {
@@ -57,6 +61,41 @@ pub(super) fn check(user: &ExecUser, out: &mut Vec<Finding>) {
                 .keyed(key),
         );
     }
+    named_user(user, out);
+}
+
+/// GS611, for a non-root user given by name: a root user is GS601's to report, and a name
+/// runc cannot find GS602's (the container does not start anywhere).
+fn named_user(user: &ExecUser, out: &mut Vec<Finding>) {
+    let unknown = user
+        .unknown
+        .iter()
+        .any(|u| matches!(u, Unknown::User { .. }));
+    if user.root.is_some() || unknown || numeric(&user.user).is_some() {
+        return;
+    }
+    let (known, fix) = match &user.identity {
+        Some(identity) => (
+            format!(" ({}:{} by number)", identity.uid, identity.gid),
+            format!(
+                "USER {}:{} (the same user by number), or runAsUser in the pod spec",
+                identity.uid, identity.gid
+            ),
+        ),
+        None => (String::new(), Rule::NamedUser.info().fix.to_string()),
+    };
+    out.push(
+        Finding::new(
+            Rule::NamedUser,
+            format!(
+                "USER {} is a name: Kubernetes runAsNonRoot cannot verify it is not root and \
+                 refuses the pod{known}",
+                user.configured
+            ),
+            fix,
+        )
+        .keyed(format!("user {}", user.user)),
+    );
 }
 
 #[cfg(test)]
@@ -114,15 +153,8 @@ mod tests {
     }
 
     #[test]
-    fn a_non_root_user_is_fine() {
-        for user in [
-            "app",
-            "1000",
-            "1000:1000",
-            "app:app",
-            "65532:65532",
-            "1000:0",
-        ] {
+    fn a_non_root_user_by_number_is_fine() {
+        for user in ["1000", "1000:1000", "65532:65532", "1000:0", "1000:app"] {
             let found = findings(user, Some(PASSWD), Some(GROUP));
             assert!(found.is_empty(), "{user}: {:?}", messages(&found));
         }
@@ -157,13 +189,41 @@ mod tests {
     }
 
     #[test]
+    fn a_non_root_user_by_name_cannot_be_verified_by_kubernetes() {
+        for user in ["app", "app:app", "app:1000"] {
+            let found = findings(user, Some(PASSWD), Some(GROUP));
+            assert_eq!(
+                messages(&found),
+                [format!(
+                    "GS611 USER {user} is a name: Kubernetes runAsNonRoot cannot verify it is \
+                     not root and refuses the pod (1000:1000 by number)"
+                )],
+            );
+            assert_eq!(
+                found[0].fix,
+                "USER 1000:1000 (the same user by number), or runAsUser in the pod spec"
+            );
+            assert_eq!(found[0].key.as_deref(), Some("user app"));
+        }
+        // A group runc cannot find stops the start; the name is still a name.
+        assert_eq!(
+            messages(&findings("app:staff", Some(PASSWD), Some(GROUP))),
+            [
+                "GS602 group staff of USER is not in /etc/group",
+                "GS611 USER app:staff is a name: Kubernetes runAsNonRoot cannot verify it is not \
+                 root and refuses the pod"
+            ]
+        );
+    }
+
+    #[test]
     fn a_named_group_must_be_in_group() {
         assert_eq!(
             messages(&findings("1000:staff", Some(PASSWD), Some(GROUP))),
             ["GS602 group staff of USER is not in /etc/group"]
         );
         assert_eq!(
-            messages(&findings("app:app", Some(PASSWD), None)),
+            messages(&findings("1000:app", Some(PASSWD), None)),
             ["GS602 group app of USER is not in /etc/group (the image has no /etc/group)"]
         );
     }

@@ -131,6 +131,8 @@ pub const START_RULES: &[Rule] = &[
     Rule::MissingLibraries,
     Rule::SymbolVersions,
     Rule::ArchMismatch,
+    // An error only where the platform variant is below the program's level.
+    Rule::CpuLevel,
 ];
 
 /// The rules whose error in an image means a run-time file is missing.

@@ -116,6 +116,44 @@ fn an_arm64_program_in_an_amd64_image_does_not_start() {
 }
 
 #[test]
+fn a_v3_program_on_an_amd64_v2_platform_does_not_start() {
+    let v3 = crate::testkit::elf::fixture("go/go-amd64-v3");
+    let on = |variant| {
+        let img = image(
+            Layer::new().file_mode("app", 0o755, &v3),
+            Config {
+                variant,
+                ..entry(&["/app"])
+            },
+        );
+        let evaluation = judged(&img);
+        let gs406: Vec<Severity> = file(&img, &evaluation, "/app")
+            .findings
+            .iter()
+            .filter(|f| f.rule == Rule::CpuLevel)
+            .map(|f| f.severity)
+            .collect();
+        (evaluation.verdict, gs406)
+    };
+    let (verdict, gs406) = on(Some("v2"));
+    assert_eq!(verdict.starts, Starts::No);
+    assert!(
+        verdict.start_reasons[0].contains("GOAMD64=v3"),
+        "{:?}",
+        verdict.start_reasons
+    );
+    assert_eq!(
+        gs406,
+        [Severity::Error],
+        "the note is replaced, not doubled"
+    );
+    let (verdict, gs406) = on(Some("v3"));
+    assert_eq!((verdict.starts, gs406), (Starts::Yes, vec![Severity::Note]));
+    let (verdict, gs406) = on(None);
+    assert_eq!((verdict.starts, gs406), (Starts::Yes, vec![Severity::Note]));
+}
+
+#[test]
 fn a_32_bit_program_on_amd64_may_start_depending_on_the_host() {
     let x86 = Elf::static_program().machine(false, EM_386).build();
     let img = image(Layer::new().file_mode("app", 0o755, &x86), entry(&["/app"]));
