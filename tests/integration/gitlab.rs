@@ -114,7 +114,10 @@ fn gitlab_fingerprints_survive_a_rebuild_and_suppressed_findings_are_left_out() 
     bytes.extend_from_slice(b"rebuilt");
     let rebuilt = issues(&bytes, &[]);
     assert!(first.len() >= 3, "{first:?}");
-    assert!(first.iter().any(|i| i["check_name"] == "GS301"), "{first:?}");
+    assert!(
+        first.iter().any(|i| i["check_name"] == "GS301"),
+        "{first:?}"
+    );
     let prints = |issues: &[Value]| -> Vec<Value> {
         issues.iter().map(|i| i["fingerprint"].clone()).collect()
     };
