@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Compare `gostatic buildinfo` with `go version -m` over any files or directories.
 
-    scripts/crosscheck-goversion.py [--gostatic PATH] [--go PATH] PATH...
-    scripts/crosscheck-goversion.py --recorded [--gostatic PATH] PATH...
+    scripts/crosscheck-goversion.py [--json] [--gostatic PATH] [--go PATH] PATH...
+    scripts/crosscheck-goversion.py --recorded [--json] [--gostatic PATH] PATH...
 
 Live mode (the default) runs both tools on the same arguments twice, comparing stdout, stderr
 and the exit status:
@@ -31,6 +31,14 @@ binary in the same way as in live mode. The exit status is not recorded, so not 
 Executables without a record (ELF, PE or Mach-O magic) are listed as not compared: without Go
 there is nothing to compare them with; live mode compares them.
 
+--json compares `gostatic buildinfo -json` with `go version -m -json` (Go 1.24+) the same way:
+live, the named mode first runs the text form to learn which files Go fails on, then compares
+stdout, stderr and the exit status of the JSON form byte for byte on the files both read (a JSON
+document names no file, so the exempt files are left out of the arguments), and the directory
+mode drops gostatic's documents for the exempt files (their order is that of its text blocks);
+recorded, it compares with the `NAME.gojson` records (`go version -m -json NAME`, Go 1.27.3;
+Go 1.25.5 prints the same bytes for every fixture).
+
 Prints every difference, then `agreement: N/M files identical`, where M leaves out the files
 read only by gostatic; exits 1 on any difference.
 """
@@ -44,6 +52,7 @@ import sys
 
 BATCH = 400
 RECORD_SUFFIX = ".goversion"
+JSON_RECORD_SUFFIX = ".gojson"
 EXECUTABLE_MAGICS = (
     b"\x7fELF",
     b"MZ",
@@ -89,6 +98,17 @@ def blocks(stdout):
             out[-1] += line
         else:
             out.append(line)
+    return out
+
+
+def documents(stdout):
+    """Split `go version -m -json` output into its documents (each `{` ... `}` at column 0)."""
+    out = []
+    for line in stdout.splitlines(keepends=True):
+        if line.startswith(b"{") or not out:
+            out.append(line)
+        else:
+            out[-1] += line
     return out
 
 
@@ -172,9 +192,37 @@ def live(opts):
     if s_rc != g_rc:
         differences.append(("directory mode exit status", f"go {g_rc}, gostatic {s_rc}"))
 
+    if opts.json:
+        live_json(opts, go, files, only_gostatic, differences)
+
     report(differences, only_gostatic, f"files: {len(files)}; Go binaries go version -m reads: {go_binaries}")
     print(f"agreement: {identical}/{len(files) - len(only_gostatic)} files identical (stdout block and stderr line)")
     sys.exit(1 if differences else 0)
+
+
+def live_json(opts, go, files, only_gostatic, differences):
+    """The -json form: byte-identical on the files both tools read, named and walked."""
+    both = [f for f in files if f not in only_gostatic]
+    same = 0
+    for i in range(0, len(both), BATCH):
+        batch = both[i : i + BATCH]
+        g = run([go, "version", "-m", "-json", *batch])
+        s = run([opts.gostatic, "buildinfo", "-json", *batch])
+        if g == s:
+            same += len(batch)
+        else:
+            differences.append((f"-json batch {i // BATCH}", f"go: {g!r}\ngostatic: {s!r}"))
+    g_out, g_err, g_rc = run([go, "version", "-m", "-json", *opts.paths])
+    s_out, s_err, s_rc = run([opts.gostatic, "buildinfo", "-json", *opts.paths])
+    text_out, _, _ = run([opts.gostatic, "buildinfo", *opts.paths])
+    paths = [block_path(b) for b in blocks(text_out)]
+    docs = documents(s_out)
+    if len(paths) != len(docs):
+        differences.append(("-json directory mode", f"{len(docs)} documents for {len(paths)} text blocks"))
+    kept = b"".join(d for p, d in zip(paths, docs) if p not in only_gostatic)
+    if (kept, s_err, s_rc) != (g_out, g_err, g_rc):
+        differences.append(("-json directory mode", f"go: {(g_out, g_err, g_rc)!r}\ngostatic: {(kept, s_err, s_rc)!r}"))
+    print(f"-json: {same}/{len(both)} named files identical; directory mode {'identical' if (kept, s_err, s_rc) == (g_out, g_err, g_rc) else 'DIFFERENT'}")
 
 
 def recorded_name(binary, record):
@@ -213,14 +261,16 @@ def go_failed(record, name):
 
 def recorded(opts):
     gostatic = os.path.abspath(opts.gostatic)
+    suffix = JSON_RECORD_SUFFIX if opts.json else RECORD_SUFFIX
+    flags = ["-json"] if opts.json else []
     differences, only_gostatic, without_record = [], set(), []
     identical = compared = go_binaries = 0
     files = regular_files(opts.paths)
     present = set(files)
     for f in files:
-        if f.endswith(RECORD_SUFFIX):
+        if f.endswith((RECORD_SUFFIX, JSON_RECORD_SUFFIX)):
             continue
-        record_path = f + RECORD_SUFFIX
+        record_path = f + suffix
         if record_path not in present:
             try:
                 with open(f, "rb") as handle:
@@ -233,13 +283,15 @@ def recorded(opts):
         with open(record_path, "rb") as handle:
             record = handle.read()
         directory, name = recorded_name(f, record)
-        out, _, _ = run([gostatic, "buildinfo", name], cwd=directory, merge_stderr=True)
+        out, _, _ = run([gostatic, "buildinfo", *flags, name], cwd=directory, merge_stderr=True)
         failed = go_failed(record, name)
         go_binaries += not failed
+        # What gostatic prints for a binary Go could not read: a block, or a JSON document.
+        read = out.startswith(b"{") if opts.json else out.startswith(os.fsencode(name) + b": ")
         if out == record:
             identical += 1
             compared += 1
-        elif failed and out.startswith(os.fsencode(name) + b": ") and not go_failed(out, name):
+        elif failed and read and not go_failed(out, name):
             only_gostatic.add(f)  # Go failed on it when recorded: exempt
         else:
             compared += 1
@@ -247,8 +299,9 @@ def recorded(opts):
 
     report(differences, only_gostatic, f"records: {compared + len(only_gostatic)}; Go binaries the records read: {go_binaries}")
     for f in without_record:
-        print(f"  not compared (no {RECORD_SUFFIX} record): {f}")
-    print(f"agreement: {identical}/{compared} files identical (recorded go version -m output)")
+        print(f"  not compared (no {suffix} record): {f}")
+    form = "go version -m -json" if opts.json else "go version -m"
+    print(f"agreement: {identical}/{compared} files identical (recorded {form} output)")
     sys.exit(1 if differences else 0)
 
 
@@ -266,6 +319,8 @@ def main():
     parser.add_argument("--go", default=None)
     parser.add_argument("--recorded", action="store_true",
                         help="compare with the NAME.goversion records beside the binaries, not a live go")
+    parser.add_argument("--json", action="store_true",
+                        help="compare buildinfo -json with go version -m -json (records: NAME.gojson)")
     parser.add_argument("paths", nargs="+")
     opts = parser.parse_args()
     if opts.recorded:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rebuild the fixtures from the sources in testdata/src with pinned toolchains, and record what
-# independent tools say about each one (readelf, go version -m, Go's own debug/gosym, nm).
+# independent tools say about each one (readelf, go version -m and -m -json, Go's own debug/gosym,
+# nm).
 #
 #   bash testdata/build.sh [GROUP...]      GROUP: bin, go, gen, image (default: all four)
 #
@@ -118,6 +119,7 @@ record() {
     c-*) ;;
     *)
       "$newest" version -m "$bin" > "$bin.goversion" 2>&1 || true
+      "$newest" version -m -json "$bin" > "$bin.gojson" 2>&1 || true
       "$pclnlist" files "$bin" > "$bin.files" 2>&1 || rm -f "$bin.files"
       "$pclnlist" funcs "$needles" "$bin" > "$bin.funcs" 2>&1 || rm -f "$bin.funcs"
       ;;

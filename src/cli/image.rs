@@ -22,7 +22,7 @@ use super::{DigestArgs, Format, ReportArgs, exit, policy};
 pub struct ImageArgs {
     /// Image archives, OCI layouts or root filesystem directories (one with etc, usr, bin, sbin
     /// or lib; `dir:PATH` reads any directory as one); `-` reads a tar from stdin; a registry
-    /// reference (`registry.example.com/app:1`, `alpine:3.20`, `app@sha256:…`) when no such
+    /// reference (`registry.example.com/app:1`, `alpine:3.20`, `app@sha256:DIGEST`) when no such
     /// path exists. Prefixes force a format: `docker-archive:PATH[:TAG]`,
     /// `oci-archive:PATH[:REF]`, `oci:DIR[:REF]`, `registry:REF` or `docker://REF`,
     /// `docker:NAME`, `podman:NAME`.

@@ -3,6 +3,7 @@
 #![allow(clippy::print_stderr)]
 
 mod exit;
+mod generate;
 mod image;
 mod policy;
 mod registry;
@@ -19,6 +20,7 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 
 use gostatic::policy::FailOn;
 use gostatic::report::github::GithubOptions;
+use gostatic::report::gitlab::GitlabOptions;
 use gostatic::report::junit::JunitOptions;
 use gostatic::report::sarif::SarifOptions;
 use gostatic::report::{self, ErrorEntry, Report, text::TextOptions};
@@ -86,6 +88,17 @@ enum Command {
     Rules(DocArgs),
     /// Explain one rule: why it matters, how to fix it, what evidence it reports.
     Explain(ExplainArgs),
+    /// Print a shell completion script: bash, zsh, fish or powershell.
+    ///
+    /// bash: `gostatic completions bash > ~/.local/share/bash-completion/completions/gostatic`;
+    /// zsh: into a directory of `$fpath` as `_gostatic`; fish:
+    /// `~/.config/fish/completions/gostatic.fish`; PowerShell: dot-source it from `$PROFILE`.
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff), or write one page per subcommand with --dir.
+    ///
+    /// `gostatic man --dir ~/.local/share/man/man1` installs gostatic.1 and gostatic-check.1,
+    /// gostatic-image.1, ...; `gostatic man | man -l -` reads it at once.
+    Man(generate::ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -120,18 +133,39 @@ enum DocFormat {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BuildinfoFormat {
+    Text,
+    Json,
+    GoJson,
+}
+
 #[derive(Debug, Args)]
 struct BuildinfoArgs {
     /// Go binaries, or directories to search for them.
     #[arg(required = true, value_name = "FILE")]
     paths: Vec<OsString>,
-    /// Print a JSON array, one object per file: `path` and `go` (version, path, main, deps,
-    /// settings, found_by), or `path` and `error`. Same as `--format json`.
-    #[arg(long)]
+    /// Print gostatic's JSON: one array, an object per file: `path` and `go` (version, path,
+    /// main, deps, settings as an object, found_by), or `path` and `error`. Same as `--format
+    /// json`.
+    #[arg(long, conflicts_with = "go_json")]
     json: bool,
-    /// text (`go version -m`'s lines), or json (as --json).
-    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
-    format: DocFormat,
+    /// Print what `go version -m -json` prints: per Go binary, Go's `runtime/debug.BuildInfo`
+    /// (GoVersion, Path, Main, Deps, Settings as {Key, Value}), tab-indented, no file name.
+    /// Go's spelling `-json` is accepted too. Same as `--format go-json`.
+    #[arg(long)]
+    go_json: bool,
+    /// text (`go version -m`'s lines), json (as --json) or go-json (as --go-json).
+    #[arg(long, value_enum, default_value_t = BuildinfoFormat::Text)]
+    format: BuildinfoFormat,
+    /// As `go version -v`: also report the files of a directory that are not Go binaries (Go's
+    /// error line for each executable or `.so`/`.exe`/`.dll`); they do not change the exit status.
+    #[arg(long, short = 'v')]
+    verbose: bool,
+    /// Accepted and ignored, so that `gostatic buildinfo -m FILE` reads as `go version -m`
+    /// does: the module lines are always printed.
+    #[arg(short = 'm', hide = true)]
+    modules: bool,
     #[command(flatten)]
     output: OutputArgs,
     #[command(flatten)]
@@ -174,8 +208,9 @@ struct CheckArgs {
 #[derive(Debug, Args)]
 struct ReportArgs {
     /// Report format: text, json, sarif (2.1.0, for GitHub code scanning), github (workflow
-    /// annotations), junit (XML, for GitLab and Jenkins), or for `image` jsonl (one JSON
-    /// document per image, a line each, written as each image is done).
+    /// annotations), gitlab (Code Quality JSON, for merge requests), junit (XML, for GitLab
+    /// and Jenkins), or for `image` jsonl (one JSON document per image, a line each, written
+    /// as each image is done).
     #[arg(long, value_enum, default_value_t = Format::Text, env = "GOSTATIC_FORMAT")]
     format: Format,
     /// Write the report to FILE instead of standard output, and the summary line to standard
@@ -206,6 +241,7 @@ enum Format {
     Json,
     Sarif,
     Github,
+    Gitlab,
     Junit,
     Jsonl,
 }
@@ -239,7 +275,7 @@ enum ColorChoice {
 pub fn main() -> ExitCode {
     // The matches are kept: the order of --deny/--warn/--allow decides which one wins.
     let parsed = Cli::command()
-        .try_get_matches()
+        .try_get_matches_from(go_spellings(std::env::args_os()))
         .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
     let (cli, matches) = match parsed {
         Ok(parsed) => parsed,
@@ -261,7 +297,11 @@ pub fn main() -> ExitCode {
         Command::Check(args) => args.report.jobs.jobs,
         Command::Image(args) => args.report.jobs.jobs,
         Command::Buildinfo(args) => args.jobs.jobs,
-        Command::Rules(_) | Command::Explain(_) | Command::Slim(_) => None,
+        Command::Rules(_)
+        | Command::Explain(_)
+        | Command::Slim(_)
+        | Command::Completions(_)
+        | Command::Man(_) => None,
     };
     if let Some(asked) = jobs {
         let jobs = capped_jobs(asked);
@@ -278,6 +318,8 @@ pub fn main() -> ExitCode {
         Command::Buildinfo(args) => run_buildinfo(&args),
         Command::Image(args) => image::run(&args, matches.subcommand_matches("image")),
         Command::Slim(args) => slim::run(&args),
+        Command::Completions(args) => generate::completions(&args),
+        Command::Man(args) => generate::man(&args),
         Command::Rules(doc) => print_with(doc.output.output.as_deref(), |out| match doc.format {
             DocFormat::Json => report::rules::render_list_json(out),
             DocFormat::Text => report::rules::render_list(out),
@@ -298,6 +340,34 @@ pub fn main() -> ExitCode {
             })
         }
     }
+}
+
+/// `gostatic buildinfo -json`: Go's single-dash `-json` (which clap would read as `-j son`)
+/// becomes `--go-json`, so `go version -m -json` can be swapped for `gostatic buildinfo -m
+/// -json` as is. Only in `buildinfo`, only before `--`, never as the value of an option.
+fn go_spellings(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
+    let mut args: Vec<OsString> = args.collect();
+    // The subcommand is the first word after the program name that is not an option.
+    let command = args
+        .iter()
+        .skip(1)
+        .position(|a| !a.to_string_lossy().starts_with('-'));
+    let Some(start) = command.map(|i| i + 1).filter(|&i| args[i] == "buildinfo") else {
+        return args;
+    };
+    let mut takes_value = false;
+    for arg in &mut args[start + 1..] {
+        if arg == "--" {
+            break;
+        }
+        if !takes_value && arg == "-json" {
+            *arg = OsString::from("--go-json");
+        }
+        takes_value = ["-o", "--output", "-j", "--jobs", "--format"]
+            .iter()
+            .any(|option| arg == option);
+    }
+    args
 }
 
 /// `gostatic --version`: the version and how old the Go release table is that GS402 judges by.
@@ -373,15 +443,22 @@ fn print_with(
 }
 
 fn run_buildinfo(args: &BuildinfoArgs) -> ExitCode {
-    let run = gostatic::run::buildinfo(&args.paths);
-    let json = args.json || args.format == DocFormat::Json;
+    let run = gostatic::run::buildinfo(&args.paths, args.verbose);
+    let format = if args.json {
+        BuildinfoFormat::Json
+    } else if args.go_json {
+        BuildinfoFormat::GoJson
+    } else {
+        args.format
+    };
     let output = args.output.output.as_deref();
     let escape = output.is_none() && io::stdout().is_terminal();
     let written = write_document(output, |out| {
-        if json {
-            report::buildinfo::render_json(&run, out)
-        } else {
-            report::buildinfo::render_text(&run, out, &mut io::stderr().lock(), escape)
+        let err = &mut io::stderr().lock();
+        match format {
+            BuildinfoFormat::Json => report::buildinfo::render_json(&run, out),
+            BuildinfoFormat::GoJson => report::buildinfo::render_go_json(&run, out, err, escape),
+            BuildinfoFormat::Text => report::buildinfo::render_text(&run, out, err, escape),
         }
     });
     if let Err(code) = written {
@@ -499,6 +576,7 @@ fn finish(report: &Report, common: &ReportArgs, fail_on: FailOn, all: bool) -> E
         Format::Jsonl => report::jsonl::render(report, out),
         Format::Sarif => report::sarif::render(report, out, &SarifOptions { cwd }),
         Format::Github => report::github::render(report, out, &GithubOptions { cwd }),
+        Format::Gitlab => report::gitlab::render(report, out, &GitlabOptions { cwd }),
         Format::Junit => report::junit::render(
             report,
             out,
@@ -570,5 +648,28 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn go_spellings_rewrite_only_buildinfo_options() {
+        let spelled = |args: &[&str]| -> Vec<String> {
+            go_spellings(args.iter().map(OsString::from))
+                .into_iter()
+                .map(|a| a.into_string().unwrap())
+                .collect()
+        };
+        assert_eq!(
+            spelled(&["gostatic", "buildinfo", "-m", "-json", "x"]),
+            ["gostatic", "buildinfo", "-m", "--go-json", "x"]
+        );
+        // The value of -o, a path after --, and another subcommand keep their words.
+        assert_eq!(
+            spelled(&["gostatic", "buildinfo", "-o", "-json", "--", "-json"]),
+            ["gostatic", "buildinfo", "-o", "-json", "--", "-json"]
+        );
+        assert_eq!(
+            spelled(&["gostatic", "check", "buildinfo", "-json"]),
+            ["gostatic", "check", "buildinfo", "-json"]
+        );
     }
 }

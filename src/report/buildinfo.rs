@@ -1,6 +1,7 @@
 //! Output of `gostatic buildinfo`: the text `go version -m` prints (`runVersion`/`scanFile` in
-//! `src/cmd/go/internal/version/version.go`, Go 1.27), byte for byte, or a JSON array with
-//! one object per file.
+//! `src/cmd/go/internal/version/version.go`, Go 1.27), byte for byte; the JSON documents
+//! `go version -m -json` prints (`report::gojson`); or gostatic's own JSON array with one
+//! object per file (`--json`).
 //!
 //! Text: for each Go binary `PATH: GOVERSION`, then the module text (`BuildInfo::module_text`)
 //! with every line indented by a tab; errors go to the second writer, one line each, exactly
@@ -68,9 +69,31 @@ pub fn render_text(
     err: &mut dyn Write,
     escape: bool,
 ) -> io::Result<()> {
+    render_each(run, out, err, escape, text_for)
+}
+
+/// `go version -m -json`: the Go binaries' `runtime/debug.BuildInfo` as Go marshals it, one
+/// document after another (no file names: Go prints none), and the same error lines as text.
+pub fn render_go_json(
+    run: &Run,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    escape: bool,
+) -> io::Result<()> {
+    render_each(run, out, err, escape, |_, info| super::gojson::render(info))
+}
+
+/// Each Go binary's document on `out`, each failure's line (where Go prints one) on `err`.
+fn render_each(
+    run: &Run,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    escape: bool,
+    document: impl Fn(&[u8], &BuildInfo) -> Vec<u8>,
+) -> io::Result<()> {
     for outcome in &run.outcomes {
         match &outcome.result {
-            Ok(info) => out.write_all(&shown(text_for(&outcome.path, info), escape))?,
+            Ok(info) => out.write_all(&shown(document(&outcome.path, info), escape))?,
             Err(failure) => {
                 if let Some(message) = &failure.message {
                     let mut line = message.clone();

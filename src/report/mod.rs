@@ -1,13 +1,16 @@
-//! The report: one serialisable value per run, rendered by `text`, `json`, `sarif`, `github`
-//! or `junit`. Reports never decide pass or fail; the CLI does that from the summary (and
+//! The report: one serialisable value per run, rendered by `text`, `json`, `sarif`, `github`,
+//! `gitlab` or `junit`. Reports never decide pass or fail; the CLI does that from the summary (and
 //! hands `junit` the `--fail-on` threshold its test cases fail at).
 
 pub mod buildinfo;
 pub mod github;
+pub mod gitlab;
+pub mod gojson;
 pub mod image;
 pub mod json;
 pub mod jsonl;
 pub mod junit;
+pub mod located;
 pub mod location;
 pub mod rules;
 pub mod sarif;

@@ -45,9 +45,9 @@ enum Item {
     Done(Outcome),
 }
 
-/// Run `go version -m ARGS` semantics. Files are read in parallel; the order of the outcomes
-/// is Go's.
-pub fn run(args: &[OsString]) -> Run {
+/// Run `go version -m ARGS` semantics (`-v` when `verbose`). Files are read in parallel; the
+/// order of the outcomes is Go's.
+pub fn run(args: &[OsString], verbose: bool) -> Run {
     let mut items = Vec::new();
     for arg in args {
         let path = Path::new(arg);
@@ -79,7 +79,10 @@ pub fn run(args: &[OsString]) -> Run {
         matches!(item, Item::Named { .. } | Item::Done(_))
             && outcome.as_ref().is_some_and(|o| o.result.is_err())
     };
-    let outcomes: Vec<Option<Outcome>> = items.par_iter().map(read_item).collect();
+    let outcomes: Vec<Option<Outcome>> = items
+        .par_iter()
+        .map(|item| read_item(item, verbose))
+        .collect();
     let failed = items.iter().zip(&outcomes).any(|(i, o)| named_failed(i, o));
     Run {
         outcomes: outcomes.into_iter().flatten().collect(),
@@ -87,15 +90,57 @@ pub fn run(args: &[OsString]) -> Run {
     }
 }
 
-fn read_item(item: &Item) -> Option<Outcome> {
+fn read_item(item: &Item, verbose: bool) -> Option<Outcome> {
     match item {
         Item::Named { path, shown, meta } => Some(read_named(path, shown.clone(), meta)),
         Item::Walked {
             path,
             shown,
             symlink,
+        } if verbose => Some(read_walked_verbose(path, shown, *symlink)),
+        Item::Walked {
+            path,
+            shown,
+            symlink,
         } => read_walked(path, shown, *symlink),
         Item::Done(outcome) => Some(outcome.clone()),
+    }
+}
+
+/// `go version -m -v`: a walked file is scanned with `mustPrint` set, so it fails as a named
+/// file does (`PATH: symlink` for a link to anything but a regular file, Go's error line for a
+/// candidate), but it never fails the run (`scanDir` ignores `scanFile`'s result).
+fn read_walked_verbose(path: &Path, shown: &[u8], symlink: bool) -> Outcome {
+    let failure = |reason: String, message: Vec<u8>| Outcome {
+        path: shown.to_vec(),
+        result: Err(Failure {
+            reason,
+            message: Some(message),
+        }),
+    };
+    let line = |tail: &str| {
+        let mut message = shown.to_vec();
+        message.extend_from_slice(tail.as_bytes());
+        message
+    };
+    if symlink {
+        // scanFile: `os.Stat` the link; anything but a regular file is `PATH: symlink`.
+        return match fs::metadata(path) {
+            Ok(meta) if meta.is_file() => read_named(path, shown.to_vec(), &meta),
+            _ => failure("symlink".to_string(), line(": symlink")),
+        };
+    }
+    // scanDir: `d.Info()` (an lstat) failing is `PATH: lstat PATH: reason` under -v.
+    match fs::symlink_metadata(path) {
+        Ok(meta) => read_named(path, shown.to_vec(), &meta),
+        Err(err) => {
+            let reason = InputErrorKind::from_io(&err).to_string();
+            let mut message = line(": lstat ");
+            message.extend_from_slice(shown);
+            message.extend_from_slice(b": ");
+            message.extend_from_slice(reason.as_bytes());
+            failure(reason, message)
+        }
     }
 }
 
@@ -195,9 +240,19 @@ fn executable(_meta: &Metadata) -> bool {
 /// `scanDir`: queue the regular files and symlinks under `root`; which of them are Go
 /// binaries is decided when they are read.
 fn walk(root: &Path, shown_root: &[u8], items: &mut Vec<Item>) {
-    // WalkDir starts from Lstat(root): a root that is a symlink is visited, not descended.
+    // WalkDir starts from Lstat(root): a root that is a symlink is visited, not descended
+    // (scanFile then finds no regular file behind it: silent, or `ROOT: symlink` under -v).
     match fs::symlink_metadata(root) {
         Ok(meta) if meta.is_dir() => {}
+        Ok(meta) if meta.file_type().is_symlink() => {
+            // The root is passed to the callback as given, not cleaned.
+            items.push(Item::Walked {
+                path: root.to_path_buf(),
+                shown: shown_root.to_vec(),
+                symlink: true,
+            });
+            return;
+        }
         _ => return,
     }
     // Depth-first, pre-order, each directory's entries sorted by name, as WalkDir does.

@@ -1,18 +1,22 @@
 //! Integration tests: the real `gostatic` binary on real fixtures (`testdata/bin`) and on
 //! synthetic inputs built in test code. One test binary, as ripgrep does.
 
+mod action_install;
 mod advice;
 mod architecture;
 mod bad_shstrndx;
 mod baseline;
 mod buildinfo;
+mod buildinfo_json;
 mod cli;
+mod completions;
 mod cpu_level;
 mod elf_edge;
 mod fixtures;
 mod fleet;
 mod formats;
 mod fuzz_corpus;
+mod gitlab;
 mod go_check;
 mod gobin;
 mod image;
@@ -28,6 +32,7 @@ mod optin;
 mod optin_runtime_string;
 mod outputs;
 mod policy;
+mod precommit;
 mod real_libc;
 mod registry;
 mod registry_fake;

@@ -11,6 +11,12 @@
 //! - with a symbol table, `__nss_*`/`_nss_*` symbols (`__nss_database_lookup2`,
 //!   `__nss_lookup_function`, `_nss_files_*`).
 //!
+//! Each string marker must be a C string of its own in the binary: a NUL before it, and after
+//! it the rest of glibc's string (`libnss_%s.so` is `libnss_%s.so%s`, the fatal text ends with
+//! `.\n`) and a NUL (the fixtures' bytes: `\0libnss_%s.so%s\0_nss_%s_%s\0`); for the
+//! `__nss_database` prefix, the NUL before. A program that merely names these strings, as
+//! gostatic does (Rust packs string constants without terminators), is not glibc.
+//!
 //! Not markers: the link-time warning ("Using 'getaddrinfo' in statically linked
 //! applications requires at runtime…") comes from `.gnu.warning.*` sections of libc.a that
 //! the linker consumes and does not copy to the output; `/etc/nsswitch.conf` alone, which Go's
@@ -21,11 +27,13 @@ use crate::elf::GlibcNss;
 use crate::gobin::binary::Binary;
 use crate::gobin::symtab;
 
-const STRING_MARKERS: [&str; 4] = [
-    "libnss_%s.so",
-    "_nss_%s_%s",
-    "Illegal status in __nss_next",
-    "__nss_database",
+/// (what the finding names, the rest of glibc's C string after it, whether that rest ends the
+/// string): each is checked as a whole C string, see the module header.
+const STRING_MARKERS: [(&str, &str, bool); 4] = [
+    ("libnss_%s.so", "%s", true),
+    ("_nss_%s_%s", "", true),
+    ("Illegal status in __nss_next", ".\n", true),
+    ("__nss_database", "", false),
 ];
 const MAX_SYMBOL_EVIDENCE: usize = 8;
 
@@ -44,13 +52,11 @@ pub fn glibc_nss(bin: &Binary<'_>) -> Option<GlibcNss> {
     let mut seen = [false; STRING_MARKERS.len()];
     for hay in haystacks {
         for hit in anchor.find_iter(hay) {
-            for (index, marker) in STRING_MARKERS.iter().enumerate() {
+            for (index, &(marker, rest, ends)) in STRING_MARKERS.iter().enumerate() {
                 let offset = marker.find("nss_").unwrap_or(0);
-                let matches = hit
+                seen[index] |= hit
                     .checked_sub(offset)
-                    .and_then(|start| hay.get(start..start + marker.len()))
-                    .is_some_and(|bytes| bytes == marker.as_bytes());
-                seen[index] |= matches;
+                    .is_some_and(|start| is_c_string(hay, start, marker, rest, ends));
             }
             if seen.iter().all(|&s| s) {
                 break;
@@ -60,13 +66,25 @@ pub fn glibc_nss(bin: &Binary<'_>) -> Option<GlibcNss> {
     found.strings = STRING_MARKERS
         .iter()
         .zip(seen)
-        .filter_map(|(marker, seen)| seen.then_some(*marker))
+        .filter_map(|(&(marker, _, _), seen)| seen.then_some(marker))
         .collect();
     let (_, symbols) = symtab::matching(bin.data, MAX_SYMBOL_EVIDENCE, |name| {
         name.starts_with("__nss_") || name.starts_with("_nss_")
     });
     found.symbols = symbols;
     (!found.strings.is_empty() || !found.symbols.is_empty()).then_some(found)
+}
+
+/// Whether `hay[start..]` is `marker` then `rest` at the start of a C string (a NUL or the
+/// start of the data before it), and, when `ends`, with a NUL right after.
+fn is_c_string(hay: &[u8], start: usize, marker: &str, rest: &str, ends: bool) -> bool {
+    let starts = start == 0 || hay[start - 1] == 0;
+    let after = start + marker.len();
+    let end = after + rest.len();
+    starts
+        && hay.get(start..after) == Some(marker.as_bytes())
+        && hay.get(after..end) == Some(rest.as_bytes())
+        && (!ends || hay.get(end) == Some(&0))
 }
 
 #[cfg(test)]
@@ -78,6 +96,7 @@ mod tests {
     fn glibc_nss_strings_are_found_in_read_only_data() {
         let mut body = vec![0u8; 64];
         body.extend_from_slice(b"libnss_%s.so%s\0Illegal status in __nss_next.\n\0");
+        body.extend_from_slice(b"x__nss_database\0_nss_%s_%sx\0");
         let file = elf_with(&body, false);
         let found = glibc_nss(&Binary::parse(&file).unwrap()).unwrap();
         assert_eq!(
@@ -85,6 +104,17 @@ mod tests {
             ["libnss_%s.so", "Illegal status in __nss_next"]
         );
         assert!(found.symbols.is_empty());
+    }
+
+    /// gostatic's own binary holds the markers as Rust string constants, packed end to end
+    /// without terminators: that is a program naming glibc's strings, not glibc.
+    #[test]
+    fn markers_inside_other_strings_are_not_glibc_nss() {
+        let packed = b"\0x libnss_%s.so%s_nss_%s_%sIllegal status in __nss_next.\n__nss_database\0";
+        assert!(glibc_nss(&Binary::parse(&elf_with(packed, false)).unwrap()).is_none());
+        let mut body = vec![0u8; 8];
+        body.extend_from_slice(b"libnss_%s.so\0_nss_%s_%s_\0");
+        assert!(glibc_nss(&Binary::parse(&elf_with(&body, false)).unwrap()).is_none());
     }
 
     #[test]

@@ -12,11 +12,10 @@
 //! result's `properties` (`image`, `imagePath`, `layer`). Its fingerprint adds the in-image
 //! path (and the image's name when the archive holds several) to the rule and the archive.
 //!
-//! Fingerprints. An alert is "this rule on this file, about this evidence": the fingerprint
-//! hashes the rule ID, the file's path as the SARIF location gives it and the finding's
-//! evidence key (`Finding::key`, the one the baseline matches on). Not the binary's SHA-256,
-//! which changes with every build, and not the message, whose evidence (sizes, counts, example
-//! paths) changes too; either would close and reopen the alert on each push. We fill
+//! Fingerprints. An alert is "this rule on this file, about this evidence" (`report::located`
+//! computes it, the same for GitLab Code Quality): the rule ID, the file's path as the SARIF
+//! location gives it and the finding's evidence key (`Finding::key`, the one the baseline
+//! matches on); never the binary's SHA-256 or the message, which change with each build. We fill
 //! `primaryLocationLineHash` ourselves because github/codeql-action's upload step otherwise
 //! computes it from the first "line" of the file, which for an ELF file is header bytes that
 //! move between builds.
@@ -27,13 +26,12 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use self::model::*;
 use super::image::ImageSection;
+use super::located::{self, Located};
 use super::location::Artifact;
 use super::{ErrorEntry, Report};
-use crate::rules::{Category, Finding, Rule, Severity, SuppressionKind};
+use crate::rules::{Category, Rule, Severity, SuppressionKind};
 
 /// Where the tool is documented (`tool.driver.informationUri`). The project has no published
 /// home yet: this is a placeholder, kept in this one place, to change when it has one.
@@ -62,45 +60,11 @@ pub fn to_value(report: &Report, options: &SarifOptions) -> serde_json::Value {
 }
 
 fn build(report: &Report, options: &SarifOptions) -> Log {
-    let mut results = Vec::new();
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let sections = report.images.as_deref().unwrap_or_default();
-    let mut push = |finding: &Finding, place: &Place| {
-        let key = fingerprint_input(finding, place);
-        let occurrence = seen.entry(key.clone()).or_default();
-        *occurrence += 1;
-        results.push(result(finding, place, &key, *occurrence));
-    };
-    for section in sections {
-        for finding in &section.findings {
-            let place = Place {
-                artifact: Artifact::locate(&section.file, options.cwd),
-                image: Some(section),
-                image_path: finding.image_path.as_deref(),
-                layer: None,
-            };
-            push(finding, &place);
-        }
-    }
-    for file in &report.files {
-        let place = match &file.place {
-            Some(in_image) => Place {
-                artifact: Artifact::locate(&sections[in_image.section].file, options.cwd),
-                image: Some(&sections[in_image.section]),
-                image_path: Some(&in_image.image_path),
-                layer: in_image.layer.as_deref(),
-            },
-            None => Place {
-                artifact: Artifact::locate(&file.path, options.cwd),
-                image: None,
-                image_path: None,
-                layer: None,
-            },
-        };
-        for finding in &file.findings {
-            push(finding, &place);
-        }
-    }
+    let results = located::findings(report, options.cwd)
+        .iter()
+        .map(result)
+        .collect();
     let notifications: Vec<Notification> = report
         .errors
         .iter()
@@ -203,31 +167,8 @@ fn security_severity(rule: Rule) -> Option<&'static str> {
     })
 }
 
-/// Where a result is: a file, or a path in an image (located at the archive).
-struct Place<'a> {
-    artifact: Artifact,
-    image: Option<&'a ImageSection>,
-    image_path: Option<&'a str>,
-    layer: Option<&'a str>,
-}
-
-impl Place<'_> {
-    /// `/usr/bin/passwd in image app:1: ` or `image app:1: `; empty outside images.
-    fn prefix(&self) -> String {
-        match (self.image, self.image_path) {
-            (Some(image), Some(path)) => format!("{path} in image {}: ", image.name),
-            (Some(image), None) => format!("image {}: ", image.name),
-            _ => String::new(),
-        }
-    }
-}
-
-fn result(
-    finding: &Finding,
-    place: &Place,
-    fingerprint_input: &str,
-    occurrence: usize,
-) -> SarifResult {
+fn result(located: &Located) -> SarifResult {
+    let Located { finding, place, .. } = located;
     let rule_index = Rule::ALL
         .iter()
         .position(|&r| r == finding.rule)
@@ -261,10 +202,7 @@ fn result(
             ),
         },
         locations: vec![location(&place.artifact, Some(Region { start_line: 1 }))],
-        partial_fingerprints: BTreeMap::from([(
-            FINGERPRINT_KEY,
-            fingerprint(fingerprint_input, occurrence),
-        )]),
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, located.fingerprint.clone())]),
         suppressions,
         properties: place.image.map(|image| ResultProperties {
             image: image.name.clone(),
@@ -272,33 +210,6 @@ fn result(
             layer: place.layer.map(str::to_string),
         }),
     }
-}
-
-/// What makes an alert the same alert across runs, as the baseline matches a finding: the
-/// rule, where the file is (in an image also the path inside it, and the image's name when its
-/// archive holds several: a single image's name may be a digest, which changes with every
-/// build) and the finding's evidence key, when its rule gives one (docs/rules.md).
-fn fingerprint_input(finding: &Finding, place: &Place) -> String {
-    let mut key = format!("{}\0{}", finding.rule.id(), place.artifact.uri());
-    if let Some(image) = place.image {
-        if image.several {
-            key.push_str(&format!("\0{}", image.name));
-        }
-        key.push_str(&format!("\0{}", place.image_path.unwrap_or_default()));
-    }
-    // Appended only when there is one, so the alerts of rules without a key keep the
-    // fingerprints they had before keys.
-    if let Some(evidence) = &finding.key {
-        key.push_str(&format!("\0key\0{evidence}"));
-    }
-    key
-}
-
-/// `<16 hex digits>:<occurrence>`, the shape GitHub's own line hashes have.
-fn fingerprint(input: &str, occurrence: usize) -> String {
-    let digest = Sha256::digest(input.as_bytes());
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{hex}:{occurrence}")
 }
 
 fn notification(error: &ErrorEntry, sections: &[ImageSection], cwd: Option<&Path>) -> Notification {

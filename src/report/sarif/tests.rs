@@ -3,6 +3,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::*;
+use crate::report::located::fingerprint;
 use crate::report::{FileReport, Report};
 use crate::rules::{Finding, Scratch, Suppression, Verdict};
 
