@@ -256,7 +256,10 @@ fn bad_shstrndx<Elf: FileHeader<Endian = Endianness>>(
 }
 
 pub(crate) fn is_dwarf_name(name: &str) -> bool {
-    name.starts_with(".debug_") || name.starts_with(".zdebug_")
+    // `.debug_gdb_scripts` is named like DWARF but is GDB's auto-load list of pretty-printer
+    // scripts (rustc adds one, allocated, to binaries built with debug info; a binary whose
+    // DWARF was stripped keeps it): not debug info.
+    (name.starts_with(".debug_") || name.starts_with(".zdebug_")) && name != ".debug_gdb_scripts"
 }
 
 fn dwarf_section(
@@ -359,6 +362,21 @@ fn read_u64(bytes: &[u8], at: usize, endian: Endianness) -> Option<u64> {
 mod tests {
     use super::*;
     use crate::testkit::elf::Synth;
+
+    #[test]
+    fn dwarf_is_named_by_its_prefix_but_gdb_scripts_are_not_dwarf() {
+        for name in [
+            ".debug_info",
+            ".debug_line",
+            ".zdebug_info",
+            ".debug_str_offsets",
+        ] {
+            assert!(is_dwarf_name(name), "{name}");
+        }
+        for name in [".debug_gdb_scripts", ".text", ".gosymtab", ".debug"] {
+            assert!(!is_dwarf_name(name), "{name}");
+        }
+    }
 
     /// Set `e_shstrndx` of a little-endian ELF64.
     fn with_shstrndx(mut data: Vec<u8>, index: u16) -> Vec<u8> {
