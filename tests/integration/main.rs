@@ -33,6 +33,7 @@ mod optin_runtime_string;
 mod outputs;
 mod policy;
 mod precommit;
+mod readme;
 mod real_libc;
 mod registry;
 mod registry_fake;
