@@ -132,7 +132,7 @@ fn read_as<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<SectionV
             elf::SHT_DYNSYM => linked_by_dynsym.push(section.sh_link(endian) as usize),
             _ => {}
         }
-        if is_dwarf_name(&name) && sh_type != elf::SHT_NOBITS {
+        if is_dwarf_section(&name, flags) && sh_type != elf::SHT_NOBITS {
             let bytes = section.data(endian, data).unwrap_or(&[]);
             view.dwarf.push(dwarf_section(
                 &name,
@@ -255,11 +255,12 @@ fn bad_shstrndx<Elf: FileHeader<Endian = Endianness>>(
         .then(|| format!("e_shstrndx {index} is out of range ({count} section headers)"))
 }
 
-pub(crate) fn is_dwarf_name(name: &str) -> bool {
-    // `.debug_gdb_scripts` is named like DWARF but is GDB's auto-load list of pretty-printer
-    // scripts (rustc adds one, allocated, to binaries built with debug info; a binary whose
-    // DWARF was stripped keeps it): not debug info.
-    (name.starts_with(".debug_") || name.starts_with(".zdebug_")) && name != ".debug_gdb_scripts"
+/// Debug information: named `.debug_*` (`.zdebug_*`) and never loaded. An allocated section of
+/// such a name is program data: rustc's `.debug_gdb_scripts` (GDB's auto-load list, `SHF_ALLOC`,
+/// kept by `strip --strip-debug`), unlike the one Go's linker writes among its DWARF, which
+/// `-w` drops with the rest.
+pub(crate) fn is_dwarf_section(name: &str, flags: u64) -> bool {
+    (name.starts_with(".debug_") || name.starts_with(".zdebug_")) && flags & elf::SHF_ALLOC.0 == 0
 }
 
 fn dwarf_section(
@@ -364,17 +365,23 @@ mod tests {
     use crate::testkit::elf::Synth;
 
     #[test]
-    fn dwarf_is_named_by_its_prefix_but_gdb_scripts_are_not_dwarf() {
+    fn dwarf_is_named_debug_and_never_loaded() {
+        let alloc = elf::SHF_ALLOC.0;
         for name in [
             ".debug_info",
             ".debug_line",
             ".zdebug_info",
-            ".debug_str_offsets",
+            ".debug_gdb_scripts",
         ] {
-            assert!(is_dwarf_name(name), "{name}");
+            assert!(is_dwarf_section(name, 0), "{name}");
         }
-        for name in [".debug_gdb_scripts", ".text", ".gosymtab", ".debug"] {
-            assert!(!is_dwarf_name(name), "{name}");
+        for (name, flags) in [
+            (".debug_gdb_scripts", alloc),
+            (".debug_info", alloc),
+            (".text", 0),
+            (".debug", 0),
+        ] {
+            assert!(!is_dwarf_section(name, flags), "{name} {flags}");
         }
     }
 
