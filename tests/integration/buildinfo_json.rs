@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::util::gostatic;
+use crate::util::{gostatic, outcome};
 
 /// Every fixture with a `.gojson` record: (directory, name).
 fn recorded() -> Vec<(PathBuf, String)> {
@@ -30,17 +30,7 @@ fn record(dir: &Path, name: &str) -> String {
 }
 
 fn buildinfo_in(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = gostatic()
-        .current_dir(dir)
-        .arg("buildinfo")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    outcome(gostatic().current_dir(dir).arg("buildinfo").args(args))
 }
 
 #[test]

@@ -10,21 +10,12 @@ use gostatic::report::sarif::{self, SarifOptions};
 use gostatic::report::{FileReport, Report};
 use gostatic::rules::{Finding, Rule, Scratch, Suppression, SuppressionKind, Verdict};
 
-use crate::util::{fixture, gostatic, version_filters, write};
+use crate::util::{fixture, gostatic, outcome, version_filters, write};
 
 const FIXTURES: [&str; 2] = ["testdata/bin", "testdata/go"];
 
 fn run(format: &str, extra: &[&str]) -> (Option<i32>, String, String) {
-    let out = gostatic()
-        .args(["check", "--format", format])
-        .args(extra)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    outcome(gostatic().args(["check", "--format", format]).args(extra))
 }
 
 #[test]

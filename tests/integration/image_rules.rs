@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use gostatic::testkit::archive::{self as testkit, ImageSpec, TarBuilder};
 
-use crate::util::{fixture, go_fixture, gostatic, version_filters, write};
+use crate::util::{fixture, go_fixture, gostatic, outcome, version_filters, write};
 
 /// The findings of the image's one binary: GS402 and GS407.
 const FILE_FINDINGS: usize = 2;
@@ -29,17 +29,7 @@ fn rules_archive() -> tempfile::TempDir {
 }
 
 fn image(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = gostatic()
-        .current_dir(dir)
-        .arg("image")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    outcome(gostatic().current_dir(dir).arg("image").args(args))
 }
 
 #[test]

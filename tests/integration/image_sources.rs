@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use crate::util::gostatic;
+use crate::util::{gostatic, outcome};
 
 const DOCKER: &str = "testdata/image/scratch-static.docker.tar";
 const OCI: &str = "testdata/image/scratch-static.oci.tar";
@@ -189,12 +189,7 @@ fn run(args: &[&str]) -> (Option<i32>, String, String) {
 
 /// Exit code, stdout and stderr of `gostatic ARGS` run in `cwd`.
 fn run_in(cwd: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = gostatic().current_dir(cwd).args(args).output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    outcome(gostatic().current_dir(cwd).args(args))
 }
 
 #[test]
