@@ -11,7 +11,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::util::{fixture, gostatic};
+use crate::util::{check_report, fixture, gostatic};
 
 /// (fixture, ELF64?, big-endian?)
 const FIXTURES: [(&str, bool, bool); 5] = [
@@ -36,18 +36,7 @@ fn corrupt(data: &[u8], is_64: bool, big: bool) -> Vec<u8> {
 }
 
 fn check_json(path: &std::path::Path) -> Value {
-    let out = gostatic()
-        .args(["check", "--format", "json"])
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.code().unwrap() < 2,
-        "{}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = check_report(path);
     assert_eq!(report["errors"].as_array().map_or(0, Vec::len), 0);
     report["files"][0].clone()
 }

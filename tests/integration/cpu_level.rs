@@ -7,16 +7,10 @@
 use gostatic::testkit::archive::TarBuilder;
 use serde_json::Value;
 
-use crate::util::{file_at, go_fixture, gostatic, image_of_layer};
+use crate::util::{check_report, file_at, go_fixture, gostatic, image_of_layer};
 
 fn check(path: &std::path::Path) -> Value {
-    let out = gostatic()
-        .args(["check", "--format", "json"])
-        .arg(path)
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    report["files"][0].clone()
+    check_report(path)["files"][0].clone()
 }
 
 fn gs406(file: &Value) -> Vec<(String, String)> {

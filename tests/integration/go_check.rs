@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::util::gostatic;
+use crate::util::{check_report, gostatic};
 
 fn go_fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -22,18 +22,7 @@ fn record(name: &str, ext: &str) -> String {
 
 /// The JSON report of one fixture, as `files[0]`.
 fn check(path: PathBuf) -> Value {
-    let out = gostatic()
-        .args(["check", "--format", "json"])
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.code().unwrap() < 2,
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    report["files"][0].clone()
+    check_report(&path)["files"][0].clone()
 }
 
 fn rules(file: &Value) -> Vec<String> {

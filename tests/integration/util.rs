@@ -58,6 +58,13 @@ pub fn outcome(cmd: &mut Command) -> (Option<i32>, String, String) {
     )
 }
 
+/// `gostatic check --format json PATH`, asserted to have read it (exit below 2): the report.
+pub fn check_report(path: &std::path::Path) -> serde_json::Value {
+    let (code, stdout, stderr) = outcome(gostatic().args(["check", "--format", "json"]).arg(path));
+    assert!(code.unwrap() < 2, "{}: {stderr}", path.display());
+    serde_json::from_str(&stdout).unwrap()
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("testdata/bin")

@@ -207,18 +207,16 @@ fn a_layer_inflating_beyond_the_ratio_stops_early() {
     assert!(open_bytes(&bytes, &options).is_ok());
 }
 
+/// An image `t:1` of one layer holding `app` with these bytes.
+fn app_image(app: &[u8]) -> ImageSpec {
+    ImageSpec::new("t:1", vec![TarBuilder::new().file("app", app).finish()])
+}
+
 /// Item 5: a Docker 25+ archive whose manifest.json and index.json describe different images is
 /// refused: docker load and the containerd image store would each load another image.
 #[test]
 fn manifest_json_and_index_json_that_disagree_are_refused() {
-    let clean = ImageSpec::new(
-        "t:1",
-        vec![TarBuilder::new().file("app", b"clean").finish()],
-    );
-    let other = ImageSpec::new(
-        "t:1",
-        vec![TarBuilder::new().file("app", b"other").finish()],
-    );
+    let (clean, other) = (app_image(b"clean"), app_image(b"other"));
     let mut files = testkit::docker25(&[other]);
     let from_clean = testkit::docker25(std::slice::from_ref(&clean));
     files.retain(|(name, _)| name != "manifest.json");
@@ -246,14 +244,7 @@ fn manifest_json_and_index_json_that_disagree_are_refused() {
 /// archive is refused, by the indexed reader and by the streamed one (a compressed archive).
 #[test]
 fn an_entry_document_named_twice_is_refused() {
-    let clean = ImageSpec::new(
-        "t:1",
-        vec![TarBuilder::new().file("app", b"clean").finish()],
-    );
-    let other = ImageSpec::new(
-        "t:1",
-        vec![TarBuilder::new().file("app", b"other").finish()],
-    );
+    let (clean, other) = (app_image(b"clean"), app_image(b"other"));
     let first = testkit::docker_legacy(std::slice::from_ref(&clean));
     let second = testkit::docker_legacy(std::slice::from_ref(&other));
     let mut files = first.clone();
