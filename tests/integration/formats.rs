@@ -6,9 +6,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use gostatic::report::Report;
 use gostatic::report::sarif::{self, SarifOptions};
-use gostatic::report::{FileReport, Report};
-use gostatic::rules::{Finding, Rule, Scratch, Suppression, SuppressionKind, Verdict};
+use gostatic::rules::{Finding, Rule, Suppression, SuppressionKind};
 
 use crate::util::{fixture, gostatic, outcome, version_filters, write};
 
@@ -257,41 +257,16 @@ fn output_to_an_unwritable_place_is_an_error() {
 
 /// A report with what the CLI cannot produce yet (suppressions), built through the library.
 fn suppressed_report() -> Report {
-    let verdict = Verdict {
-        scratch: Scratch::Ready,
-        reasons: vec![],
-        add: vec![],
-        base: None,
-        needs_glibc: None,
-        needs_glibcxx: None,
-        here: None,
-        summary: "scratch: ready".to_string(),
-    };
     let mut finding = Finding::new(Rule::Dwarf, "DWARF left in", "-ldflags=\"-s -w\"");
     finding.suppressed = Some(Suppression {
         kind: SuppressionKind::Baseline,
         reason: "in baseline gostatic-baseline.json".to_string(),
         expires: None,
     });
-    Report::new(
-        vec![FileReport {
-            path: "bin/my server".to_string(),
-            format: gostatic::input::Format::Elf,
-            sha256: None,
-            size: 1,
-            elf: None,
-            go: None,
-            place: None,
-            foreign: None,
-            script: None,
-            link: None,
-            aliases: Vec::new(),
-            verdict,
-            findings: vec![finding, Finding::new(Rule::NoPie, "EXEC", "-buildmode=pie")],
-            not_applicable: vec![],
-        }],
-        vec![],
-    )
+    // A ready file of `check`, as the test kit builds one.
+    let mut file = gostatic::testkit::report::file("bin/my server", None, &[]);
+    file.findings = vec![finding, Finding::new(Rule::NoPie, "EXEC", "-buildmode=pie")];
+    Report::new(vec![file], vec![])
 }
 
 /// The SARIF Multitool's verdict (`validate --rule-kind "Sarif;Gh"`: the schema, SARIF's own

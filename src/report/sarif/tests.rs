@@ -5,34 +5,15 @@ use serde_json::Value;
 use super::*;
 use crate::report::located::fingerprint;
 use crate::report::{FileReport, Report};
-use crate::rules::{Finding, Scratch, Suppression, Verdict};
+use crate::rules::{Finding, Scratch, Suppression};
 
 fn file(path: &str, findings: Vec<Finding>) -> FileReport {
-    FileReport {
-        path: path.to_string(),
-        format: crate::input::Format::Elf,
-        sha256: None,
-        size: 0,
-        elf: None,
-        go: None,
-        place: None,
-        foreign: None,
-        script: None,
-        link: None,
-        aliases: Vec::new(),
-        verdict: Verdict {
-            scratch: Scratch::Blocked,
-            reasons: vec![],
-            add: vec![],
-            base: None,
-            needs_glibc: None,
-            needs_glibcxx: None,
-            here: None,
-            summary: "scratch: blocked".to_string(),
-        },
-        findings,
-        not_applicable: vec![],
-    }
+    let mut file = crate::testkit::report::file(path, None, &[]);
+    file.size = 0;
+    file.verdict.scratch = Scratch::Blocked;
+    file.verdict.summary = "scratch: blocked".to_string();
+    file.findings = findings;
+    file
 }
 
 fn sample() -> Report {
