@@ -408,7 +408,14 @@ fn from_streamed<I: Inspector>(
                         .ok_or_else(|| ImageError::MissingBlob(l.blob.clone()))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            build(plan, decoded, format, display, &mut merged, &options.limits)
+            let mut image = build(plan, decoded, format, display, &mut merged, &options.limits)?;
+            // A stream is read again from the start: name each blob by the member holding it.
+            for layer in &mut image.layers {
+                if let Some(member) = archive.resolve(&layer.blob) {
+                    layer.blob = member;
+                }
+            }
+            Ok(image)
         })
         .collect()
 }
@@ -535,6 +542,7 @@ fn build<T: Clone>(
             entries: l.changes.len(),
             wasted_bytes: 0,
             high_ids: HighIds::of(&l.changes),
+            blob: p.blob.clone(),
         })
         .collect();
     for wasted in &merger.wasted {

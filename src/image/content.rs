@@ -59,9 +59,6 @@ pub(crate) fn classify<I: Inspector>(
     limits: &ImageLimits,
     inspector: &I,
 ) -> io::Result<Option<Content<I::Output>>> {
-    if inspector.wants_whole(path) {
-        return file.with_all(&[], |bytes| Some(Content::Small(Arc::from(bytes))));
-    }
     if is_kept_small(path) {
         if size > limits.max_small_file_bytes {
             return Ok(None);

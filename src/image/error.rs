@@ -110,6 +110,9 @@ pub enum ImageError {
     /// A local engine (`docker:`, `podman:`) could not be reached or would not give the image.
     #[error("{0}")]
     Daemon(String),
+    /// A second read (`read_files`) found other bytes than the first read judged.
+    #[error("{member}: changed since it was first read ({detail})")]
+    Changed { member: String, detail: String },
 }
 
 impl ImageError {

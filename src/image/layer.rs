@@ -49,6 +49,9 @@ pub(crate) struct Change {
     pub size: u64,
     /// The `security.capability` the runtime sets on the entry.
     pub capability: Option<FileCaps>,
+    /// The member's position in its layer: its tar header's among every header read
+    /// (a root filesystem's entry in walk order). Where a second read finds the bytes.
+    pub member: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -179,31 +182,11 @@ pub(crate) fn decode<I: Inspector>(
         .take(6)
         .read_to_end(&mut head)
         .map_err(|e| ImageError::io(blob, &e))?;
-    let compression = match head.as_slice() {
-        [0x1f, 0x8b, ..] => Compression::Gzip,
-        [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Zstd,
-        [b'B', b'Z', b'h', ..] => return Err(unsupported(blob, "bzip2")),
-        [0xfd, b'7', b'z', b'X', b'Z', 0] => return Err(unsupported(blob, "xz")),
-        _ => Compression::None,
-    };
+    let compression = compression_of(&head, blob)?;
     // The decoder borrows `raw`; the block ends the borrow before the raw digest is read.
     let mut layer = {
         let stream = Cursor::new(head).chain(&mut raw);
-        let decompress_err = |detail: String| ImageError::Decompress {
-            blob: blob.to_string(),
-            compression: compression.as_str(),
-            detail,
-        };
-        let decoder: Box<dyn Read + '_> = match compression {
-            Compression::None => Box::new(stream),
-            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
-                io::BufReader::with_capacity(256 * 1024, stream),
-            )),
-            Compression::Zstd => Box::new(
-                zstd::stream::read::Decoder::new(stream)
-                    .map_err(|e| decompress_err(e.to_string()))?,
-            ),
-        };
+        let decoder = decompressor(compression, stream, blob)?;
         let metered = Metered {
             inner: Hashing::new(decoder, hash_diff),
             budget: ctx.budget,
@@ -249,47 +232,14 @@ pub(crate) fn decode<I: Inspector>(
                 }
                 None => {}
             }
-            match (compression, err.kind()) {
-                (Compression::None, io::ErrorKind::UnexpectedEof) => ImageError::Truncated {
-                    member: blob.to_string(),
-                    detail: "the layer ends early".into(),
-                },
-                (Compression::None, _) => ImageError::io(blob, &err),
-                _ => decompress_err(err.to_string()),
-            }
+            io_error(err, blob, compression)
         };
-        let map_tar = |err: TarError| -> ImageError {
-            match err {
-                TarError::Io(err) => map_io(err),
-                TarError::Truncated(detail) => ImageError::Truncated {
-                    member: blob.to_string(),
-                    detail,
-                },
-                TarError::Bad { offset, detail } => ImageError::BadTar {
-                    member: blob.to_string(),
-                    offset,
-                    detail,
-                },
-                TarError::NameTooLong { what, name } => ImageError::NameTooLong {
-                    member: blob.to_string(),
-                    what,
-                    name,
-                    limit: ctx.limits.max_path_bytes,
-                },
-                TarError::Refused {
-                    offset,
-                    name,
-                    reason,
-                } => ImageError::RefusedMember {
-                    member: blob.to_string(),
-                    name,
-                    offset,
-                    reason,
-                },
-            }
-        };
+        let map_tar = |err: TarError| tar_error(err, blob, ctx.limits.max_path_bytes, map_io);
         let mut buffer = Vec::new();
+        let mut members = 0u32;
         while let Some(header) = tar.next_header().map_err(map_tar)? {
+            let member = members;
+            members = members.saturating_add(1);
             ctx.budget.take_entry(ctx.limits, blob)?;
             // A member whose header claims more than the budget has left can only end in the
             // limit: stop at the header, not after inflating up to 64 GiB to reach it.
@@ -352,6 +302,7 @@ pub(crate) fn decode<I: Inspector>(
                 gid: header.gid,
                 size,
                 capability: header.capability.as_deref().map(FileCaps::decode),
+                member,
             });
         }
         // Read to the end so that both digests cover every byte (and a corrupt tail is noticed).
@@ -365,6 +316,147 @@ pub(crate) fn decode<I: Inspector>(
     layer.size = raw.count;
     layer.digest = raw.finish();
     Ok(layer)
+}
+
+/// The compression a blob's first (up to six) bytes say, refusing the ones no runtime reads.
+fn compression_of(head: &[u8], blob: &str) -> Result<Compression, ImageError> {
+    Ok(match head {
+        [0x1f, 0x8b, ..] => Compression::Gzip,
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Zstd,
+        [b'B', b'Z', b'h', ..] => return Err(unsupported(blob, "bzip2")),
+        [0xfd, b'7', b'z', b'X', b'Z', 0] => return Err(unsupported(blob, "xz")),
+        _ => Compression::None,
+    })
+}
+
+/// The uncompressed tar of a blob's `stream`.
+fn decompressor<'a>(
+    compression: Compression,
+    stream: impl Read + 'a,
+    blob: &str,
+) -> Result<Box<dyn Read + 'a>, ImageError> {
+    Ok(match compression {
+        Compression::None => Box::new(stream),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
+            io::BufReader::with_capacity(256 * 1024, stream),
+        )),
+        Compression::Zstd => Box::new(
+            zstd::stream::read::Decoder::new(stream)
+                .map_err(|e| io_error(e, blob, Compression::Zstd))?,
+        ),
+    })
+}
+
+/// An I/O error met reading a layer's tar: a short plain layer is truncated; under a
+/// decompressor, the stream is corrupt.
+fn io_error(err: io::Error, blob: &str, compression: Compression) -> ImageError {
+    match (compression, err.kind()) {
+        (Compression::None, io::ErrorKind::UnexpectedEof) => ImageError::Truncated {
+            member: blob.to_string(),
+            detail: "the layer ends early".into(),
+        },
+        (Compression::None, _) => ImageError::io(blob, &err),
+        _ => ImageError::Decompress {
+            blob: blob.to_string(),
+            compression: compression.as_str(),
+            detail: err.to_string(),
+        },
+    }
+}
+
+/// A tar error in a layer, in the user's words; I/O errors go through `map_io`.
+fn tar_error(
+    err: TarError,
+    blob: &str,
+    max_path: usize,
+    map_io: impl FnOnce(io::Error) -> ImageError,
+) -> ImageError {
+    match err {
+        TarError::Io(err) => map_io(err),
+        TarError::Truncated(detail) => ImageError::Truncated {
+            member: blob.to_string(),
+            detail,
+        },
+        TarError::Bad { offset, detail } => ImageError::BadTar {
+            member: blob.to_string(),
+            offset,
+            detail,
+        },
+        TarError::NameTooLong { what, name } => ImageError::NameTooLong {
+            member: blob.to_string(),
+            what,
+            name,
+            limit: max_path,
+        },
+        TarError::Refused {
+            offset,
+            name,
+            reason,
+        } => ImageError::RefusedMember {
+            member: blob.to_string(),
+            name,
+            offset,
+            reason,
+        },
+    }
+}
+
+/// The whole bytes of the regular-file members of one layer blob at the positions `wanted`
+/// names (position -> the size the first read saw), read in one pass that stops after the
+/// last of them: the rest of the layer is neither inflated nor parsed. At most
+/// `uncompressed_size` bytes (what the first read inflated) are inflated. A wanted member
+/// that is not a regular file of that size means the source changed since it was judged.
+pub(crate) fn extract(
+    raw: impl Read,
+    blob: &str,
+    wanted: &std::collections::BTreeMap<u32, u64>,
+    uncompressed_size: u64,
+    max_path: usize,
+) -> Result<std::collections::BTreeMap<u32, Vec<u8>>, ImageError> {
+    let mut found = std::collections::BTreeMap::new();
+    let Some(&last) = wanted.keys().next_back() else {
+        return Ok(found);
+    };
+    let mut raw = raw;
+    let mut head = Vec::with_capacity(6);
+    (&mut raw)
+        .take(6)
+        .read_to_end(&mut head)
+        .map_err(|e| ImageError::io(blob, &e))?;
+    let compression = compression_of(&head, blob)?;
+    let decoder = decompressor(compression, Cursor::new(head).chain(raw), blob)?;
+    let bounded = decoder.take(uncompressed_size);
+    let mut tar = TarReader::new(io::BufReader::with_capacity(256 * 1024, bounded), max_path);
+    let map_io = |err: io::Error| io_error(err, blob, compression);
+    let changed = |member: u32, detail: String| ImageError::Changed {
+        member: blob.to_string(),
+        detail: format!("its member {member} {detail}"),
+    };
+    let mut member = 0u32;
+    while member <= last {
+        let Some(header) = tar
+            .next_header()
+            .map_err(|e| tar_error(e, blob, max_path, map_io))?
+        else {
+            return Err(changed(member, "is missing".into()));
+        };
+        if let Some(&size) = wanted.get(&member) {
+            if header.kind != EntryKind::File || header.size != size {
+                return Err(changed(
+                    member,
+                    format!(
+                        "is {} ({} bytes), not a file of {size} bytes",
+                        header.name, header.size
+                    ),
+                ));
+            }
+            let mut bytes = Vec::with_capacity(size.min(64 << 20) as usize);
+            tar.read_data_to_end(&mut bytes).map_err(map_io)?;
+            found.insert(member, bytes);
+        }
+        member += 1;
+    }
+    Ok(found)
 }
 
 fn unsupported(blob: &str, found: &str) -> ImageError {

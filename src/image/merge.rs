@@ -9,7 +9,7 @@
 use super::content::Content;
 use super::layer::{Change, Op};
 use super::path;
-use super::tree::{ContentRef, Node, NodeKind, Tree};
+use super::tree::{ContentRef, DataRef, Node, NodeKind, Tree};
 
 /// Bytes a layer carries that the final filesystem does not show: overwritten or deleted by a
 /// later layer (or a later member of the same layer).
@@ -62,6 +62,7 @@ impl Merger {
                 layer,
                 capabilities: change.capability,
                 content: None,
+                data: None,
             };
             match &change.op {
                 Op::Dir => {
@@ -80,6 +81,10 @@ impl Merger {
                 Op::File { content } => {
                     node.kind = NodeKind::File;
                     node.size = change.size;
+                    node.data = Some(DataRef {
+                        layer: layer as u32,
+                        member: change.member,
+                    });
                     node.content = content.map(|index| ContentRef {
                         layer: layer as u32,
                         index,
@@ -117,6 +122,7 @@ impl Merger {
                     };
                     node.size = source.size;
                     node.content = source.content;
+                    node.data = source.data;
                 }
                 Op::Other => {}
                 Op::Whiteout | Op::Opaque => unreachable!("skipped above"),

@@ -30,6 +30,7 @@ pub(crate) mod content;
 pub mod daemon;
 pub mod digest;
 mod error;
+mod extract;
 pub mod formats;
 pub mod layer;
 pub(crate) mod limits;
@@ -55,6 +56,7 @@ use serde::Serialize;
 
 pub use content::is_kept_small;
 pub use error::ImageError;
+pub use extract::read_files;
 pub use formats::{ImageFormat, Platform};
 pub use layer::Compression;
 pub use limits::ImageLimits;
@@ -63,7 +65,7 @@ pub use owners::HighIds;
 pub use source::{ImageSource, Transport, is_reference};
 #[doc(hidden)]
 pub use tar::Listed as TarMember;
-pub use tree::{Node, NodeKind, Tree};
+pub use tree::{DataRef, Node, NodeKind, Tree};
 
 /// Every member of a tar (a layer or an outer archive, uncompressed) as gostatic's tar reader
 /// sees it: name, type flag, data size and SHA-256, link target. For the differential test
@@ -144,6 +146,10 @@ pub struct LayerInfo {
     /// Entries owned by ids past 16 bits, which a 65536-id user namespace cannot create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub high_ids: Option<HighIds>,
+    /// Where the source holds the blob: its archive member or layout file (links followed
+    /// where the archive was a stream); a second read (`read_files`) goes there. Not in reports.
+    #[serde(skip)]
+    pub(crate) blob: String,
 }
 
 impl LayerInfo {
@@ -171,14 +177,6 @@ pub struct SkippedFile {
 pub trait Inspector: Sync {
     type Output: Clone + Send + Sync;
     fn inspect(&self, image_path: &str, bytes: &[u8]) -> Option<Self::Output>;
-
-    /// Whether the reader should keep the whole bytes of the regular file a layer writes at
-    /// `member_path` (the member's own path, before its parents' symlinks are followed), as it
-    /// keeps `/etc/passwd`: they are then in the final [`Tree`] (`Tree::read_small`) if that file
-    /// survives. `gostatic slim` asks for exactly the files it copies; nothing else does.
-    fn wants_whole(&self, _member_path: &str) -> bool {
-        false
-    }
 }
 
 impl<T, F> Inspector for F

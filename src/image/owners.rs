@@ -77,6 +77,7 @@ mod tests {
             gid,
             size: 0,
             capability: None,
+            member: 0,
         }
     }
 

@@ -76,6 +76,7 @@ pub(crate) fn read<I: Inspector>(
             gid: u64::from(meta.gid()),
             size,
             capability: kind.is_file().then(|| capability(entry.path())).flatten(),
+            member: u32::try_from(layer.changes.len()).unwrap_or(u32::MAX),
         });
     }
     Ok(layer)
@@ -117,7 +118,7 @@ fn read_content<I: Inspector>(
 ) -> Result<Option<Content<I::Output>>, ImageError> {
     let io_err = |e: std::io::Error| ImageError::io(image_path, &e);
     // Nothing is opened that the classifier would not read.
-    if size < 4 && !is_kept_small(image_path) && !ctx.inspector.wants_whole(image_path) {
+    if size < 4 && !is_kept_small(image_path) {
         return Ok(None);
     }
     let mut disk = DiskFile(std::fs::File::open(file).map_err(io_err)?);

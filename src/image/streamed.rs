@@ -133,7 +133,8 @@ impl<T> StreamedArchive<T> {
         Ok(archive)
     }
 
-    fn resolve(&self, name: &str) -> Option<String> {
+    /// The member a name leads to, following the archive's own links.
+    pub(crate) fn resolve(&self, name: &str) -> Option<String> {
         let mut key = path::normalise(name)?;
         for _ in 0..=MAX_MEMBER_LINKS {
             match self.links.get(&key) {

@@ -40,6 +40,16 @@ pub(crate) struct ContentRef {
     pub index: u32,
 }
 
+/// Where the bytes of a regular file are in its source: the layer (index into
+/// `Image::layers`) and the member's position in that layer (its tar header's, counting every
+/// header the reader returns; a root filesystem's entry in walk order). A second read goes
+/// straight to it (`image::read_files`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DataRef {
+    pub layer: u32,
+    pub member: u32,
+}
+
 /// One path of the final filesystem.
 #[derive(Debug, Clone, Serialize)]
 pub struct Node {
@@ -58,6 +68,9 @@ pub struct Node {
     pub capabilities: Option<FileCaps>,
     #[serde(skip)]
     pub(crate) content: Option<ContentRef>,
+    /// Where a regular file's bytes are (a hard link: those of the file it links to).
+    #[serde(skip)]
+    pub(crate) data: Option<DataRef>,
 }
 
 impl Node {
@@ -72,6 +85,7 @@ impl Node {
             layer,
             capabilities: None,
             content: None,
+            data: None,
         }
     }
 

@@ -5,15 +5,15 @@
 //! config (Entrypoint, Cmd, Env, WorkingDir, Labels, ExposedPorts) and the stage's numeric
 //! user; judge *that* image with the same rules, and refuse unless it starts and has no error
 //! finding; only then read the source a second time for the bytes of the files it keeps
-//! (`Inspector::wants_whole`: nothing else is held) and write one reproducible layer
-//! (`image::write`).
+//! (`image::read_files`: only the layers that hold them, each up to its last wanted member),
+//! judge the stage again on those bytes, and write one reproducible layer (`image::write`).
 //!
 //! The stage's files are root-owned with their source mode bits (what `COPY --from` gives),
 //! the directories it makes for the run user are the user's, and — unlike a `COPY --from`,
 //! which drops them (moby#20435, buildkit#2250) — file capabilities are kept from the source,
 //! since the new layer is written here, not by a builder.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,7 +22,7 @@ use crate::image::tree::ContentRef;
 use crate::image::write::tar::{Body, Member};
 use crate::image::write::{self, OutputFormat, Written};
 use crate::image::{
-    self, Image, ImageFile, ImageFormat, ImageOptions, ImageSource, Inspector, Node, NodeKind,
+    self, DataRef, Image, ImageFile, ImageFormat, ImageOptions, ImageSource, Node, NodeKind,
 };
 use crate::rules::Severity;
 use crate::rules::image::{CopyFrom, PartKind, Plan, SizePart, StageImage, Starts};
@@ -176,6 +176,7 @@ pub fn slim(
         return Ok(slimmed);
     };
     let bytes = kept_bytes(source, options, &image, &stage).map_err(input)?;
+    judge_again(&mut stage, &bytes)?;
     let mtime = image
         .config
         .created
@@ -323,6 +324,7 @@ fn add_host_file(
             layer: 0,
             capabilities: None,
             content: Some(content),
+            data: None,
         },
     );
     Ok(())
@@ -411,72 +413,39 @@ fn kept_paths(stage: &StageImage, plan: &Plan, why: &BTreeMap<String, String>) -
     kept
 }
 
-/// Asks the reader for the whole bytes of the files the stage copies, by the path a layer
-/// writes them at. A member whose parent directory is reached through a symlink (`/lib` ->
-/// `usr/lib`) lands elsewhere than its name says, so a member is also kept when only its base
-/// name is one the stage wants; the merge decides which copy is the survivor.
-struct Wanted {
-    paths: HashSet<String>,
-    names: HashSet<String>,
-}
-
-impl Inspector for Wanted {
-    type Output = ();
-
-    fn inspect(&self, _: &str, _: &[u8]) -> Option<()> {
-        None
-    }
-
-    fn wants_whole(&self, member_path: &str) -> bool {
-        self.paths.contains(member_path)
-            || member_path
-                .rsplit_once('/')
-                .is_some_and(|(_, name)| self.names.contains(name))
-    }
-}
-
 /// The bytes of every regular file of the stage image, by its stage path: read again from the
-/// source for copied files, from the stage for written and added ones.
+/// source for copied files (only the layers holding them, each up to its last wanted member:
+/// `image::read_files`), from the stage for written and added ones.
 fn kept_bytes(
     source: &ImageSource,
     options: &ImageOptions,
     image: &Image<FileFacts>,
     stage: &StageImage,
 ) -> Result<BTreeMap<String, Arc<[u8]>>, String> {
-    let mut paths = HashSet::new();
-    for real in stage.sources.values() {
-        paths.insert(real.clone());
-        if let Some(Node {
-            kind: NodeKind::HardLink { target },
-            ..
-        }) = image.tree.get(real)
-        {
-            paths.insert(image::path::normalise_clamped(target));
-        }
-    }
-    let names = paths
-        .iter()
-        .filter_map(|p| p.rsplit_once('/').map(|(_, n)| n.to_string()))
+    let files = || stage.image.tree.iter().filter(|(_, n)| n.is_file());
+    let wanted: BTreeMap<DataRef, u64> = files()
+        .filter(|(_, n)| n.size > 0)
+        .filter_map(|(_, n)| Some((n.data?, n.size)))
         .collect();
-    let wanted = Wanted { paths, names };
-    let again = one(image::open(source, options, &wanted).map_err(|e| e.to_string())?)?;
+    let read: HashMap<DataRef, Arc<[u8]>> = image::read_files(source, options, image, &wanted)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|(at, bytes)| (at, Arc::from(bytes)))
+        .collect();
     let mut bytes = BTreeMap::new();
-    for (dest, node) in stage.image.tree.iter().filter(|(_, n)| n.is_file()) {
-        let found = match stage.sources.get(dest) {
-            Some(real) => again
-                .tree
-                .resolve(real)
-                .and_then(|(_, n)| again.tree.small.get(&n.content?)),
-            None => node.content.and_then(|c| stage.image.tree.small.get(&c)),
+    for (dest, node) in files() {
+        let found = match node.data {
+            _ if node.size == 0 => Some(Arc::from(&[][..])),
+            Some(at) => read.get(&at).cloned(),
+            None => node
+                .content
+                .and_then(|c| stage.image.tree.small.get(&c))
+                .cloned(),
         };
-        let found = match found {
-            Some(found) => found.clone(),
-            None if node.size == 0 => Arc::from(&[][..]),
-            None => {
-                return Err(format!(
-                    "{dest}: not found on the second read (the source changed?)"
-                ));
-            }
+        let Some(found) = found else {
+            return Err(format!(
+                "{dest}: not found on the second read (the source changed?)"
+            ));
         };
         if found.len() as u64 != node.size {
             return Err(format!(
@@ -488,6 +457,40 @@ fn kept_bytes(
         bytes.insert(dest.to_string(), found);
     }
     Ok(bytes)
+}
+
+/// The stage judged again on the bytes the second read gave, which are what is written: the
+/// small files the rules read must be the bytes they read, and each executable's facts are
+/// read again from its new bytes. A source changed between the reads is caught here, not
+/// written (a layer read in part is not checked against its digest).
+fn judge_again(
+    stage: &mut StageImage,
+    bytes: &BTreeMap<String, Arc<[u8]>>,
+) -> Result<(), SlimError> {
+    let changed = |path: &str| {
+        SlimError::Input(format!(
+            "{path}: other bytes on the second read than on the first (the source changed?)"
+        ))
+    };
+    let image = &mut stage.image;
+    for (path, data) in bytes {
+        let first = image.tree.nodes.get(path).and_then(|n| n.content);
+        if let Some(small) = first.and_then(|c| image.tree.small.get(&c))
+            && small[..] != data[..]
+        {
+            return Err(changed(path));
+        }
+    }
+    for file in &mut image.files {
+        let Some(data) = bytes.get(&file.image_path) else {
+            continue;
+        };
+        match facts::read(data) {
+            Ok(Some(facts)) => file.inspection = facts,
+            _ => return Err(changed(&file.image_path)),
+        }
+    }
+    verify(image)
 }
 
 /// The layer's members in path order (parents first), without the root.

@@ -58,19 +58,6 @@ fn the_second_read_finds_files_written_through_a_symlinked_directory_and_hard_li
 }
 
 #[test]
-fn only_the_wanted_members_are_kept_whole() {
-    let wanted = Wanted {
-        paths: ["/usr/lib/libc.so.6".to_string()].into(),
-        names: ["libc.so.6".to_string()].into(),
-    };
-    assert!(wanted.wants_whole("/usr/lib/libc.so.6"));
-    assert!(wanted.wants_whole("/lib/libc.so.6"));
-    assert!(!wanted.wants_whole("/lib/libc.so"));
-    assert!(!wanted.wants_whole("/etc/passwd"));
-    assert_eq!(wanted.inspect("/usr/lib/libc.so.6", b"\x7fELF"), None);
-}
-
-#[test]
 fn the_stage_s_variables_replace_the_source_s_of_the_same_name() {
     let dir = tempfile::tempdir().unwrap();
     let layer = TarBuilder::new().file("app", b"x").finish();

@@ -199,6 +199,7 @@ impl Layer {
                 gid: owner.1,
                 size,
                 capability: caps,
+                member: u32::try_from(changes.len()).unwrap_or(u32::MAX),
             });
         }
         (changes, contents, tar_bytes)
@@ -266,6 +267,7 @@ pub fn build<I: Inspector>(layers: &[Layer], config: &Config, inspector: &I) -> 
             entries: changes.len(),
             wasted_bytes: 0,
             high_ids: HighIds::of(changes),
+            blob: String::new(),
         })
         .collect();
     for wasted in &merger.wasted {

@@ -75,6 +75,7 @@ fn to_changes(layer: &[Gen], size_base: u64) -> Vec<Change> {
                 gid: 0,
                 size,
                 capability: None,
+                member: 0,
             }
         })
         .collect()

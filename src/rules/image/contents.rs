@@ -279,6 +279,7 @@ mod tests {
             layer: 0,
             capabilities: None,
             content: None,
+            data: None,
         };
         assert_eq!(mode_string(&node(0o4755, NodeKind::File)), "-rwsr-xr-x");
         assert_eq!(mode_string(&node(0o2644, NodeKind::File)), "-rw-r-Sr--");

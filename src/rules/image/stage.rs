@@ -227,6 +227,7 @@ pub fn built(source: &Image<FileFacts>, plan: &Plan) -> StageImage {
             entries: build.tree.len(),
             wasted_bytes: 0,
             high_ids: None,
+            blob: String::new(),
         }],
         tree: build.tree,
         files,
@@ -330,6 +331,7 @@ impl Build<'_> {
                 // the stage promises no file capabilities.
                 capabilities: None,
                 content: node.content,
+                data: node.data,
             },
         );
     }
@@ -356,6 +358,7 @@ impl Build<'_> {
                 layer: 0,
                 capabilities: None,
                 content: Some(content),
+                data: None,
             },
         );
     }
