@@ -60,6 +60,15 @@ pub struct ImageArgs {
     pub(super) report: ReportArgs,
 }
 
+/// Where `docker:` and `podman:` sources find their engine, from the variables their CLIs read.
+pub(super) fn engine_endpoints() -> image::daemon::Endpoints {
+    image::daemon::Endpoints {
+        docker_host: std::env::var("DOCKER_HOST").ok(),
+        container_host: std::env::var("CONTAINER_HOST").ok(),
+        xdg_runtime_dir: std::env::var("XDG_RUNTIME_DIR").ok(),
+    }
+}
+
 pub fn run(args: &ImageArgs, matches: Option<&ArgMatches>) -> ExitCode {
     let common = &args.report;
     let loaded = match policy::load(&args.policy, matches) {
@@ -98,11 +107,7 @@ pub fn run(args: &ImageArgs, matches: Option<&ArgMatches>) -> ExitCode {
                 bar.set_position(done);
             }) as image::ProgressFn
         }),
-        endpoints: image::daemon::Endpoints {
-            docker_host: std::env::var("DOCKER_HOST").ok(),
-            container_host: std::env::var("CONTAINER_HOST").ok(),
-            xdg_runtime_dir: std::env::var("XDG_RUNTIME_DIR").ok(),
-        },
+        endpoints: engine_endpoints(),
         registry,
         ..ImageOptions::default()
     };

@@ -58,6 +58,8 @@ pub struct SlimArgs {
     /// Executables larger than this are not analysed (an entrypoint over it cannot be slimmed).
     #[arg(long, value_name = "BYTES", default_value_t = 256 << 20, env = "GOSTATIC_MAX_BINARY_BYTES")]
     max_binary_bytes: u64,
+    #[command(flatten)]
+    registry: super::registry::RegistryArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -110,9 +112,15 @@ pub fn run(args: &SlimArgs) -> ExitCode {
         (None, Some(out)) => OutputFormat::from_name(out),
         (None, None) => OutputFormat::OciArchive,
     };
+    let registry = match super::registry::settings(&args.registry, source == ImageSource::Stdin) {
+        Ok(registry) => registry,
+        Err(line) => return usage(line),
+    };
     let mut options = ImageOptions {
         platform,
         image: args.image.clone(),
+        endpoints: super::image::engine_endpoints(),
+        registry,
         ..ImageOptions::default()
     };
     options.limits.max_binary_bytes = args.max_binary_bytes;

@@ -243,7 +243,7 @@ fn a_multi_platform_index_needs_a_platform() {
 }
 
 /// An htpasswd file (bcrypt, as distribution requires) made by `htpasswd -B`, if installed.
-fn htpasswd(dir: &Path, user: &str, password: &str) -> Option<PathBuf> {
+pub fn htpasswd(dir: &Path, user: &str, password: &str) -> Option<PathBuf> {
     if !found("htpasswd") {
         #[allow(clippy::print_stderr)] // say why the test did nothing
         {
