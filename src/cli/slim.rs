@@ -15,7 +15,7 @@ use clap::{Args, ValueEnum};
 use gostatic::image::write::OutputFormat;
 use gostatic::image::{ImageOptions, ImageSource, Platform};
 use gostatic::rules::human_bytes;
-use gostatic::run::{self, SlimError, SlimRequest, Slimmed};
+use gostatic::run::{self, SlimDocument, SlimError, SlimRequest, Slimmed};
 use gostatic::sanitize::for_terminal;
 
 use super::exit;
@@ -58,6 +58,11 @@ pub struct SlimArgs {
     /// Executables larger than this are not analysed (an entrypoint over it cannot be slimmed).
     #[arg(long, value_name = "BYTES", default_value_t = 256 << 20, env = "GOSTATIC_MAX_BINARY_BYTES")]
     max_binary_bytes: u64,
+    /// Print the result as one JSON document on standard output instead of text: the kept
+    /// paths with their sizes and reasons, the source and slim sizes, the written image's
+    /// manifest, config and layer digests, or the findings that refused it (docs/slim.md).
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     registry: super::registry::RegistryArgs,
 }
@@ -80,15 +85,71 @@ impl From<SlimFormat> for OutputFormat {
 }
 
 pub fn run(args: &SlimArgs) -> ExitCode {
-    let usage = |line: String| super::usage_error(&format!("gostatic: {line}"));
-    let source = match ImageSource::parse(&args.source) {
-        Ok(source) => source,
-        Err(line) => return usage(line),
+    let out = if args.dry_run {
+        None
+    } else {
+        args.output.clone()
     };
-    let platform = match args.platform.as_deref().map(Platform::parse).transpose() {
-        Ok(platform) => platform,
-        Err(err) => return usage(format!("--platform: {err}")),
+    let (source, result) = match request(args, out.clone()) {
+        Ok((source, options, request)) => {
+            let result = run::slim(&source, &options, &request);
+            (source.display(), result)
+        }
+        Err(line) => (
+            args.source.to_string_lossy().into_owned(),
+            Err(SlimError::Input(line)),
+        ),
     };
+    if args.json {
+        let doc = SlimDocument::of(&source, out.as_deref(), &result);
+        let code = match &result {
+            Ok(_) => exit::CLEAN,
+            Err(SlimError::Refused { .. }) => exit::FINDINGS,
+            Err(SlimError::Input(_)) => exit::ERROR,
+        };
+        if let Err(SlimError::Input(line)) = &result {
+            eprintln!("gostatic: {}", for_terminal(line));
+        }
+        return write_stdout(&json_text(&doc), ExitCode::from(code));
+    }
+    match result {
+        Ok(slimmed) => print(&slimmed, args.dry_run),
+        Err(SlimError::Input(line)) => super::usage_error(&format!("gostatic: {line}")),
+        Err(SlimError::Refused { reasons, .. }) => {
+            eprintln!(
+                "gostatic: {}: the slim image would not work, nothing written:",
+                for_terminal(&source)
+            );
+            for reason in &reasons {
+                eprintln!("  {}", for_terminal(&reason.to_string()));
+            }
+            eprintln!(
+                "  copy what it lacks in with --keep PATH (an image path) or --add \
+                 HOST_PATH:IMAGE_PATH (a host file)"
+            );
+            ExitCode::from(exit::FINDINGS)
+        }
+    }
+}
+
+fn json_text(doc: &SlimDocument) -> String {
+    let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The source, options and request the arguments make, or the usage error.
+fn request(
+    args: &SlimArgs,
+    out: Option<PathBuf>,
+) -> Result<(ImageSource, ImageOptions, SlimRequest), String> {
+    let source = ImageSource::parse(&args.source)?;
+    let platform = args
+        .platform
+        .as_deref()
+        .map(Platform::parse)
+        .transpose()
+        .map_err(|err| format!("--platform: {err}"))?;
     let mut add = Vec::new();
     for spec in &args.add {
         match spec.rsplit_once(':') {
@@ -96,26 +157,18 @@ pub fn run(args: &SlimArgs) -> ExitCode {
                 add.push((PathBuf::from(host), at.to_string()));
             }
             _ => {
-                return usage(format!(
+                return Err(format!(
                     "--add {spec}: expected HOST_PATH:IMAGE_PATH, the image path absolute"
                 ));
             }
         }
     }
-    let out = if args.dry_run {
-        None
-    } else {
-        args.output.clone()
-    };
     let format = match (args.format, &args.output) {
         (Some(format), _) => format.into(),
         (None, Some(out)) => OutputFormat::from_name(out),
         (None, None) => OutputFormat::OciArchive,
     };
-    let registry = match super::registry::settings(&args.registry, source == ImageSource::Stdin) {
-        Ok(registry) => registry,
-        Err(line) => return usage(line),
-    };
+    let registry = super::registry::settings(&args.registry, source == ImageSource::Stdin)?;
     let mut options = ImageOptions {
         platform,
         image: args.image.clone(),
@@ -130,24 +183,7 @@ pub fn run(args: &SlimArgs) -> ExitCode {
         keep: args.keep.clone(),
         add,
     };
-    match run::slim(&source, &options, &request) {
-        Ok(slimmed) => print(&slimmed, args.dry_run),
-        Err(SlimError::Input(line)) => usage(line),
-        Err(SlimError::Refused { reasons }) => {
-            eprintln!(
-                "gostatic: {}: the slim image would not work, nothing written:",
-                for_terminal(&source.display())
-            );
-            for reason in &reasons {
-                eprintln!("  {}", for_terminal(reason));
-            }
-            eprintln!(
-                "  copy what it lacks in with --keep PATH (an image path) or --add \
-                 HOST_PATH:IMAGE_PATH (a host file)"
-            );
-            ExitCode::from(exit::FINDINGS)
-        }
-    }
+    Ok((source, options, request))
 }
 
 fn print(slimmed: &Slimmed, dry_run: bool) -> ExitCode {
@@ -190,17 +226,20 @@ fn print(slimmed: &Slimmed, dry_run: bool) -> ExitCode {
             text.push_str(&format!("  {line}\n"));
         }
     }
-    #[allow(clippy::print_stdout)]
     let safe: String = text
         .lines()
         .map(|line| format!("{}\n", for_terminal(line)))
         .collect();
-    let wrote = std::io::stdout().lock().write_all(safe.as_bytes());
-    match wrote {
+    write_stdout(&safe, ExitCode::from(exit::CLEAN))
+}
+
+/// `text` on standard output, then `code`; a closed stdout (`| head`) is not an error.
+fn write_stdout(text: &str, code: ExitCode) -> ExitCode {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
         Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
             eprintln!("gostatic: cannot write to standard output: {err}");
             ExitCode::from(exit::ERROR)
         }
-        _ => ExitCode::from(exit::CLEAN),
+        _ => code,
     }
 }

@@ -28,6 +28,9 @@ use crate::error::ErrorKind;
 /// Per layer index: member position -> the size the first read saw.
 type Wanted = BTreeMap<usize, BTreeMap<u32, u64>>;
 
+/// A layer index and the bytes found in it, by member position.
+type Found = (usize, BTreeMap<u32, Vec<u8>>);
+
 /// The bytes of the regular files `wanted` names (where -> the size the first read saw) in
 /// `image`, which `open(source, options, …)` returned.
 pub fn read_files<T>(
@@ -49,7 +52,7 @@ pub fn read_files<T>(
     }
     let max_path = options.limits.max_path_bytes;
     let infos = &image.layers[..];
-    let found: Vec<(usize, BTreeMap<u32, Vec<u8>>)> = match (image.format, source) {
+    let found: Vec<Found> = match (image.format, source) {
         (ImageFormat::Rootfs, ImageSource::Path(root) | ImageSource::Rootfs(root)) => {
             let members = layers.get(&0).cloned().unwrap_or_default();
             vec![(0, from_rootfs(root, &members, max_path)?)]
@@ -96,7 +99,7 @@ fn from_path(
     infos: &[LayerInfo],
     layers: &Wanted,
     max_path: usize,
-) -> Result<Vec<(usize, BTreeMap<u32, Vec<u8>>)>, ImageError> {
+) -> Result<Vec<Found>, ImageError> {
     let missing = |blob: &str| ImageError::MissingBlob(blob.to_string());
     if path.is_dir() {
         let store = DirStore::new(path);
@@ -147,7 +150,7 @@ fn from_stream(
     infos: &[LayerInfo],
     layers: &Wanted,
     max_path: usize,
-) -> Result<Vec<(usize, BTreeMap<u32, Vec<u8>>)>, ImageError> {
+) -> Result<Vec<Found>, ImageError> {
     let mut pending: HashMap<&str, Vec<usize>> = HashMap::new();
     for &index in layers.keys() {
         let blob = infos[index].blob.as_str();
@@ -210,7 +213,7 @@ fn from_registry(
     options: &ImageOptions,
     infos: &[LayerInfo],
     layers: &Wanted,
-) -> Result<Vec<(usize, BTreeMap<u32, Vec<u8>>)>, ImageError> {
+) -> Result<Vec<Found>, ImageError> {
     let reference =
         super::registry::Reference::parse(reference).map_err(ImageError::BadReference)?;
     let client = super::registry::client::Client::connect(&reference, &options.registry)?;
@@ -420,10 +423,8 @@ mod tests {
         let image = open(&source);
         // The base layer's blob made garbage of the same size after the first read: a read
         // that wants nothing from it still works; one that does is refused.
-        let base = format!(
-            "blobs/sha256/{}",
-            image.layers[0].digest.as_ref().unwrap()["sha256:".len()..].to_string()
-        );
+        let digest = image.layers[0].digest.as_deref().unwrap();
+        let base = digest.replace("sha256:", "blobs/sha256/");
         let spoilt: testkit::Files = files
             .into_iter()
             .map(|(name, bytes)| {

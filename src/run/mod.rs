@@ -17,8 +17,12 @@ mod check;
 mod image;
 mod slim;
 mod slim_config;
+mod slim_json;
+mod slim_verify;
 
 pub use buildinfo::{clean, run as buildinfo};
 pub use check::{Limits, Options, Outcome, analyse, check, check_one};
 pub use image::{image, unreadable_image};
 pub use slim::{KeptPath, SlimError, SlimRequest, Slimmed, slim};
+pub use slim_json::{LayerDoc, SlimDocument, SlimStatus, WrittenDoc};
+pub use slim_verify::{Refusal, RefusalKind};

@@ -24,8 +24,11 @@ use crate::image::write::{self, OutputFormat, Written};
 use crate::image::{
     self, DataRef, Image, ImageFile, ImageFormat, ImageOptions, ImageSource, Node, NodeKind,
 };
-use crate::rules::Severity;
-use crate::rules::image::{CopyFrom, PartKind, Plan, SizePart, StageImage, Starts};
+use serde::Serialize;
+
+use super::slim_verify::{Refusal, RefusalKind, judge_again, verify};
+
+use crate::rules::image::{CopyFrom, PartKind, Plan, SizePart, StageImage};
 
 /// Layer number given to `--add` contents, so their `ContentRef`s meet no other.
 const ADDED_LAYER: u32 = u32::MAX - 1;
@@ -43,16 +46,17 @@ pub struct SlimRequest {
 }
 
 /// One path of the new image and why it is there.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeptPath {
     pub path: String,
     /// Bytes of regular files at or under the path.
     pub bytes: u64,
+    #[serde(rename = "reason")]
     pub why: String,
 }
 
 /// What `slim` made (or, with `--dry-run`, would make).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slimmed {
     pub name: String,
     /// The source image's layers, uncompressed.
@@ -73,8 +77,12 @@ pub enum SlimError {
     #[error("{0}")]
     Input(String),
     /// The image the stage would make would not start, or has error findings (exit 1).
-    #[error("the slim image would not work: {}", reasons.join("; "))]
-    Refused { reasons: Vec<String> },
+    #[error("the slim image would not work: {}", reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Refused {
+        reasons: Vec<Refusal>,
+        /// What the image would have held, when a stage was drawn up.
+        would_be: Option<Box<Slimmed>>,
+    },
 }
 
 /// Make the slim image of `source`.
@@ -101,7 +109,10 @@ pub fn slim(
         let why = story
             .no_stage_reason
             .unwrap_or_else(|| "no final stage could be drawn up".into());
-        return Err(SlimError::Refused { reasons: vec![why] });
+        return Err(SlimError::Refused {
+            reasons: vec![Refusal::reason(RefusalKind::NoStage, why)],
+            would_be: None,
+        });
     };
     let mut why: BTreeMap<String, String> = story
         .parts
@@ -155,7 +166,6 @@ pub fn slim(
         let after = dockerfile.iter().rposition(|l| l.starts_with("COPY "));
         dockerfile.insert(after.map_or(1, |i| i + 1), line);
     }
-    verify(&stage.image)?;
     let kept = kept_paths(&stage, &plan, &why);
     let slim_bytes = stage
         .image
@@ -172,11 +182,20 @@ pub fn slim(
         dockerfile,
         written: None,
     };
+    // Refused, it says what it would have held.
+    let with_plan = |err: SlimError| match err {
+        SlimError::Refused { reasons, .. } => SlimError::Refused {
+            reasons,
+            would_be: Some(Box::new(slimmed.clone())),
+        },
+        err => err,
+    };
+    verify(&stage.image).map_err(with_plan)?;
     let Some(out) = &request.out else {
         return Ok(slimmed);
     };
     let bytes = kept_bytes(source, options, &image, &stage).map_err(input)?;
-    judge_again(&mut stage, &bytes)?;
+    judge_again(&mut stage, &bytes).map_err(with_plan)?;
     let mtime = image
         .config
         .created
@@ -330,39 +349,6 @@ fn add_host_file(
     Ok(())
 }
 
-/// The new image, judged by the image rules: it must start, and have no error finding.
-fn verify(image: &Image<FileFacts>) -> Result<(), SlimError> {
-    let evaluation = crate::rules::image::evaluate(image);
-    let files = image.files.iter().zip(&evaluation.files);
-    let file_errors = files.flat_map(|(file, judged)| {
-        judged
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .map(move |f| format!("{} {}: {}", f.rule.id(), file.image_path, f.message))
-    });
-    let image_errors = evaluation
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .map(|f| format!("{} {}", f.rule.id(), f.message));
-    let mut reasons: Vec<String> = image_errors.chain(file_errors).collect();
-    // The error findings say why it would not start; the verdict's reasons only when none does.
-    if evaluation.verdict.starts != Starts::Yes && reasons.is_empty() {
-        let starts = evaluation.verdict.start_reasons.iter();
-        reasons.extend(starts.map(|r| format!("starts: no: {r}")));
-        if reasons.is_empty() {
-            reasons.push("it would not start".into());
-        }
-    }
-    reasons.dedup();
-    if reasons.is_empty() {
-        Ok(())
-    } else {
-        Err(SlimError::Refused { reasons })
-    }
-}
-
 /// Every path the stage copies, writes or makes, with its bytes and why.
 fn kept_paths(stage: &StageImage, plan: &Plan, why: &BTreeMap<String, String>) -> Vec<KeptPath> {
     let tree = &stage.image.tree;
@@ -457,40 +443,6 @@ fn kept_bytes(
         bytes.insert(dest.to_string(), found);
     }
     Ok(bytes)
-}
-
-/// The stage judged again on the bytes the second read gave, which are what is written: the
-/// small files the rules read must be the bytes they read, and each executable's facts are
-/// read again from its new bytes. A source changed between the reads is caught here, not
-/// written (a layer read in part is not checked against its digest).
-fn judge_again(
-    stage: &mut StageImage,
-    bytes: &BTreeMap<String, Arc<[u8]>>,
-) -> Result<(), SlimError> {
-    let changed = |path: &str| {
-        SlimError::Input(format!(
-            "{path}: other bytes on the second read than on the first (the source changed?)"
-        ))
-    };
-    let image = &mut stage.image;
-    for (path, data) in bytes {
-        let first = image.tree.nodes.get(path).and_then(|n| n.content);
-        if let Some(small) = first.and_then(|c| image.tree.small.get(&c))
-            && small[..] != data[..]
-        {
-            return Err(changed(path));
-        }
-    }
-    for file in &mut image.files {
-        let Some(data) = bytes.get(&file.image_path) else {
-            continue;
-        };
-        match facts::read(data) {
-            Ok(Some(facts)) => file.inspection = facts,
-            _ => return Err(changed(&file.image_path)),
-        }
-    }
-    verify(image)
 }
 
 /// The layer's members in path order (parents first), without the root.

@@ -2,6 +2,7 @@
 //! environment the new config gets, and how a source with several images is refused.
 
 use super::*;
+use crate::run::slim_verify::judge_again;
 use crate::testkit::archive::{self as testkit, ImageSpec, TarBuilder};
 
 /// An OCI archive of one image with these layers, written to `dir`.
@@ -143,4 +144,44 @@ fn an_added_host_file_lands_root_owned_with_its_parents_and_is_analysed() {
     assert!(add_host_file(&mut stage, 2, dir.path(), "/x").is_err());
     assert!(add_host_file(&mut stage, 2, &host, "/").is_err());
     assert!(add_host_file(&mut stage, 2, &host, "/opt").is_err());
+}
+
+#[test]
+fn bytes_that_differ_from_what_was_judged_are_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = crate::testkit::elf::fixture("bin/go-static-stripped");
+    let passwd = b"root:x:0:0::/:/sbin/nologin\nnonroot:x:65532:65532::/:/sbin/nologin\n";
+    let layer = TarBuilder::new()
+        .file("app", &server)
+        .file("etc/passwd", passwd)
+        .finish();
+    let image = read(&archive(dir.path(), vec![layer]));
+    let mut plan = plan(&["/app", "/etc/passwd"]);
+    plan.entrypoint = Some(vec!["/app".into()]);
+    let mut stage = crate::rules::image::stage_image(&image, &plan);
+    stage.image.config.entrypoint = plan.entrypoint.clone();
+    stage.image.config.user = plan.user.clone();
+    let same: BTreeMap<String, Arc<[u8]>> = [
+        ("/app".to_string(), Arc::from(&server[..])),
+        ("/etc/passwd".to_string(), Arc::from(&passwd[..])),
+    ]
+    .into();
+    judge_again(&mut stage, &same).unwrap();
+    for (path, other) in [
+        ("/etc/passwd", &b"root:x:0:0::/:/bin/sh\n"[..]),
+        ("/app", b"no longer a program"),
+    ] {
+        let mut changed = same.clone();
+        changed.insert(path.to_string(), Arc::from(other));
+        let err = judge_again(&mut stage, &changed).unwrap_err();
+        assert!(
+            matches!(&err, SlimError::Input(line) if line.starts_with(path) && line.contains("the source changed")),
+            "{err}"
+        );
+    }
+    // Still a program, judged again as what it now is: a script with no shell to run it.
+    let mut changed = same.clone();
+    changed.insert("/app".into(), Arc::from(&b"#!/bin/sh\n"[..]));
+    let err = judge_again(&mut stage, &changed).unwrap_err();
+    assert!(err.to_string().contains("GS107 /app"), "{err}");
 }

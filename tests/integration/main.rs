@@ -40,6 +40,7 @@ mod registry_fake;
 mod registry_token;
 mod rules_cmd;
 mod slim;
+mod slim_json;
 mod slim_registry;
 mod slim_runs;
 mod stage_fixtures;

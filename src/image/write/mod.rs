@@ -174,6 +174,9 @@ pub struct Written {
     pub manifest_digest: String,
     pub config_digest: String,
     pub layer_digest: String,
+    /// `sha256:` of the uncompressed layer tar (the config's `rootfs.diff_ids`).
+    pub diff_id: String,
+    pub layer_media_type: &'static str,
     pub layer_size: u64,
     pub uncompressed_size: u64,
 }
@@ -248,6 +251,8 @@ pub fn write(
         manifest_digest,
         config_digest,
         layer_digest: layer.digest.clone(),
+        diff_id: layer.diff_id.clone(),
+        layer_media_type: layer_media,
         layer_size: layer.blob.len() as u64,
         uncompressed_size: layer.uncompressed_size,
     })
