@@ -1,7 +1,9 @@
 //! One layer blob in, one change list out, in a single pass: the raw bytes are hashed, the
 //! compression is recognised by its magic bytes (never by media type: tools label plain tar as
 //! gzip), the tar is read member by member, and each executable is handed to the caller's
-//! inspector while its bytes are in hand, then dropped. Nothing is written anywhere. Merging the lists is `merge`'s job.
+//! inspector while its bytes are in hand, then dropped. Nothing is written anywhere. Merging the
+//! lists is `merge`'s job. `extract` is the second read `gostatic slim` makes: the whole bytes of
+//! a few members, by position, stopping after the last of them.
 //!
 //! OCI image-spec `layer.md`: `.wh.NAME` whites out NAME, `.wh..wh..opq` (that exact name)
 //! makes its directory opaque; other `.wh..wh.` names are AUFS internals and are skipped.
