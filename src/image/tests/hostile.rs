@@ -325,3 +325,38 @@ fn a_layer_of_another_size_than_its_descriptor_is_an_error() {
     });
     assert!(open_bytes(&testkit::to_tar(&files), &ImageOptions::default()).is_ok());
 }
+
+/// An uncompressed layer's blob digest is its diff_id: containerd's unpacker refuses a config
+/// whose `rootfs.diff_ids` names another ("wrong diff id calculated on extraction"), even
+/// when the manifest's blob digest is right.
+#[test]
+fn an_uncompressed_layer_with_another_diff_id_in_the_config_is_an_error() {
+    let mut spec = ImageSpec::new("t:1", vec![TarBuilder::new().file("a", b"x").finish()]);
+    spec.compress = Compress::None;
+    let mut files = testkit::oci_layout(&[spec]);
+    let position = files
+        .iter()
+        .position(|(_, bytes)| bytes.windows(8).any(|w| w == b"\"rootfs\""))
+        .unwrap();
+    let (old_name, config) = files.remove(position);
+    let mut config: serde_json::Value = serde_json::from_slice(&config).unwrap();
+    config["rootfs"]["diff_ids"][0] = format!("sha256:{}", "0".repeat(64)).into();
+    let config = serde_json::to_vec(&config).unwrap();
+    let digest = format!("sha256:{}", testkit::sha256_hex(&config));
+    let size = config.len();
+    files.push((format!("blobs/{}", digest.replace(':', "/")), config));
+    let files = with_manifest_edited(files, |manifest| {
+        assert_eq!(
+            manifest["config"]["digest"].as_str().unwrap(),
+            old_name.replace("blobs/sha256/", "sha256:")
+        );
+        manifest["config"]["digest"] = digest.clone().into();
+        manifest["config"]["size"] = size.into();
+    });
+    let err = error_of(&testkit::to_tar(&files));
+    assert!(
+        err.contains("digest mismatch (uncompressed digest is sha256:")
+            && err.contains("the config's rootfs.diff_ids says sha256:0000"),
+        "{err}"
+    );
+}
