@@ -3,8 +3,9 @@
 //!
 //! - Each reported file is a component: `application` (an executable), `library` (an ELF
 //!   shared library) or `file` (a `#!` script), `bom-ref` `file:<path as reported>`. A Go
-//!   program's main module gives it a `version` and a `purl` when it has a real version (not
-//!   `(devel)`); its SHA-256 is in `hashes` only when gostatic computed it (`--digests`):
+//!   program's main module gives it a `version` and a `purl` when it has a version: the one
+//!   buildinfo records, else (for `(devel)`) one that `-ldflags -X` or the VCS commit gives, as
+//!   syft finds it (`main_version`); its SHA-256 is in `hashes` only when gostatic computed it (`--digests`):
 //!   hashing whole files costs more than the analysis, and no SBOM consumer needs it.
 //! - Each Go module in buildinfo is a `library` with `pkg:golang/<path>@<version>` and, from its
 //!   go.sum `h1:` hash, `hashes: [{alg: SHA-256}]` (the hex of the hash, as cyclonedx-gomod
@@ -23,12 +24,14 @@
 //!   The specification asks a serial number to be unique per BOM even for the same content,
 //!   which a content-derived one would not be; a pipeline that needs one can add it.
 
+mod main_version;
 mod model;
 pub mod purl;
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
 
+use self::main_version::main_version;
 use self::model::{
     Bom, Component, ComponentType, Dependency, Hash, Lifecycle, Metadata, Property, Tools,
 };
@@ -90,11 +93,11 @@ pub fn bom(report: &Report) -> Bom {
                 depends_on.push(reference.clone());
                 libraries.entry(reference).or_insert(library);
             }
-            if let Some(main) = go.main.as_ref().filter(|m| !m.is_zero()) {
-                let (path, version) = (main.path.to_str_lossy(), main.version.to_str_lossy());
-                component.purl = purl::golang(&path, &version);
+            if let (Some(main), Some((version, source))) = (&go.main, main_version(go)) {
+                component.purl = purl::golang(&main.path.to_str_lossy(), &version);
                 if component.purl.is_some() {
-                    component.version = Some(version.into_owned());
+                    component.version = Some(version);
+                    component.property("gostatic:go:main-version-from", serde_name(&source));
                 }
             }
             if !depends_on.is_empty() {

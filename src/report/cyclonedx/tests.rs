@@ -216,6 +216,10 @@ fn programs_carry_the_main_module_facts_verdict_and_findings() {
     assert_eq!(program["version"], "v1.2.3+dirty");
     assert_eq!(program["purl"], "pkg:golang/example.com/app@v1.2.3%2Bdirty");
     assert_eq!(program["hashes"][0]["content"], "ab".repeat(32));
+    assert_eq!(
+        properties(program, "gostatic:go:main-version-from"),
+        ["buildinfo"]
+    );
     assert_eq!(properties(program, "gostatic:scratch"), ["ready"]);
     assert_eq!(properties(program, "gostatic:go:version"), ["go1.27.3"]);
     assert_eq!(
@@ -245,6 +249,43 @@ fn a_devel_main_module_gives_no_version_and_no_purl() {
     assert_eq!(
         properties(program, "gostatic:go:main-module"),
         ["example.com/app"]
+    );
+}
+
+#[test]
+fn a_devel_main_module_takes_its_version_from_ldflags_or_the_commit() {
+    use crate::gobin::buildinfo::BuildSetting;
+    let setting = |key: &str, value: &str| BuildSetting {
+        key: GoString::from(key),
+        value: GoString::from(value),
+    };
+    let mut app = go_file("app", Vec::new());
+    let go = app.go.as_mut().unwrap();
+    go.settings
+        .push(setting("vcs.revision", "0123456789abcdef"));
+    go.settings
+        .push(setting("vcs.time", "2026-01-02T03:04:05Z"));
+    let mut stamped = app.clone();
+    let go = stamped.go.as_mut().unwrap();
+    go.settings
+        .push(setting("-ldflags", "-s -w -X main.version=1.4.0"));
+    let bom = value(&Report::new(vec![app.clone()], Vec::new()));
+    let program = component(&bom, "file:app");
+    assert_eq!(
+        program["purl"],
+        "pkg:golang/example.com/app@v0.0.0-20260102030405-0123456789ab"
+    );
+    assert_eq!(
+        properties(program, "gostatic:go:main-version-from"),
+        ["vcs"]
+    );
+    let bom = value(&Report::new(vec![stamped], Vec::new()));
+    let program = component(&bom, "file:app");
+    assert_eq!(program["purl"], "pkg:golang/example.com/app@v1.4.0");
+    assert_eq!(program["version"], "v1.4.0");
+    assert_eq!(
+        properties(program, "gostatic:go:main-version-from"),
+        ["ldflags"]
     );
 }
 
