@@ -78,7 +78,7 @@ fn cpe_version(number: &str) -> Option<(&str, Option<&str>)> {
         .map_or(number.len(), |(i, _)| i);
     let (release, candidate) = number.split_at(digits_end);
     let mut parts = release.split('.');
-    let valid = release.len() > 0
+    let valid = !release.is_empty()
         && !release.ends_with('.')
         && parts.clone().count() <= 3
         && parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
