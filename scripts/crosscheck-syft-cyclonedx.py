@@ -8,7 +8,10 @@ how they split a module path into purl namespace, name and subpath
 (`pkg:golang/github.com/moby/sys@v0.7.2#mountinfo` in syft 1.18,
 `pkg:golang/github.com/moby/sys/mountinfo@v0.7.2` in gostatic and later syft), so purls are
 read back into the module path before comparing. Each module's SHA-256 (from its go.sum `h1:`
-hash) is checked against the `syft:metadata:h1Digest` syft read from the same binary.
+hash) is checked against the `syft:metadata:h1Digest` syft read from the same binary. Then
+`syft convert` reads gostatic's SBOM back, as `grype sbom:FILE` does (grype decodes SBOMs with
+syft's decoders): every pkg:golang component must come back as a go-module package named by
+its module path, which is what grype looks advisories up by.
 
 Differences that come from a documented choice are listed and allowed (docs/cyclonedx.md):
   - devel-main: syft names a `(devel)` main module `pkg:golang/M@(devel)`; gostatic gives no
@@ -27,6 +30,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import urllib.parse
 
 
@@ -128,6 +132,31 @@ def compare(gostatic, syft, binary):
                 hashes += 1
         elif ours_hashes and ours[module].get("name") != "stdlib":
             failures.append(f"hash of {module[0]}@{module[1]}: syft has no h1 digest")
+    # grype reads an SBOM (`grype sbom:FILE`) with syft's decoder: what syft reads back from
+    # gostatic's document is what grype matches, so every pkg:golang component must come back as
+    # a go-module package named by its module path (grype looks advisories up by that name).
+    with tempfile.NamedTemporaryFile("w", suffix=".cdx.json", delete=False) as handle:
+        json.dump(ours_bom, handle)
+    try:
+        proc = subprocess.run(
+            [syft, "convert", handle.name, "-o", "syft-json", "-q"],
+            capture_output=True, text=True, env=env, check=False,
+        )
+    finally:
+        os.unlink(handle.name)
+    if proc.returncode != 0:
+        failures.append(f"syft convert cannot read gostatic's SBOM: {proc.stderr.strip()}")
+    else:
+        decoded = {
+            (a["name"], a["version"])
+            for a in json.loads(proc.stdout)["artifacts"]
+            if a["type"] == "go-module"
+        }
+        named = {(c["name"], c.get("version", "")) for c in ours.values()}
+        if decoded != named:
+            failures.append(
+                f"syft convert reads other go-modules: {sorted(decoded ^ named)[:5]}"
+            )
     common = len(set(ours) & set(theirs))
     return common, hashes, allowed, failures
 

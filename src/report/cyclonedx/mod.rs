@@ -2,11 +2,12 @@
 //! gostatic's verdicts as properties. `docs/cyclonedx.md` documents it field by field.
 //!
 //! - Each reported file is a component: `application` (an executable), `library` (an ELF
-//!   shared library) or `file` (a `#!` script), `bom-ref` `file:<path as reported>`. A Go
-//!   program's main module gives it a `version` and a `purl` when it has a version: the one
+//!   shared library) or a `file` (a `#!` script), `bom-ref` `file:<path as reported>`. Its
+//!   SHA-256 is in `hashes` only when gostatic computed it (`--digests`): hashing whole files
+//!   costs more than the analysis, and no SBOM consumer needs it.
+//! - A Go program's main module is a `library` with a purl when it has a version: the one
 //!   buildinfo records, else (for `(devel)`) one that `-ldflags -X` or the VCS commit gives, as
-//!   syft finds it (`main_version`); its SHA-256 is in `hashes` only when gostatic computed it (`--digests`):
-//!   hashing whole files costs more than the analysis, and no SBOM consumer needs it.
+//!   syft finds it (`main_version`); the program takes that `version` too.
 //! - Each Go module in buildinfo is a `library` with `pkg:golang/<path>@<version>` and, from its
 //!   go.sum `h1:` hash, `hashes: [{alg: SHA-256}]` (the hex of the hash, as cyclonedx-gomod
 //!   writes it; the literal stays in `gostatic:go:sum`). A module replaced by another module is
@@ -93,12 +94,11 @@ pub fn bom(report: &Report) -> Bom {
                 depends_on.push(reference.clone());
                 libraries.entry(reference).or_insert(library);
             }
-            if let (Some(main), Some((version, source))) = (&go.main, main_version(go)) {
-                component.purl = purl::golang(&main.path.to_str_lossy(), &version);
-                if component.purl.is_some() {
-                    component.version = Some(version);
-                    component.property("gostatic:go:main-version-from", serde_name(&source));
-                }
+            if let Some(main) = main_module(go) {
+                component.version = main.version.clone();
+                let reference = main.bom_ref.clone().unwrap_or_default();
+                depends_on.insert(0, reference.clone());
+                libraries.entry(reference).or_insert(main);
             }
             if !depends_on.is_empty() {
                 dependencies.push(Dependency {
@@ -297,6 +297,22 @@ fn go_properties(component: &mut Component, go: &GoFacts) {
             setting.value.to_string(),
         );
     }
+}
+
+/// The main module as a library, when it has a version to name it by (`main_version`). A
+/// component of its own rather than a purl on the program: syft's decoder, which grype reads
+/// SBOMs with, names a package by the component's name, and grype looks advisories up by
+/// module path, not by file path.
+fn main_module(go: &GoFacts) -> Option<Component> {
+    let main = go.main.as_ref()?;
+    let (version, source) = main_version(go)?;
+    let path = main.path.to_str_lossy();
+    let purl = purl::golang(&path, &version)?;
+    let mut component = Component::new(ComponentType::Library, Some(purl.clone()), path);
+    component.version = Some(version);
+    component.purl = Some(purl);
+    component.property("gostatic:go:main-version-from", serde_name(&source));
+    Some(component)
 }
 
 /// The libraries a Go program is built from: the toolchain's standard library and each module

@@ -214,11 +214,25 @@ fn programs_carry_the_main_module_facts_verdict_and_findings() {
     assert_eq!(program["type"], "application");
     assert_eq!(program["name"], "bin/app");
     assert_eq!(program["version"], "v1.2.3+dirty");
-    assert_eq!(program["purl"], "pkg:golang/example.com/app@v1.2.3%2Bdirty");
+    assert!(
+        program.get("purl").is_none(),
+        "the purl is the module's: {program}"
+    );
     assert_eq!(program["hashes"][0]["content"], "ab".repeat(32));
+    let main = component(&bom, "pkg:golang/example.com/app@v1.2.3%2Bdirty");
+    assert_eq!(main["type"], "library");
+    assert_eq!(main["name"], "example.com/app");
+    assert_eq!(main["version"], "v1.2.3+dirty");
     assert_eq!(
-        properties(program, "gostatic:go:main-version-from"),
+        properties(main, "gostatic:go:main-version-from"),
         ["buildinfo"]
+    );
+    assert_eq!(
+        depends_on(&bom, "file:bin/app"),
+        [
+            "pkg:golang/example.com/app@v1.2.3%2Bdirty",
+            "pkg:golang/stdlib@1.27.3"
+        ]
     );
     assert_eq!(properties(program, "gostatic:scratch"), ["ready"]);
     assert_eq!(properties(program, "gostatic:go:version"), ["go1.27.3"]);
@@ -270,23 +284,19 @@ fn a_devel_main_module_takes_its_version_from_ldflags_or_the_commit() {
     go.settings
         .push(setting("-ldflags", "-s -w -X main.version=1.4.0"));
     let bom = value(&Report::new(vec![app.clone()], Vec::new()));
-    let program = component(&bom, "file:app");
-    assert_eq!(
-        program["purl"],
-        "pkg:golang/example.com/app@v0.0.0-20260102030405-0123456789ab"
+    let main = component(
+        &bom,
+        "pkg:golang/example.com/app@v0.0.0-20260102030405-0123456789ab",
     );
-    assert_eq!(
-        properties(program, "gostatic:go:main-version-from"),
-        ["vcs"]
-    );
+    assert_eq!(properties(main, "gostatic:go:main-version-from"), ["vcs"]);
     let bom = value(&Report::new(vec![stamped], Vec::new()));
-    let program = component(&bom, "file:app");
-    assert_eq!(program["purl"], "pkg:golang/example.com/app@v1.4.0");
-    assert_eq!(program["version"], "v1.4.0");
+    let main = component(&bom, "pkg:golang/example.com/app@v1.4.0");
+    assert_eq!(main["version"], "v1.4.0");
     assert_eq!(
-        properties(program, "gostatic:go:main-version-from"),
+        properties(main, "gostatic:go:main-version-from"),
         ["ldflags"]
     );
+    assert_eq!(component(&bom, "file:app")["version"], "v1.4.0");
 }
 
 #[test]
