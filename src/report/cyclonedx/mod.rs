@@ -72,16 +72,21 @@ pub fn bom(report: &Report) -> Bom {
         .zip(&image_refs)
         .map(|(image, reference)| image_component(image, reference))
         .collect();
-    for (index, reference) in image_refs.iter().enumerate() {
-        let files = report
-            .files
-            .iter()
-            .zip(&file_refs)
-            .filter(|(f, _)| f.place.as_ref().is_some_and(|p| p.section == index))
-            .map(|(_, r)| r.clone());
+    // Each image depends on the files found in it, in report order.
+    let mut in_image: Vec<Vec<String>> = vec![Vec::new(); images.len()];
+    for (file, reference) in report.files.iter().zip(&file_refs) {
+        if let Some(files) = file
+            .place
+            .as_ref()
+            .and_then(|p| in_image.get_mut(p.section))
+        {
+            files.push(reference.clone());
+        }
+    }
+    for (reference, files) in image_refs.iter().zip(in_image) {
         dependencies.push(Dependency {
             reference: reference.clone(),
-            depends_on: unique(files),
+            depends_on: unique(files.into_iter()),
         });
     }
 
