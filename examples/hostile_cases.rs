@@ -25,7 +25,14 @@ fn main() -> std::io::Result<()> {
         ("many-needed.tar", hostile::many_needed(2_000_000)),
         ("gzip-bomb.tar", hostile::bomb(70, Compress::Gzip)),
         ("zstd-bomb.tar", hostile::bomb(70, Compress::Zstd)),
-        ("zstd-many-member-bomb.tar", hostile::many_member_bomb(70)),
+        (
+            "gzip-many-member-bomb.tar",
+            hostile::many_member_bomb(70, Compress::Gzip),
+        ),
+        (
+            "zstd-many-member-bomb.tar",
+            hostile::many_member_bomb(70, Compress::Zstd),
+        ),
     ];
     for (name, bytes) in cases {
         eprintln!("{name}: {} bytes", bytes.len());

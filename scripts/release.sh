@@ -14,7 +14,9 @@
 #                               extra targets, for machines where rustup cannot download one
 #
 # Out (default dist/): gostatic-VERSION-TARGET (one binary per target), SHA256SUMS over them, and
-# gostatic-VERSION-oci.tar (the image, from the first x86_64 binary) unless --no-image.
+# gostatic-VERSION-oci.tar (the image, from the first x86_64 binary) with its SBOM,
+# gostatic-VERSION-oci.cdx.json (`gostatic image --format cyclonedx --digests`: CycloneDX 1.6,
+# the binary's SHA-256 in it), unless --no-image.
 #
 # Gates, each fatal: `gostatic check --fail-on warning` on every binary (with the binary just
 # built, when it runs here) must say `scratch: ready`; the image is built by buildah (Debian
@@ -176,6 +178,11 @@ grep -q 'starts: yes; runs clean; scratch: ready' <<<"$report" || {
   echo "release.sh: gostatic's image is not starts: yes / scratch: ready" >&2
   exit 1
 }
-(cd "$out" && sha256sum "${artifacts[@]##*/}" "${archive##*/}" > SHA256SUMS)
+# The image's SBOM, written by gostatic itself; .ci/run validates it against the CycloneDX 1.6
+# schema (scripts/validate-cyclonedx.py).
+sbom="$out/gostatic-$version-oci.cdx.json"
+"$host_gostatic" image --format cyclonedx --digests --fail-on never --quiet --output "$sbom" "$archive"
+echo "== SBOM -> $sbom" >&2
+(cd "$out" && sha256sum "${artifacts[@]##*/}" "${archive##*/}" "${sbom##*/}" > SHA256SUMS)
 echo "== done: $out" >&2
 cat "$out/SHA256SUMS"

@@ -77,7 +77,8 @@ pub enum ErrorKind {
     NotFound,
     /// The registry could not be reached, or answered with a server error after retries.
     Network,
-    /// Bytes that do not hash to the digest their manifest or reference names.
+    /// Bytes that are not what their manifest or reference names: another digest, or another
+    /// length than the descriptor's `size`.
     DigestMismatch,
     /// HTTP 429 after the retries `Retry-After` allowed.
     RateLimited,

@@ -46,7 +46,8 @@ pub use image::{archive, tar};
 ///   SHT_DYNAMIC covering exactly the first PT_DYNAMIC, with a string table at exactly the
 ///   loader's DT_STRTAB/DT_STRSZ range, gives the same NEEDED list;
 /// - `run::analyse` (rules, verdict) accepts an ELF exactly when `elf::read` does, and its
-///   report renders as JSON that parses back, and as text.
+///   report renders as JSON that parses back, as text, and as a CycloneDX SBOM that parses
+///   back with unique `bom-ref`s that its dependencies name.
 ///
 /// The views may legitimately disagree when they point at different bytes: that is what a
 /// packer or a tampered section table looks like, and `views_agree: false` reports it. So the
@@ -232,6 +233,31 @@ fn render(report: Report) {
     let mut text = Vec::new();
     report::text::render(&report, &mut text, report::text::TextOptions::default())
         .expect("text renders into memory");
+    let mut sbom = Vec::new();
+    report::cyclonedx::render(&report, &mut sbom).expect("the SBOM renders into memory");
+    let sbom: serde_json::Value =
+        serde_json::from_slice(&sbom).expect("the CycloneDX SBOM parses back");
+    check_bom_refs(&sbom);
+}
+
+/// Every `bom-ref` of an SBOM is unique, and every reference in `dependencies` names one.
+fn check_bom_refs(sbom: &serde_json::Value) {
+    let components = sbom["components"].as_array().expect("components");
+    let mut refs = std::collections::HashSet::new();
+    for component in components.iter().chain(sbom["metadata"].get("component")) {
+        let reference = component["bom-ref"]
+            .as_str()
+            .expect("every component has a bom-ref");
+        assert!(refs.insert(reference), "bom-ref {reference} is not unique");
+    }
+    for dependency in sbom["dependencies"].as_array().expect("dependencies") {
+        let named = std::iter::once(&dependency["ref"])
+            .chain(dependency["dependsOn"].as_array().expect("dependsOn"));
+        for reference in named {
+            let reference = reference.as_str().expect("a reference is a string");
+            assert!(refs.contains(reference), "{reference} names no component");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -209,8 +209,9 @@ struct CheckArgs {
 struct ReportArgs {
     /// Report format: text, json, sarif (2.1.0, for GitHub code scanning), github (workflow
     /// annotations), gitlab (Code Quality JSON, for merge requests), junit (XML, for GitLab
-    /// and Jenkins), or for `image` jsonl (one JSON document per image, a line each, written
-    /// as each image is done).
+    /// and Jenkins), cyclonedx (a CycloneDX 1.6 JSON SBOM: programs, Go modules and toolchain,
+    /// verdicts as properties), or for `image` jsonl (one JSON document per image, a line
+    /// each, written as each image is done).
     #[arg(long, value_enum, default_value_t = Format::Text, env = "GOSTATIC_FORMAT")]
     format: Format,
     /// Write the report to FILE instead of standard output, and the summary line to standard
@@ -244,6 +245,7 @@ enum Format {
     Gitlab,
     Junit,
     Jsonl,
+    Cyclonedx,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -577,6 +579,7 @@ fn finish(report: &Report, common: &ReportArgs, fail_on: FailOn, all: bool) -> E
         Format::Sarif => report::sarif::render(report, out, &SarifOptions { cwd }),
         Format::Github => report::github::render(report, out, &GithubOptions { cwd }),
         Format::Gitlab => report::gitlab::render(report, out, &GitlabOptions { cwd }),
+        Format::Cyclonedx => report::cyclonedx::render(report, out),
         Format::Junit => report::junit::render(
             report,
             out,

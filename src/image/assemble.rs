@@ -435,6 +435,7 @@ fn from_rootfs<I: Inspector>(
             blob: display.to_string(),
             digest: None,
             diff_id: None,
+            size: None,
             media_type: None,
         }],
         platform: formats::Platform::default(),
@@ -450,6 +451,15 @@ fn from_rootfs<I: Inspector>(
 }
 
 fn verify_layer<T>(plan: &formats::LayerPlan, layer: &DecodedLayer<T>) -> Result<(), ImageError> {
+    if let Some(expected) = plan.size
+        && layer.size != expected
+    {
+        return Err(ImageError::SizeMismatch {
+            blob: plan.blob.clone(),
+            actual: layer.size,
+            expected,
+        });
+    }
     let mismatch =
         |what, expected: &String, actual: Option<&String>, source_doc| ImageError::DigestMismatch {
             blob: plan.blob.clone(),

@@ -62,6 +62,14 @@ pub enum ImageError {
     },
     #[error("{blob}: unsupported layer compression ({found})")]
     UnsupportedCompression { blob: String, found: String },
+    /// A blob longer or shorter than its descriptor says. A registry body is read to one byte
+    /// past the descriptor's size, so "longer" is all that is said of a longer one.
+    #[error("{blob}: size mismatch (the blob is {}, the manifest says {expected})", blob_length(*actual, *expected))]
+    SizeMismatch {
+        blob: String,
+        actual: u64,
+        expected: u64,
+    },
     #[error("{what} limit exceeded ({limit}){}", at.as_deref().map(|m| format!(" in {m}")).unwrap_or_default())]
     Limit {
         what: &'static str,
@@ -120,7 +128,9 @@ impl ImageError {
     pub fn kind(&self) -> Option<crate::error::ErrorKind> {
         match self {
             ImageError::Registry { kind, .. } => Some(*kind),
-            ImageError::DigestMismatch { .. } => Some(crate::error::ErrorKind::DigestMismatch),
+            ImageError::DigestMismatch { .. } | ImageError::SizeMismatch { .. } => {
+                Some(crate::error::ErrorKind::DigestMismatch)
+            }
             _ => None,
         }
     }
@@ -151,5 +161,13 @@ impl ImageError {
             what,
             detail: detail.to_string(),
         }
+    }
+}
+
+fn blob_length(actual: u64, expected: u64) -> String {
+    if actual > expected {
+        format!("longer than {expected} bytes")
+    } else {
+        format!("{actual} bytes")
     }
 }

@@ -129,8 +129,10 @@ impl<R: Read> Read for Metered<'_, R> {
             return Err(io::Error::other(LimitHit::Budget));
         }
         let inflated = self.inner.count;
-        if inflated > self.limits.inflate_ratio_after_bytes
-            && inflated / self.limits.max_inflate_ratio.max(1) > self.raw.get()
+        let ratio = self.limits.max_inflate_ratio;
+        if ratio != 0
+            && inflated > self.limits.inflate_ratio_after_bytes
+            && inflated / ratio > self.raw.get()
         {
             return Err(io::Error::other(LimitHit::Ratio));
         }
@@ -225,7 +227,8 @@ pub(crate) fn decode<I: Inspector>(
                     return ImageError::Limit {
                         what: "decompression ratio",
                         limit: format!(
-                            "{}:1 past {} MiB",
+                            "{}:1 past {} MiB: a bomb, or a file of zeros that \
+                             --max-inflate-ratio 0 would read",
                             ctx.limits.max_inflate_ratio,
                             ctx.limits.inflate_ratio_after_bytes >> 20
                         ),

@@ -23,10 +23,13 @@ pub struct ImageLimits {
     /// Uncompressed bytes of every layer together: bounds the time a decompression bomb costs.
     pub max_uncompressed_bytes: u64,
     /// The most a layer may inflate (uncompressed bytes per stored byte) once past
-    /// `inflate_ratio_after_bytes`. Deflate cannot exceed about 1032:1 (a 258-byte match in as
-    /// little as two bits), so no gzip layer, however full of zeros, is stopped by the default;
-    /// a zstd stream reaches 30,000:1 (RLE blocks), which is how 2 MB carried 70 GiB and ran
-    /// until the budget ran out, 8 s later (issue 11, item 12).
+    /// `inflate_ratio_after_bytes`; 0 sets no limit. Real layers inflate 2-10:1 (text-heavy ones
+    /// a few tens); a gigabyte at 256:1 is a file of zeros. Deflate reaches about 1032:1 and
+    /// zstd's RLE blocks 30,000:1, so without this a 70 MB gzip or 2 MB zstd stream spread over
+    /// members no header of which claims too much ran until the 64 GiB budget, 7-10 s later
+    /// (issue 11, item 12). The one legitimate layer it refuses is a huge zero-filled file, such
+    /// as the sparse `/var/log/lastlog` a `useradd` with a large uid writes without `-l`
+    /// (moby#5419): `--max-inflate-ratio 0` reads that anyway.
     pub max_inflate_ratio: u64,
     pub inflate_ratio_after_bytes: u64,
     /// Largest JSON document (manifest, index, config) read into memory.
@@ -46,7 +49,7 @@ impl Default for ImageLimits {
             max_merged_entries: 1_000_000,
             max_path_bytes: 4096,
             max_uncompressed_bytes: 64 << 30,
-            max_inflate_ratio: 1032,
+            max_inflate_ratio: 256,
             inflate_ratio_after_bytes: 1 << 30,
             max_document_bytes: 8 << 20,
             max_streamed_documents_bytes: 64 << 20,

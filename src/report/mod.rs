@@ -1,8 +1,9 @@
 //! The report: one serialisable value per run, rendered by `text`, `json`, `sarif`, `github`,
-//! `gitlab` or `junit`. Reports never decide pass or fail; the CLI does that from the summary (and
+//! `gitlab`, `junit` or `cyclonedx` (an SBOM). Reports never decide pass or fail; the CLI does that from the summary (and
 //! hands `junit` the `--fail-on` threshold its test cases fail at).
 
 pub mod buildinfo;
+pub mod cyclonedx;
 pub mod github;
 pub mod gitlab;
 pub mod gojson;

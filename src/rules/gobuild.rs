@@ -218,7 +218,7 @@ fn local_replace(go: &GoFacts, sink: &mut Sink) {
 
 /// A replacement that names a directory rather than a module: `./x`, `../x`, `/abs`, `C:\x`
 /// (`modfile.IsDirectoryPath`).
-fn is_directory_path(path: &str) -> bool {
+pub fn is_directory_path(path: &str) -> bool {
     path.starts_with("./")
         || path.starts_with("../")
         || path.starts_with('/')

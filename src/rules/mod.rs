@@ -18,6 +18,7 @@ mod verdict;
 use serde::{Serialize, Serializer};
 
 use crate::facts::FileFacts;
+pub use gobuild::is_directory_path;
 pub use registry::{Category, Rule, RuleInfo};
 pub use verdict::{Base, Needs, Scratch, Verdict, fit};
 

@@ -54,7 +54,9 @@ pub fn small_json_members(members: usize, each: usize) -> Vec<u8> {
     gzip_best(&tar.finish())
 }
 
-fn gzip_best(bytes: &[u8]) -> Vec<u8> {
+/// gzip at its best compression, as a bomb's maker would use it (the ratio on zeros nears
+/// deflate's 1032:1; `archive::gzip`'s fast level stays near 100:1).
+pub fn gzip_best(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     flate2::read::GzEncoder::new(bytes, flate2::Compression::best())
         .read_to_end(&mut out)
@@ -152,17 +154,25 @@ pub fn bomb(gib: u64, compress: Compress) -> Vec<u8> {
 }
 
 /// Item 12, spread out: `members` members of one GiB of zeros each, so that no one header
-/// claims more than the budget; zstd frames concatenated as in [`bomb`].
-pub fn many_member_bomb(members: usize) -> Vec<u8> {
-    let frame = zstd::stream::encode_all(std::io::repeat(0).take(1 << 30), 3).expect("zstd");
+/// claims more than the budget; gzip members or zstd frames concatenated as in [`bomb`].
+pub fn many_member_bomb(members: usize, compress: Compress) -> Vec<u8> {
+    let pack = |bytes: &mut dyn Read| -> Vec<u8> {
+        let mut raw = Vec::new();
+        bytes.read_to_end(&mut raw).expect("in-memory bytes");
+        match compress {
+            Compress::Zstd => zstd::stream::encode_all(&raw[..], 3).expect("zstd"),
+            _ => gzip_best(&raw),
+        }
+    };
+    let gib_of_zeros = pack(&mut std::io::repeat(0).take(1 << 30));
     let mut layer = Vec::new();
     for i in 0..members {
         let mut builder = TarBuilder::new();
         builder.header(&format!("z{i}"), b'0', 0o644, 1 << 30, "");
-        layer.extend(zstd::stream::encode_all(&builder.unfinished()[..], 3).expect("zstd"));
-        layer.extend_from_slice(&frame);
+        layer.extend(pack(&mut &builder.unfinished()[..]));
+        layer.extend_from_slice(&gib_of_zeros);
     }
-    layer.extend(zstd::stream::encode_all(&[0u8; 1024][..], 3).expect("zstd"));
+    layer.extend(pack(&mut &[0u8; 1024][..]));
     let mut spec = ImageSpec::new("t:1", vec![layer]);
     spec.compress = Compress::None;
     to_tar(&super::archive::oci_layout(&[spec]))

@@ -131,3 +131,40 @@ fn unreadable_input_is_one_line_on_stderr_and_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Issue 11, item 12: a layer of zeros whose member header claims no more than the budget allows
+/// stops at the ratio past its first GiB, with a line saying how to read it anyway; the flag and
+/// its variable do read it.
+#[test]
+fn a_layer_inflating_past_the_ratio_is_refused_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = write(
+        dir.path(),
+        "bomb.tar",
+        &gostatic::testkit::hostile::many_member_bomb(1, Compress::Zstd),
+    );
+    let (code, _, stderr) = crate::util::outcome(gostatic().arg("image").arg(&bomb));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("decompression ratio limit exceeded (256:1 past 1024 MiB"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--max-inflate-ratio 0"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+
+    let flag = crate::util::outcome(
+        gostatic()
+            .args(["image", "--max-inflate-ratio", "0"])
+            .arg(&bomb),
+    );
+    let variable = crate::util::outcome(
+        gostatic()
+            .arg("image")
+            .arg(&bomb)
+            .env("GOSTATIC_MAX_INFLATE_RATIO", "0"),
+    );
+    for (code, _, stderr) in [flag, variable] {
+        assert_ne!(code, Some(2), "{stderr}");
+        assert!(!stderr.contains("limit exceeded"), "{stderr}");
+    }
+}

@@ -11,6 +11,7 @@ mod buildinfo_json;
 mod cli;
 mod completions;
 mod cpu_level;
+mod cyclonedx;
 mod elf_edge;
 mod fixtures;
 mod fleet;

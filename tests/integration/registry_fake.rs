@@ -29,6 +29,10 @@ struct Behaviour {
     tamper: bool,
     /// The manifest is a Docker schema 1 one.
     schema1: bool,
+    /// Blob storage sends the layer and then zeros until the client hangs up.
+    endless: bool,
+    /// `/v2/` answers 404: a web server, not a registry.
+    no_api: bool,
 }
 
 /// One request as received: host it was sent to, path and query, Authorization header.
@@ -118,9 +122,10 @@ impl Fake {
             .as_str()
             .unwrap()
             .to_string();
+        // Other bytes of the same length: the digest, not the size, tells them apart.
         let tampered = {
             let other = TarBuilder::new()
-                .file("app", b"#!/bin/sh\necho bye\n")
+                .file("app", b"#!/bin/sh\necho ho\n")
                 .finish();
             Compress::Gzip.apply(&other)
         };
@@ -131,7 +136,16 @@ impl Fake {
         let storage_port = storage.local_addr().unwrap().port();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let layer_bytes = blobs[&layer_digest].clone();
+        assert_eq!(tampered.len(), layer_bytes.len());
         serve(storage, "storage", seen.clone(), move |_, _, stream| {
+            if behaviour.endless {
+                // No Content-Length: the body ends when the connection does.
+                let head = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n";
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(&layer_bytes);
+                while stream.write_all(&[0; 1 << 16]).is_ok() {}
+                return;
+            }
             let body = if behaviour.tamper {
                 &tampered
             } else {
@@ -162,7 +176,7 @@ impl Fake {
                         body,
                     );
                 }
-                if target == "/v2/" {
+                if target == "/v2/" && !behaviour.no_api {
                     return respond(stream, "200 OK", &[], b"{}");
                 }
                 if target == "/v2/app/manifests/1" {
@@ -358,4 +372,39 @@ fn server_errors_are_retried_with_backoff_then_a_network_error() {
     assert_eq!(json["errors"][0]["kind"], "network", "{json}");
     let message = json["errors"][0]["message"].as_str().unwrap();
     assert_eq!(message, "manifest 1: HTTP 503 (busy)");
+}
+
+/// A body that never ends is read to one byte past its descriptor's size, then refused as
+/// another blob than the manifest names, not streamed until the budget runs out.
+#[test]
+fn a_blob_longer_than_its_descriptor_is_cut_off_and_refused() {
+    let fake = Fake::start(Behaviour {
+        endless: true,
+        ..Behaviour::default()
+    });
+    let (code, json, took) = pull(&fake, "0");
+    assert_eq!(code, Some(2), "{json}");
+    assert_eq!(json["errors"][0]["kind"], "digest-mismatch", "{json}");
+    let message = json["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("size mismatch (the blob is longer than"),
+        "{message}"
+    );
+    assert!(took < Duration::from_secs(20), "{took:?}");
+}
+
+#[test]
+fn a_server_without_the_registry_api_says_so() {
+    let fake = Fake::start(Behaviour {
+        no_api: true,
+        ..Behaviour::default()
+    });
+    let (code, json, _) = pull(&fake, "0");
+    assert_eq!(code, Some(2), "{json}");
+    assert_eq!(json["errors"][0]["kind"], "network", "{json}");
+    let message = json["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("no registry API at /v2/ (not an OCI distribution registry)"),
+        "{message}"
+    );
 }

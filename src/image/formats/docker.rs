@@ -58,6 +58,7 @@ pub(crate) fn plan(
                 blob: blob.clone(),
                 digest: digest_in_name(blob).filter(|_| blob.contains("blobs/")),
                 diff_id: diff_ids.get(i).cloned(),
+                size: None,
                 media_type: None,
             })
             .collect();

@@ -143,6 +143,8 @@ pub(crate) struct LayerPlan {
     pub digest: Option<String>,
     /// Digest of the uncompressed tar (docker archives: config `rootfs.diff_ids`).
     pub diff_id: Option<String>,
+    /// Length of the stored bytes, from the OCI descriptor.
+    pub size: Option<u64>,
     pub media_type: Option<String>,
 }
 

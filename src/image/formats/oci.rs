@@ -26,6 +26,10 @@ struct Descriptor {
     #[serde(rename = "mediaType", default)]
     media_type: Option<String>,
     digest: String,
+    /// The blob's length, which containerd's content store and the registry client hold a
+    /// blob to ("unexpected commit size"); absent from hand-made layouts, then unchecked.
+    #[serde(default)]
+    size: Option<u64>,
     #[serde(default)]
     platform: Option<DescriptorPlatform>,
     #[serde(default)]
@@ -148,6 +152,7 @@ pub(crate) fn plan(
                     blob: blob_name(&layer.digest, &manifest_name)?,
                     digest: Some(layer.digest),
                     diff_id: diff_ids.get(i).cloned(),
+                    size: layer.size,
                     media_type: layer.media_type,
                 })
             })

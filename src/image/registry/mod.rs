@@ -21,8 +21,9 @@ pub mod client;
 pub mod reference;
 mod url;
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashSet};
-use std::io::Read;
+use std::io::{self, Read};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -176,20 +177,37 @@ pub(super) fn open<I: Inspector>(
     let plans = formats::select(groups, options)?;
     // Each blob once, by its layout name (`blobs/sha256/<hex>`), with the digest to fetch.
     let mut seen = HashSet::new();
-    let blobs: Vec<(&str, &str)> = plans
+    let blobs: Vec<(&str, &str, Option<u64>)> = plans
         .iter()
         .flat_map(|p| &p.layers)
-        .filter_map(|l| Some((l.blob.as_str(), l.digest.as_deref()?)))
-        .filter(|(blob, _)| seen.insert(*blob))
+        .filter_map(|l| Some((l.blob.as_str(), l.digest.as_deref()?, l.size)))
+        .filter(|(blob, ..)| seen.insert(*blob))
         .collect();
+    // The descriptors' sizes are the progress total, and bound each body: a server that never
+    // stops sending costs no more than the blob it should have sent.
+    let ctx = &Context {
+        total: blobs.iter().map(|(.., size)| size.unwrap_or(0)).sum(),
+        ..*ctx
+    };
     let decoded: Vec<Decoded<I::Output>> = blobs
         .par_iter()
-        .map(|&(blob, digest)| {
+        .map(|&(blob, digest, size)| {
             let what = format!("blob {digest}");
             let response = client.get(&client.path("blobs", digest), None, &what)?;
-            let body = response.into_body().into_reader();
+            let longer = Cell::new(false);
+            let body = AtMost {
+                inner: response.into_body().into_reader(),
+                left: size.unwrap_or(u64::MAX),
+                longer: &longer,
+            };
             // The only I/O here is the network: a body cut short is a network error.
             let decoded = layer::decode(body, blob, true, false, ctx).map_err(|err| match err {
+                // Whatever the decoder made of the byte past the end, the body is the news.
+                _ if longer.get() => ImageError::SizeMismatch {
+                    blob: blob.to_string(),
+                    actual: size.unwrap_or(0).saturating_add(1),
+                    expected: size.unwrap_or(0),
+                },
                 ImageError::Io(message) => ImageError::registry(ErrorKind::Network, message),
                 err => err,
             })?;
@@ -203,6 +221,33 @@ pub(super) fn open<I: Inspector>(
         display,
         &options.limits,
     )
+}
+
+/// A blob body that fails on the first byte past its descriptor's size, and says so in `longer`.
+struct AtMost<'a, R> {
+    inner: R,
+    left: u64,
+    longer: &'a Cell<bool>,
+}
+
+impl<R: Read> Read for AtMost<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            if buf.is_empty() || self.inner.read(&mut [0])? == 0 {
+                return Ok(0);
+            }
+            self.longer.set(true);
+            return Err(io::Error::other(
+                "the body is longer than its descriptor's size",
+            ));
+        }
+        let wanted = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..wanted])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
 }
 
 /// A bare short name that is no file (`app:1`, not `ghcr.io/team/app:1`) may be a mistyped

@@ -176,35 +176,59 @@ fn a_member_claiming_more_than_the_budget_stops_at_its_header() {
     assert!(err.starts_with("uncompressed size limit exceeded"), "{err}");
 }
 
-/// Item 12: a zstd layer that inflates beyond what deflate can (1032:1), spread over members
-/// no one of which is too big, stops at the ratio once past its threshold.
+/// Item 12: a layer of zeros spread over members no one of which is too big stops at the ratio
+/// once past its threshold, gzip (which cannot pass 1032:1) as well as zstd (30,000:1); a layer
+/// of ordinary content does not, and `max_inflate_ratio: 0` reads the zeros too.
 #[test]
 fn a_layer_inflating_beyond_the_ratio_stops_early() {
-    let mut tar = TarBuilder::new();
-    for i in 0..64 {
-        tar.file(&format!("z{i}"), &[0; 1 << 20]);
-    }
-    let mut spec = ImageSpec::new("t:1", vec![]);
-    spec.compress = Compress::None;
-    spec.layers = vec![testkit::zstd(&tar.finish())];
-    let bytes = testkit::to_tar(&testkit::oci_layout(&[spec]));
+    let zeros = || {
+        let mut tar = TarBuilder::new();
+        for i in 0..16 {
+            tar.file(&format!("z{i}"), &[0; 1 << 20]);
+        }
+        tar.finish()
+    };
     let mut options = ImageOptions::default();
     options.limits.inflate_ratio_after_bytes = 8 << 20;
-    let err = open_bytes(&bytes, &options).unwrap_err().to_string();
-    assert!(
-        err.starts_with("decompression ratio limit exceeded (1032:1"),
-        "{err}"
-    );
-    // The same bytes gzipped stay under deflate's bound and are read.
-    let mut tar = TarBuilder::new();
-    for i in 0..16 {
-        tar.file(&format!("z{i}"), &[0; 1 << 20]);
+    for layer in [testkit::zstd(&zeros()), hostile::gzip_best(&zeros())] {
+        let bytes = layer_image(layer);
+        let err = open_bytes(&bytes, &options).unwrap_err().to_string();
+        assert!(
+            err.starts_with("decompression ratio limit exceeded (256:1 past 8 MiB"),
+            "{err}"
+        );
+        assert!(err.contains("--max-inflate-ratio 0"), "{err}");
+        let mut unlimited = options.clone();
+        unlimited.limits.max_inflate_ratio = 0;
+        assert!(open_bytes(&bytes, &unlimited).is_ok());
+        // Under the threshold (1 GiB by default) no ratio is too high.
+        assert!(open_bytes(&bytes, &ImageOptions::default()).is_ok());
     }
+    // Text as redundant as real text gets (a few hundred words, repeated in varying order)
+    // inflates far less than 256:1 and is read.
+    let words: Vec<String> = (0..300).map(|i| format!("word{i:x}")).collect();
+    let mut text = String::new();
+    let mut state = 1u32;
+    while text.len() < 16 << 20 {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        text.push_str(&words[(state >> 16) as usize % words.len()]);
+        text.push(if state.is_multiple_of(7) { '\n' } else { ' ' });
+    }
+    let tar = TarBuilder::new()
+        .file("notes.txt", text.as_bytes())
+        .finish();
+    for layer in [testkit::zstd(&tar), testkit::gzip(&tar)] {
+        assert!(layer.len() > (16 << 20) / 256, "{}", layer.len());
+        assert!(open_bytes(&layer_image(layer), &options).is_ok());
+    }
+}
+
+/// An OCI archive of one image whose one layer is these (already compressed) bytes.
+fn layer_image(layer: Vec<u8>) -> Vec<u8> {
     let mut spec = ImageSpec::new("t:1", vec![]);
     spec.compress = Compress::None;
-    spec.layers = vec![testkit::gzip(&tar.finish())];
-    let bytes = testkit::to_tar(&testkit::oci_layout(&[spec]));
-    assert!(open_bytes(&bytes, &options).is_ok());
+    spec.layers = vec![layer];
+    testkit::to_tar(&testkit::oci_layout(&[spec]))
 }
 
 /// An image `t:1` of one layer holding `app` with these bytes.

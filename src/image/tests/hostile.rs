@@ -259,3 +259,104 @@ fn a_sparse_member_in_a_layer_is_refused_by_name() {
         );
     }
 }
+
+/// `files` with its one manifest changed by `edit`, stored under its new digest and named so
+/// by index.json.
+fn with_manifest_edited(
+    mut files: testkit::Files,
+    edit: impl Fn(&mut serde_json::Value),
+) -> testkit::Files {
+    let position = files
+        .iter()
+        .position(|(_, bytes)| bytes.windows(9).any(|w| w == b"\"layers\":"))
+        .unwrap();
+    let (old_name, old_bytes) = files.remove(position);
+    let mut manifest: serde_json::Value = serde_json::from_slice(&old_bytes).unwrap();
+    edit(&mut manifest);
+    let bytes = serde_json::to_vec(&manifest).unwrap();
+    let new_name = format!("blobs/sha256/{}", testkit::sha256_hex(&bytes));
+    let index = files.iter_mut().find(|(n, _)| n == "index.json").unwrap();
+    let text = String::from_utf8(index.1.clone()).unwrap().replace(
+        old_name.trim_start_matches("blobs/sha256/"),
+        new_name.trim_start_matches("blobs/sha256/"),
+    );
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value["manifests"][0]["size"] = bytes.len().into();
+    index.1 = serde_json::to_vec(&value).unwrap();
+    files.push((new_name, bytes));
+    files
+}
+
+/// containerd's content store refuses a blob of another length than its descriptor's size
+/// ("unexpected commit size"); so does the reader, naming both, before it checks the digest.
+#[test]
+fn a_layer_of_another_size_than_its_descriptor_is_an_error() {
+    let layer = TarBuilder::new().file("a", b"x").finish();
+    let stored = testkit::gzip(&layer).len() as u64;
+    for (claimed, says) in [
+        (
+            stored + 1,
+            format!(
+                "the blob is {stored} bytes, the manifest says {}",
+                stored + 1
+            ),
+        ),
+        // Longer is all a registry body read to one byte past the size can tell.
+        (
+            stored - 1,
+            format!(
+                "the blob is longer than {0} bytes, the manifest says {0}",
+                stored - 1
+            ),
+        ),
+    ] {
+        let files = with_manifest_edited(oci_with_layer(layer.clone()), |manifest| {
+            manifest["layers"][0]["size"] = claimed.into();
+        });
+        let err = error_of(&testkit::to_tar(&files));
+        assert!(err.contains(&format!("size mismatch ({says})")), "{err}");
+    }
+    // A descriptor without a size (hand-made layouts) is read; the digest still covers it.
+    let files = with_manifest_edited(oci_with_layer(layer), |manifest| {
+        manifest["layers"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("size");
+    });
+    assert!(open_bytes(&testkit::to_tar(&files), &ImageOptions::default()).is_ok());
+}
+
+/// An uncompressed layer's blob digest is its diff_id: containerd's unpacker refuses a config
+/// whose `rootfs.diff_ids` names another ("wrong diff id calculated on extraction"), even
+/// when the manifest's blob digest is right.
+#[test]
+fn an_uncompressed_layer_with_another_diff_id_in_the_config_is_an_error() {
+    let mut spec = ImageSpec::new("t:1", vec![TarBuilder::new().file("a", b"x").finish()]);
+    spec.compress = Compress::None;
+    let mut files = testkit::oci_layout(&[spec]);
+    let position = files
+        .iter()
+        .position(|(_, bytes)| bytes.windows(8).any(|w| w == b"\"rootfs\""))
+        .unwrap();
+    let (old_name, config) = files.remove(position);
+    let mut config: serde_json::Value = serde_json::from_slice(&config).unwrap();
+    config["rootfs"]["diff_ids"][0] = format!("sha256:{}", "0".repeat(64)).into();
+    let config = serde_json::to_vec(&config).unwrap();
+    let digest = format!("sha256:{}", testkit::sha256_hex(&config));
+    let size = config.len();
+    files.push((format!("blobs/{}", digest.replace(':', "/")), config));
+    let files = with_manifest_edited(files, |manifest| {
+        assert_eq!(
+            manifest["config"]["digest"].as_str().unwrap(),
+            old_name.replace("blobs/sha256/", "sha256:")
+        );
+        manifest["config"]["digest"] = digest.clone().into();
+        manifest["config"]["size"] = size.into();
+    });
+    let err = error_of(&testkit::to_tar(&files));
+    assert!(
+        err.contains("digest mismatch (uncompressed digest is sha256:")
+            && err.contains("the config's rootfs.diff_ids says sha256:0000"),
+        "{err}"
+    );
+}
