@@ -227,7 +227,8 @@ fn from_registry(
                 .ok_or_else(|| ImageError::MissingBlob(info.blob.clone()))?;
             let what = format!("blob {digest}");
             let response = client.get(&client.path("blobs", digest), None, &what)?;
-            let body = response.into_body().into_reader();
+            // No more than the blob the first read verified, however long the body runs.
+            let body = response.into_body().into_reader().take(info.size);
             let found = layer::extract(
                 body,
                 &info.blob,
