@@ -46,16 +46,8 @@ pub struct ImageArgs {
     /// Executables larger than this are listed, not analysed.
     #[arg(long, value_name = "BYTES", default_value_t = 256 << 20, env = "GOSTATIC_MAX_BINARY_BYTES")]
     max_binary_bytes: u64,
-    /// A layer inflating more than N times its stored size, once past 1 GiB, is refused as a
-    /// decompression bomb (real layers inflate 2-10 times); 0 reads any layer (a huge file of
-    /// zeros, such as a sparse /var/log/lastlog).
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 256,
-        env = "GOSTATIC_MAX_INFLATE_RATIO"
-    )]
-    max_inflate_ratio: u64,
+    #[command(flatten)]
+    inflate: InflateArgs,
     /// Text: show every executable in full. Without it, the programs the command runs are
     /// shown in full and the others as counts and their warnings and errors.
     #[arg(long)]
@@ -122,7 +114,7 @@ pub fn run(args: &ImageArgs, matches: Option<&ArgMatches>) -> ExitCode {
         ..ImageOptions::default()
     };
     options.limits.max_binary_bytes = args.max_binary_bytes;
-    options.limits.max_inflate_ratio = args.max_inflate_ratio;
+    options.limits.max_inflate_ratio = args.inflate.max_inflate_ratio;
     let run_options = run::Options {
         hash: super::needs_hash(&args.digests, &loaded),
         ..run::Options::default()
@@ -412,4 +404,19 @@ mod tests {
         let err = read_list("a.tar\noci:\n".as_bytes(), "list").unwrap_err();
         assert_eq!(err, "list:2: oci: names nothing");
     }
+}
+
+/// The decompression-bomb limit, shared by every command that reads layers.
+#[derive(Debug, Args)]
+pub(super) struct InflateArgs {
+    /// A layer inflating more than N times its stored size, once past 1 GiB, is refused as a
+    /// decompression bomb (real layers inflate 2-10 times); 0 reads any layer (a huge file of
+    /// zeros, such as a sparse /var/log/lastlog).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 256,
+        env = "GOSTATIC_MAX_INFLATE_RATIO"
+    )]
+    pub max_inflate_ratio: u64,
 }

@@ -58,6 +58,8 @@ pub struct SlimArgs {
     /// Executables larger than this are not analysed (an entrypoint over it cannot be slimmed).
     #[arg(long, value_name = "BYTES", default_value_t = 256 << 20, env = "GOSTATIC_MAX_BINARY_BYTES")]
     max_binary_bytes: u64,
+    #[command(flatten)]
+    inflate: super::image::InflateArgs,
     /// Print the result as one JSON document on standard output instead of text: the kept
     /// paths with their sizes and reasons, the source and slim sizes, the written image's
     /// manifest, config and layer digests, or the findings that refused it (docs/slim.md).
@@ -177,6 +179,7 @@ fn request(
         ..ImageOptions::default()
     };
     options.limits.max_binary_bytes = args.max_binary_bytes;
+    options.limits.max_inflate_ratio = args.inflate.max_inflate_ratio;
     let request = SlimRequest {
         out,
         format,

@@ -167,4 +167,17 @@ fn a_layer_inflating_past_the_ratio_is_refused_unless_allowed() {
         assert_ne!(code, Some(2), "{stderr}");
         assert!(!stderr.contains("limit exceeded"), "{stderr}");
     }
+    // slim reads layers through the same limit, and takes the same flag.
+    let slim = |ratio: &str| {
+        crate::util::outcome(
+            gostatic()
+                .args(["slim", "--dry-run", "--max-inflate-ratio", ratio])
+                .arg(&bomb),
+        )
+    };
+    let (code, _, stderr) = slim("256");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("decompression ratio limit exceeded"), "{stderr}");
+    let (_, _, stderr) = slim("0");
+    assert!(!stderr.contains("limit exceeded"), "{stderr}");
 }
