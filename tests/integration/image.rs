@@ -177,7 +177,10 @@ fn a_layer_inflating_past_the_ratio_is_refused_unless_allowed() {
     };
     let (code, _, stderr) = slim("256");
     assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("decompression ratio limit exceeded"), "{stderr}");
+    assert!(
+        stderr.contains("decompression ratio limit exceeded"),
+        "{stderr}"
+    );
     let (_, _, stderr) = slim("0");
     assert!(!stderr.contains("limit exceeded"), "{stderr}");
 }
