@@ -152,16 +152,11 @@ pub(super) fn open<I: Inspector>(
             &context(total),
         );
     }
-    let mut file = File::open(path).map_err(|e| ImageError::io("", &e))?;
-    let mut head = Vec::with_capacity(4);
-    (&mut file)
-        .take(4)
-        .read_to_end(&mut head)
-        .map_err(|e| ImageError::io("", &e))?;
+    let (file, head) = open_archive(path)?;
     let ctx = context(meta.len());
     match head.as_slice() {
         [] => Err(ImageError::NotAnImage("empty file".into())),
-        [0x1f, 0x8b, ..] | [0x28, 0xb5, 0x2f, 0xfd] => {
+        head if is_compressed(head) => {
             // `docker save | gzip`: a compressed outer tar can only be read in order.
             let file = File::open(path).map_err(|e| ImageError::io("", &e))?;
             let reader = super::streamed::decompressed(file).map_err(|e| ImageError::io("", &e))?;
@@ -179,6 +174,22 @@ pub(super) fn open<I: Inspector>(
             )
         }
     }
+}
+
+/// An archive file, and its first four bytes, which tell a compressed one (read after them).
+pub(super) fn open_archive(path: &Path) -> Result<(File, Vec<u8>), ImageError> {
+    let mut file = File::open(path).map_err(|e| ImageError::io("", &e))?;
+    let mut head = Vec::with_capacity(4);
+    (&mut file)
+        .take(4)
+        .read_to_end(&mut head)
+        .map_err(|e| ImageError::io("", &e))?;
+    Ok((file, head))
+}
+
+/// gzip or zstd: `docker save | gzip` can only be read in order.
+pub(super) fn is_compressed(head: &[u8]) -> bool {
+    matches!(head, [0x1f, 0x8b, ..] | [0x28, 0xb5, 0x2f, 0xfd])
 }
 
 /// Read every image of a tar given as a stream (an uncompressed or compressed `docker save` or

@@ -114,13 +114,8 @@ fn from_path(
             })
             .collect();
     }
-    let mut file = File::open(path).map_err(|e| ImageError::io("", &e))?;
-    let mut head = Vec::with_capacity(4);
-    (&mut file)
-        .take(4)
-        .read_to_end(&mut head)
-        .map_err(|e| ImageError::io("", &e))?;
-    if matches!(head.as_slice(), [0x1f, 0x8b, ..] | [0x28, 0xb5, 0x2f, 0xfd]) {
+    let (file, head) = super::assemble::open_archive(path)?;
+    if super::assemble::is_compressed(&head) {
         let file = File::open(path).map_err(|e| ImageError::io("", &e))?;
         let stream = super::streamed::decompressed(file).map_err(|e| ImageError::io("", &e))?;
         return from_stream(stream, infos, layers, max_path);

@@ -181,12 +181,7 @@ pub(crate) fn decode<I: Inspector>(
         seen: &seen,
     };
     let mut raw = Hashing::new(progressing, hash_raw);
-    let mut head = Vec::with_capacity(6);
-    (&mut raw)
-        .take(6)
-        .read_to_end(&mut head)
-        .map_err(|e| ImageError::io(blob, &e))?;
-    let compression = compression_of(&head, blob)?;
+    let (head, compression) = sniff(&mut raw, blob)?;
     // The decoder borrows `raw`; the block ends the borrow before the raw digest is read.
     let mut layer = {
         let stream = Cursor::new(head).chain(&mut raw);
@@ -323,15 +318,22 @@ pub(crate) fn decode<I: Inspector>(
     Ok(layer)
 }
 
-/// The compression a blob's first (up to six) bytes say, refusing the ones no runtime reads.
-fn compression_of(head: &[u8], blob: &str) -> Result<Compression, ImageError> {
-    Ok(match head {
+/// A blob's first (up to six) bytes, read off `raw`, and the compression they say, refusing
+/// the ones no runtime reads.
+fn sniff(raw: &mut impl Read, blob: &str) -> Result<(Vec<u8>, Compression), ImageError> {
+    let mut head = Vec::with_capacity(6);
+    raw.by_ref()
+        .take(6)
+        .read_to_end(&mut head)
+        .map_err(|e| ImageError::io(blob, &e))?;
+    let compression = match head.as_slice() {
         [0x1f, 0x8b, ..] => Compression::Gzip,
         [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Zstd,
         [b'B', b'Z', b'h', ..] => return Err(unsupported(blob, "bzip2")),
         [0xfd, b'7', b'z', b'X', b'Z', 0] => return Err(unsupported(blob, "xz")),
         _ => Compression::None,
-    })
+    };
+    Ok((head, compression))
 }
 
 /// The uncompressed tar of a blob's `stream`.
@@ -369,8 +371,9 @@ fn io_error(err: io::Error, blob: &str, compression: Compression) -> ImageError 
     }
 }
 
-/// A tar error in a layer, in the user's words; I/O errors go through `map_io`.
-fn tar_error(
+/// A tar error in a layer (or the outer archive), in the user's words; I/O errors go through
+/// `map_io`.
+pub(crate) fn tar_error(
     err: TarError,
     blob: &str,
     max_path: usize,
@@ -423,12 +426,7 @@ pub(crate) fn extract(
         return Ok(found);
     };
     let mut raw = raw;
-    let mut head = Vec::with_capacity(6);
-    (&mut raw)
-        .take(6)
-        .read_to_end(&mut head)
-        .map_err(|e| ImageError::io(blob, &e))?;
-    let compression = compression_of(&head, blob)?;
+    let (head, compression) = sniff(&mut raw, blob)?;
     let decoder = decompressor(compression, Cursor::new(head).chain(raw), blob)?;
     let bounded = decoder.take(uncompressed_size);
     let mut tar = TarReader::new(io::BufReader::with_capacity(256 * 1024, bounded), max_path);

@@ -229,35 +229,10 @@ pub(crate) fn document_limit(name: &str, limit: u64) -> ImageError {
 /// An error in the outer archive, in the user's words.
 pub(crate) fn outer_error(err: TarError, max_path: usize) -> ImageError {
     match err {
-        TarError::Io(err) => ImageError::io("", &err),
-        TarError::Truncated(detail) => ImageError::Truncated {
-            member: "archive".into(),
-            detail,
-        },
         TarError::Bad { offset: 0, detail } => {
             ImageError::NotAnImage(format!("not a tar file: {detail}"))
         }
-        TarError::Bad { offset, detail } => ImageError::BadTar {
-            member: "archive".into(),
-            offset,
-            detail,
-        },
-        TarError::NameTooLong { what, name } => ImageError::NameTooLong {
-            member: "archive".into(),
-            what,
-            name,
-            limit: max_path,
-        },
-        TarError::Refused {
-            offset,
-            name,
-            reason,
-        } => ImageError::RefusedMember {
-            member: "archive".into(),
-            name,
-            offset,
-            reason,
-        },
+        err => super::layer::tar_error(err, "archive", max_path, |err| ImageError::io("", &err)),
     }
 }
 
