@@ -160,6 +160,11 @@ mod tests {
             Some("v1.0.0")
         );
         assert_eq!(v("-X main.Tag=v9.9.9").as_deref(), Some("v9.9.9"));
+        // syft's `[-\w]*`: letters, digits, `_` and `-` go on; anything else ends it.
+        assert_eq!(
+            v("-X main.version=1.2.3_rc-1+meta").as_deref(),
+            Some("v1.2.3_rc-1")
+        );
     }
 
     #[test]
@@ -187,5 +192,16 @@ mod tests {
         assert_eq!(pseudo_version("", "2026-01-02T03:04:05Z"), None);
         assert_eq!(pseudo_version("abc", "yesterday"), None);
         assert_eq!(pseudo_version("a/b", "2026-01-02T03:04:05Z"), None);
+        // Fourteen digits are not enough: each separator is where RFC 3339 puts it.
+        for time in [
+            "2026/01-02T03:04:05Z",
+            "2026-01/02T03:04:05Z",
+            "2026-01-02 03:04:05Z",
+            "2026-01-02T03-04:05Z",
+            "2026-01-02T03:04-05Z",
+            "2026-01-02T03:04:05xZ",
+        ] {
+            assert_eq!(pseudo_version("abc", time), None, "{time}");
+        }
     }
 }
