@@ -415,6 +415,17 @@ pub struct GlibcNss {
     pub strings: Vec<&'static str>,
     /// NSS symbols from `.symtab` (up to 8), when it exists.
     pub symbols: Vec<String>,
+    /// The `files` and `dns` modules are built into this libc (glibc 2.34 and later): host
+    /// and user lookups through them load no `libnss_*.so`.
+    pub builtin_files_dns: bool,
+}
+
+impl GlibcNss {
+    /// Whether host and user lookups `dlopen` `libnss_*.so` from the build's glibc even with
+    /// the default `files`/`dns` configuration (glibc before 2.34).
+    pub fn loads_modules(&self) -> bool {
+        !self.builtin_files_dns
+    }
 }
 
 #[cfg(test)]

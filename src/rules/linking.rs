@@ -84,7 +84,11 @@ pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
             .keyed(libraries_key(&elf.needed)),
         );
     }
-    if let Some(nss) = &elf.glibc_nss {
+    // From glibc 2.34 the files and dns modules are part of libc (libc.a too): such a binary
+    // loads nothing for the default configuration, and only a module an image's own
+    // nsswitch.conf names (sss, ldap, systemd...) would be dlopened, which is the image's
+    // choice, not a property of the binary.
+    if let Some(nss) = elf.glibc_nss.as_ref().filter(|nss| nss.loads_modules()) {
         let fix = if elf.go {
             "build with CGO_ENABLED=0 or -tags netgo,osusergo"
         } else {
@@ -101,7 +105,7 @@ pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
         sink.found(Finding::new(
             Rule::StaticGlibcNss,
             format!(
-                "statically linked glibc with NSS ({}): name and user lookups dlopen libnss_*.so from the build's glibc at run time",
+                "statically linked glibc with NSS and no built-in files/dns modules (before 2.34; {}): name and user lookups dlopen libnss_*.so from the build's glibc at run time",
                 evidence.join(", ")
             ),
             fix,

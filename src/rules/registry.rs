@@ -123,12 +123,12 @@ registry! {
     };
     StaticGlibcNss => RuleInfo {
         id: "GS105", slug: "static-glibc-nss", severity: Warning, category: Linking,
-        summary: "statically linked glibc that calls NSS functions, which load shared libraries at run time",
-        rationale: "glibc implements getaddrinfo, getpwnam and friends through NSS, which dlopens libnss_*.so modules named in /etc/nsswitch.conf. A statically linked glibc binary still does that at run time, and needs modules from the exact glibc version it was linked with; the linker warns 'Using getaddrinfo in statically linked applications requires at runtime the shared libraries from the glibc version used for linking'. On scratch those lookups fail or behave differently.",
+        summary: "statically linked glibc before 2.34 that calls NSS functions, which load shared libraries at run time",
+        rationale: "glibc implements getaddrinfo, getpwnam and friends through NSS, which dlopens libnss_*.so modules named in /etc/nsswitch.conf. Before glibc 2.34 a statically linked glibc binary does that at run time even for the default files and dns modules, and needs them from the exact glibc version it was linked with; on scratch those lookups fail (glibc 2.31: 'No address associated with hostname' for a name in /etc/hosts). From 2.34 on the files and dns modules are built into libc, libc.a included, so a static binary resolves /etc/hosts, DNS and /etc/passwd on scratch and this rule stays silent; only other modules an image's /etc/nsswitch.conf names (systemd, sss, ldap, mymachines, resolve, myhostname) would still be loaded. The linker warning 'Using getaddrinfo in statically linked applications requires at runtime the shared libraries from the glibc version used for linking' is printed by both.",
         fix: "Build Go with CGO_ENABLED=0 or -tags netgo,osusergo; link C programs against musl; or use a base image with the same glibc (distroless/base).",
-        evidence: "the NSS entry points and glibc NSS internals found in the binary",
+        evidence: "the NSS entry points and glibc NSS internals found in the binary, without the built-in files and dns modules of glibc 2.34+",
         key: "the rule and the path alone",
-        example: "statically linked glibc with NSS (\"libnss_%s.so\", \"_nss_%s_%s\", \"Illegal status in __nss_next\"): name and user lookups dlopen libnss_*.so from the build's glibc at run time",
+        example: "statically linked glibc with NSS and no built-in files/dns modules (before 2.34; \"libnss_%s.so.%d.%d\", \"Illegal status in __nss_next\"): name and user lookups dlopen libnss_*.so from the build's glibc at run time",
     };
     Rpath => RuleInfo {
         id: "GS106", slug: "rpath", severity: Warning, category: Linking,

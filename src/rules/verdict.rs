@@ -9,7 +9,7 @@ use super::bases::{BaseImage, Libc, TABLE};
 use super::image::Here;
 use super::runtime;
 use crate::elf::versions::newest;
-use crate::elf::{ElfFacts, Linking};
+use crate::elf::{ElfFacts, GlibcNss, Linking};
 use crate::facts::FileFacts;
 use crate::gobin::GoFacts;
 use crate::gobin::analysis::NeedKind;
@@ -82,8 +82,9 @@ pub struct Needs {
     pub glibc: Option<String>,
     /// The newest `GLIBCXX_` symbol version needed, `GLIBCXX_3.4.30`.
     pub glibcxx: Option<String>,
-    /// Statically linked glibc that calls NSS: it dlopens libnss_*.so.2 (and their libc) for
-    /// user and host lookups, which fail on an image without them.
+    /// Statically linked glibc before 2.34 that calls NSS: it dlopens libnss_*.so.2 (and their
+    /// libc) for user and host lookups, which fail on an image without them. From 2.34 on the
+    /// files and dns modules are built in, and such a binary needs none.
     pub static_nss: bool,
     /// Run-time files to copy in (CA bundle, zoneinfo, passwd), by path.
     pub files: Vec<String>,
@@ -101,7 +102,8 @@ impl Needs {
         let mut needs = Needs {
             interpreters: elf.interpreter.iter().cloned().collect(),
             libraries: elf.needed.clone(),
-            static_nss: elf.interpreter.is_none() && elf.glibc_nss.is_some(),
+            static_nss: elf.interpreter.is_none()
+                && elf.glibc_nss.as_ref().is_some_and(GlibcNss::loads_modules),
             ..Needs::default()
         };
         // A weak need does not stop ld.so, so it does not raise the glibc a base must have.

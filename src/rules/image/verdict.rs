@@ -504,7 +504,10 @@ fn copyable(image: &Image<FileFacts>, index: usize, libraries: &Libraries) -> Op
     let runs_anywhere = elf.os == crate::elf::ElfOs::Linux
         && elf.kernel_refuses.is_none()
         && elf.linking.is_executable()
-        && elf.glibc_nss.is_none();
+        && elf
+            .glibc_nss
+            .as_ref()
+            .is_none_or(|nss| !nss.loads_modules());
     let closure = libraries.of(index)?;
     if !runs_anywhere || !closure.missing.is_empty() {
         return None;
