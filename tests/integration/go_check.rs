@@ -218,7 +218,10 @@ fn static_glibc_nss_with_builtin_modules_is_found_but_not_blocked() {
         assert_eq!(file["elf"]["linking"], "static", "{name}");
         assert!(!rules(&file).contains(&"GS105".to_string()), "{name}");
         assert!(!file["elf"]["glibc_nss"].is_null(), "{name}");
-        assert_eq!(file["elf"]["glibc_nss"]["builtin_files_dns"], true, "{name}");
+        assert_eq!(
+            file["elf"]["glibc_nss"]["builtin_files_dns"], true,
+            "{name}"
+        );
         assert_ne!(file["verdict"]["scratch"], "blocked", "{name}");
         // nm on the unstripped twin saw glibc's NSS module loader.
         assert!(record(name, "nss-symbols").contains("__nss_"), "{name}");

@@ -46,6 +46,7 @@ mod slim_registry;
 mod slim_runs;
 mod stage_fixtures;
 mod stage_runs;
+mod static_nss;
 mod tar_differential;
 mod text_width;
 mod util;

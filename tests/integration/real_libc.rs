@@ -22,12 +22,13 @@ use crate::util::{file_at, gostatic, image_of_layer, write};
 
 const PROGRAM: &str = "/app/cgohello";
 
-/// The extracted packages, fetched once per run; `None` (and why) when not asked for.
+/// The extracted packages, fetched once per run (shared with `static_nss`, so the two never
+/// run the fetch at once); `None` (and why) when not asked for.
 #[allow(clippy::print_stderr)]
-fn libcs() -> Option<&'static Path> {
+pub fn libcs() -> Option<&'static Path> {
     if std::env::var_os("GOSTATIC_OPTIN").is_none_or(|v| v != "1") {
         eprintln!(
-            "skipped: set GOSTATIC_OPTIN=1 to test GS505 on Debian's glibc 2.31/2.36 and musl (apt-get download)"
+            "skipped: set GOSTATIC_OPTIN=1 to test GS505 and GS105 on Debian's glibc 2.31/2.36 and musl (apt-get download)"
         );
         return None;
     }
