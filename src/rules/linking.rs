@@ -92,7 +92,7 @@ pub(super) fn check(elf: &ElfFacts, sink: &mut Sink) {
         let fix = if elf.go {
             "build with CGO_ENABLED=0 or -tags netgo,osusergo"
         } else {
-            "link against musl, or avoid NSS calls (getaddrinfo, getpwnam...) in a static binary; or use a base image with the same glibc"
+            "link against musl or glibc 2.34 or later, or avoid NSS calls (getaddrinfo, getpwnam...) in a static binary; or use a base image with the same glibc"
         };
         let evidence: Vec<String> = nss
             .symbols

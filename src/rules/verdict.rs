@@ -202,7 +202,11 @@ impl Needs {
             .glibcxx
             .as_deref()
             .is_none_or(|v| base.has_glibcxx_version(v));
-        let nss = !self.static_nss || matches!(base.libc, Libc::Glibc(_));
+        // Such a program's NSS modules must come from a glibc before 2.34 too: 2.34+ ships
+        // libnss_files.so.2 and libnss_dns.so.2 as empty stubs (and a static glibc 2.31
+        // program crashes in a glibc 2.36 root, tests/integration/static_nss.rs).
+        let nss = !self.static_nss
+            || (matches!(base.libc, Libc::Glibc(_)) && !base.has_glibc_version("GLIBC_2.34"));
         let ships = !files
             || ((!self.ca_certificates || base.files.ca_certificates)
                 && (!self.zoneinfo || base.files.zoneinfo)
@@ -480,7 +484,8 @@ mod tests {
         };
         let got = fit(&needs);
         assert_eq!(got.scratch, Scratch::Blocked);
-        assert_eq!(got.base, Some(Base::DistrolessBase));
+        // Modules from a glibc before 2.34: 2.36's libnss_files.so.2 is an empty stub.
+        assert_eq!(got.base, Some(Base::DistrolessBaseDebian11));
         // Merged needs: the newer version and both programs' libraries.
         let mut a = Needs::of(
             &crate::elf::read(

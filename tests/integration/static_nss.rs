@@ -79,8 +79,8 @@ fn gcc(args: &[&str], dir: &Path) {
     );
 }
 
-/// The program's output in a chroot holding only it, /etc/hosts and /etc/passwd.
-fn run_in_bare_root(program: &Path, root: &Path) -> String {
+/// The program run by chroot in `root` with /etc/hosts and /etc/passwd added.
+fn run_in_root(program: &Path, root: &Path) -> std::process::Output {
     std::fs::copy(program, root.join("t")).unwrap();
     write(root, "etc/hosts", b"127.0.0.1 localhost\n10.1.2.3 myhost\n");
     write(
@@ -88,9 +88,32 @@ fn run_in_bare_root(program: &Path, root: &Path) -> String {
         "etc/passwd",
         b"root:x:0:0:root:/:/t\napp:x:1000:1000::/:/t\n",
     );
-    let out = Command::new("chroot").arg(root).arg("/t").output().unwrap();
+    Command::new("chroot").arg(root).arg("/t").output().unwrap()
+}
+
+/// Its output in a chroot holding only it, /etc/hosts and /etc/passwd.
+fn run_in_bare_root(program: &Path) -> String {
+    let root = tempfile::tempdir().unwrap();
+    let out = run_in_root(program, root.path());
     assert!(out.status.success(), "{out:?}");
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// Its output in a root holding a release's libc6 package (its libnss_*.so.2), as a base
+/// image with that glibc would; `None` when it did not exit cleanly.
+fn run_on_glibc(program: &Path, release: &Path) -> Option<String> {
+    let root = tempfile::tempdir().unwrap();
+    let copied = Command::new("cp")
+        .arg("-a")
+        .arg(release.join("."))
+        .arg(root.path())
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let out = run_in_root(program, root.path());
+    out.status
+        .success()
+        .then(|| String::from_utf8(out.stdout).unwrap())
 }
 
 fn findings(file: &Value) -> Vec<String> {
@@ -132,8 +155,7 @@ fn gs105_and_scratch_follow_what_a_bare_root_does_with_glibc_2_31_and_the_hosts(
     let cases: [(&str, bool); 2] = [("t-231", false), ("t-host", true)];
     for (name, works) in cases {
         let program: PathBuf = d.join(name);
-        let root = tempfile::tempdir().unwrap();
-        let output = run_in_bare_root(&program, root.path());
+        let output = run_in_bare_root(&program);
         let file = check_report(&program)["files"][0].clone();
         let rules = findings(&file);
         assert!(
@@ -173,6 +195,24 @@ fn gs105_and_scratch_follow_what_a_bare_root_does_with_glibc_2_31_and_the_hosts(
                 file["verdict"]["scratch"], "blocked",
                 "{name}: {}",
                 file["verdict"]
+            );
+            // The base it names has glibc 2.31, whose modules serve it; 2.36's do not (their
+            // libnss_files.so.2 is an empty stub, and the program does not survive them).
+            assert_eq!(
+                file["verdict"]["base"], "distroless-base-debian11",
+                "{name}"
+            );
+            let on_231 = run_on_glibc(&program, &libcs.join("glibc-2.31"));
+            assert_eq!(
+                on_231.as_deref(),
+                Some("getaddrinfo myhost: ok\ngetpwnam app: ok\n"),
+                "{name} with glibc 2.31's modules"
+            );
+            let on_236 = run_on_glibc(&program, &libcs.join("glibc-2.36"));
+            assert_ne!(
+                on_236.as_deref(),
+                Some("getaddrinfo myhost: ok\ngetpwnam app: ok\n"),
+                "{name} with glibc 2.36's modules"
             );
         }
     }
