@@ -183,6 +183,33 @@ mod tests {
         super::needed_fix(&crate::elf::read(&synth.build()).unwrap())
     }
 
+    /// GS105 and the scratch verdict on a static program with NSS: blocked only when the
+    /// files/dns modules are not built in (glibc before 2.34).
+    #[test]
+    fn static_nss_blocks_only_without_builtin_modules() {
+        for (builtin, blocked) in [(false, true), (true, false)] {
+            let mut elf = crate::elf::read(&Synth::static_program().build()).unwrap();
+            elf.glibc_nss = Some(crate::elf::GlibcNss {
+                strings: vec!["Illegal status in __nss_next"],
+                symbols: Vec::new(),
+                builtin_files_dns: builtin,
+            });
+            let mut sink = super::Sink::default();
+            super::check(&elf, &mut sink);
+            let gs105 = sink
+                .findings
+                .iter()
+                .any(|f| f.rule == super::Rule::StaticGlibcNss);
+            assert_eq!(gs105, blocked, "builtin {builtin}");
+            let verdict = crate::rules::verdict::fit(&crate::rules::verdict::Needs::of(&elf, None));
+            assert_eq!(
+                verdict.scratch == crate::rules::verdict::Scratch::Blocked,
+                blocked,
+                "builtin {builtin}"
+            );
+        }
+    }
+
     #[test]
     fn the_needed_fix_names_only_a_base_that_ships_every_library() {
         let libc = fix(&Synth::program());
