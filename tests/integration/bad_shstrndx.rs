@@ -11,7 +11,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::util::{check_report, fixture, gostatic};
+use crate::util::{check_report, fixture, gostatic, rule_ids};
 
 /// (fixture, ELF64?, big-endian?)
 const FIXTURES: [(&str, bool, bool); 5] = [
@@ -135,15 +135,7 @@ fn an_out_of_range_shstrndx_keeps_the_loader_view_and_the_go_facts() {
             "{name}: functions"
         );
         assert_eq!(go["runtime_needs"], was["runtime_needs"], "{name}: needs");
-        let rules = |file: &Value| -> Vec<String> {
-            file["findings"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|f| f["rule"].as_str().unwrap().to_string())
-                .collect()
-        };
-        assert_eq!(rules(&bad), rules(&intact), "{name}: findings");
+        assert_eq!(rule_ids(&bad), rule_ids(&intact), "{name}: findings");
     }
 }
 

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use crate::util::rule_ids as rules;
 use crate::util::{check_report, gostatic};
 
 fn go_fixture(name: &str) -> PathBuf {
@@ -23,15 +24,6 @@ fn record(name: &str, ext: &str) -> String {
 /// The JSON report of one fixture, as `files[0]`.
 fn check(path: PathBuf) -> Value {
     check_report(&path)["files"][0].clone()
-}
-
-fn rules(file: &Value) -> Vec<String> {
-    file["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
-        .collect()
 }
 
 fn go_rules(file: &Value) -> Vec<String> {

@@ -15,9 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::Value;
-
-use crate::util::{check_report, write};
+use crate::util::{check_report, rule_ids, write};
 
 /// Our test program: one host lookup and one user lookup, each printing `ok` or why not.
 const PROGRAM: &str = r#"#include <stdio.h>
@@ -116,15 +114,6 @@ fn run_on_glibc(program: &Path, release: &Path) -> Option<String> {
         .then(|| String::from_utf8(out.stdout).unwrap())
 }
 
-fn findings(file: &Value) -> Vec<String> {
-    file["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn gs105_and_scratch_follow_what_a_bare_root_does_with_glibc_2_31_and_the_hosts() {
     let Some(libcs) = crate::real_libc::libcs() else {
@@ -157,7 +146,7 @@ fn gs105_and_scratch_follow_what_a_bare_root_does_with_glibc_2_31_and_the_hosts(
         let program: PathBuf = d.join(name);
         let output = run_in_bare_root(&program);
         let file = check_report(&program)["files"][0].clone();
-        let rules = findings(&file);
+        let rules = rule_ids(&file);
         assert!(
             !file["elf"]["glibc_nss"].is_null(),
             "{name}: NSS is linked in"

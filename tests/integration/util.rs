@@ -173,3 +173,13 @@ pub fn file_at<'a>(report: &'a serde_json::Value, image_path: &str) -> &'a serde
         .find(|f| f["image_path"] == image_path)
         .unwrap_or_else(|| panic!("{image_path} in {report}"))
 }
+
+/// The rule IDs of a JSON report's file, in report order.
+pub fn rule_ids(file: &serde_json::Value) -> Vec<String> {
+    file["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
