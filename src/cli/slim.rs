@@ -6,7 +6,6 @@
 //! read, or an OUT that cannot be written (one line on stderr).
 
 use std::ffi::OsString;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -238,11 +237,9 @@ fn print(slimmed: &Slimmed, dry_run: bool) -> ExitCode {
 
 /// `text` on standard output, then `code`; a closed stdout (`| head`) is not an error.
 fn write_stdout(text: &str, code: ExitCode) -> ExitCode {
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
-            eprintln!("gostatic: cannot write to standard output: {err}");
-            ExitCode::from(exit::ERROR)
-        }
-        _ => code,
+    match super::write_document(None, |out| out.write_all(text.as_bytes())) {
+        Ok(()) => code,
+        Err(stop) if stop == ExitCode::from(exit::CLEAN) => code,
+        Err(stop) => stop,
     }
 }
