@@ -193,7 +193,7 @@ fn finding_text(finding: &Finding) -> String {
     format!(
         "{} {} {}: {place}{}",
         finding.rule.id(),
-        serde_name(&finding.severity),
+        finding.severity.as_str(),
         finding.slug,
         finding.message
     )
